@@ -23,7 +23,7 @@ function formatValue(value: number): string {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-  const all = await loadSuites(path.join(__dirname, "suites"));
+  const all = await loadSuites(path.join(import.meta.dirname, "suites"));
   const unknown = only.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length > 0) {
     console.error(`Unknown suite(s): ${unknown.join(", ")}. Known: ${all.map((s) => s.name).join(", ")}`);
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   for (const [name, r] of Object.entries(results)) {
     console.log(`${name.padEnd(width)}  ${formatValue(r.value).padStart(14)}  ${r.unit}`);
   }
-  const out = path.join(__dirname, "results", "latest.json");
+  const out = path.join(import.meta.dirname, "results", "latest.json");
   await mkdir(path.dirname(out), { recursive: true });
   const report = {
     createdAt: new Date().toISOString(),
