@@ -82,7 +82,10 @@ export async function applyMigrations(databaseUrl: string, dir = migrationsDir):
 }
 
 /** Names of migrations on disk that the database has not finished applying. */
-export async function pendingMigrations(client: pg.ClientBase | pg.Pool, dir = migrationsDir): Promise<string[]> {
+export async function pendingMigrations(
+  client: pg.ClientBase | pg.Pool,
+  dir = migrationsDir,
+): Promise<string[]> {
   const { rows } = await client
     .query<{ migration_name: string }>(
       `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,

@@ -1,0 +1,14 @@
+// The application shell: navigation on the left, the page on the right.
+import type { ReactNode } from "react";
+import { Sidebar } from "../_components/sidebar";
+
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex min-h-screen">
+      <Sidebar />
+      <main className="min-w-0 flex-1 px-8 py-8">
+        <div className="mx-auto max-w-6xl">{children}</div>
+      </main>
+    </div>
+  );
+}

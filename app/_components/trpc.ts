@@ -1,0 +1,6 @@
+"use client";
+// The typed tRPC hooks for client components.
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { AppRouter } from "@/server/trpc/root";
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();

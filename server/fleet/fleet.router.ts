@@ -1,0 +1,9 @@
+// Fleet-wide read views.
+
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { getFleetSummary } from "./get-fleet-summary";
+
+export const fleetRouter = router({
+  summary: authorized("fleet.read").query(({ ctx }) => getFleetSummary({ db: ctx.db })),
+});

