@@ -20,7 +20,12 @@ import {
 /** Encodes and decodes through the wire format, as an Events stream message would arrive. */
 function wire(typeUrl: string, value: Uint8Array, extra: Partial<Event> = {}) {
   const bytes = Event.encode(
-    Event.fromPartial({ id: "d2hl5q0c8ac4pv5cbmd0", actorId: "", data: { typeUrl, value }, ...extra }),
+    Event.fromPartial({
+      id: "d2hl5q0c8ac4pv5cbmd0",
+      actorId: "",
+      data: { typeUrl, value: Buffer.from(value) },
+      ...extra,
+    }),
   ).finish();
   return decodeEvent(Event.decode(bytes));
 }
