@@ -232,6 +232,6 @@ export async function writeTalosconfig(
 
 /** The Organization values (Talos roles) of a client certificate given as DER or PEM. */
 export function rolesOfCertificate(raw: Buffer | string): string[] {
-  const cert = new x509.X509Certificate(raw);
+  const cert = typeof raw === "string" ? new x509.X509Certificate(raw) : new x509.X509Certificate(new Uint8Array(raw));
   return cert.subjectName.getField("O");
 }

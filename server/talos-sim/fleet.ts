@@ -1,0 +1,151 @@
+// The running fleet: nodes by address and hostname, clusters with their endpoint node, shared clock and registry.
+import type { SimClock } from "./clock";
+import { applyFault, clearFault, type NodeFaults } from "./faults";
+import type { ClusterSpec, FleetSpec } from "./fleet-spec";
+import { machinedLine } from "./log-formats";
+import { SimNode } from "./node";
+import type { ImageRegistry } from "./registry";
+
+export interface SimCluster {
+  spec: ClusterSpec;
+  nodes: SimNode[];
+  /** The first control-plane node: its address is the cluster's endpoint. */
+  endpoint: SimNode;
+}
+
+/** Called when a node's apid starts or stops answering (the endpoint's listener follows it). */
+export type ApiStateListener = (node: SimNode, up: boolean) => void;
+
+export class SimFleet {
+  readonly spec: FleetSpec;
+  readonly clock: SimClock;
+  readonly registry: ImageRegistry;
+  readonly clusters: SimCluster[];
+  readonly nodes: SimNode[];
+  private readonly byKey = new Map<string, SimNode>();
+  private readonly clusterOf = new Map<SimNode, SimCluster>();
+  private apiListeners = new Set<ApiStateListener>();
+  /** Timers the fleet owns (flapping services); cleared on stop. */
+  readonly timers = new Set<NodeJS.Timeout>();
+  stopped = false;
+
+  constructor(spec: FleetSpec, clock: SimClock, registry: ImageRegistry) {
+    this.spec = spec;
+    this.clock = clock;
+    this.registry = registry;
+    const now = Date.now();
+    const env = { clock, seed: spec.seed };
+    this.nodes = [];
+    this.clusters = spec.clusters.map((c) => {
+      const nodes = c.nodes.map((n) => new SimNode(n, env, now));
+      const endpoint = nodes[0];
+      if (!endpoint) throw new Error(`cluster ${c.name} has no nodes`);
+      const cluster = { spec: c, nodes, endpoint };
+      for (const n of nodes) {
+        this.nodes.push(n);
+        this.byKey.set(n.address, n);
+        this.byKey.set(n.hostname, n);
+        this.clusterOf.set(n, cluster);
+      }
+      return cluster;
+    });
+  }
+
+  /** A node by address or hostname. */
+  find(key: string): SimNode | undefined {
+    return this.byKey.get(key.trim());
+  }
+
+  cluster(node: SimNode): SimCluster {
+    const c = this.clusterOf.get(node);
+    if (!c) throw new Error(`node ${node.hostname} belongs to no cluster`);
+    return c;
+  }
+
+  onApiState(fn: ApiStateListener): () => void {
+    this.apiListeners.add(fn);
+    return () => this.apiListeners.delete(fn);
+  }
+
+  setApi(node: SimNode, up: boolean): void {
+    if (up) node.apiUp = true;
+    else node.goDown("reboot");
+    for (const l of this.apiListeners) l(node, up);
+  }
+
+  setFault(node: SimNode, body: Record<string, unknown>): NodeFaults {
+    node.faults = applyFault(node.faults, body);
+    this.afterFaultChange(node);
+    return node.faults;
+  }
+
+  clearFault(node: SimNode, kind?: string, service?: string): NodeFaults {
+    node.faults = clearFault(node.faults, kind, service);
+    this.afterFaultChange(node);
+    return node.faults;
+  }
+
+  private afterFaultChange(node: SimNode): void {
+    if (node.faults.unreachable && node.apiUp) node.goDown("unreachable");
+    this.startFlapping(node);
+    node.refreshStatus();
+  }
+
+  private flapTimers = new Map<SimNode, NodeJS.Timeout>();
+
+  /** A flapping service alternates between Running and Failed, with ServiceStateEvents each time. */
+  private startFlapping(node: SimNode): void {
+    const old = this.flapTimers.get(node);
+    if (old) {
+      clearInterval(old);
+      this.timers.delete(old);
+      this.flapTimers.delete(node);
+    }
+    const flapping = Object.entries(node.faults.services ?? {}).filter(([, f]) => f.mode === "flapping");
+    for (const [id] of Object.entries(node.faults.services ?? {})) {
+      if (!flapping.some(([f]) => f === id)) node.setServiceOverride(id, null);
+    }
+    if (flapping.length === 0) return;
+    const period = flapping[0]?.[1].periodMs ?? 10_000;
+    let up = false;
+    const tick = () => {
+      up = !up;
+      for (const [id] of flapping) {
+        const def = node.serviceDefs().find((d) => d.id === id);
+        if (!def || !node.apiUp) continue;
+        const now = new Date();
+        const previous = node.service(def).events;
+        if (up) {
+          node.setServiceOverride(id, {
+            state: "Running",
+            health: { unknown: !def.checked, healthy: def.checked, lastMessage: "", lastChange: now },
+            events: [...previous, { msg: `Started task ${id} (PID ${4000 + (now.getTime() % 1000)}) for container ${id}`, state: "Running", ts: now }],
+          });
+          node.emitServiceState(id, "Running", `Started task ${id} for container ${id}`);
+          node.appendLog("machined", machinedLine(Date.now(), `service[${id}](Running): Started task ${id} for container ${id}`));
+        } else {
+          const msg = "Failed to run service: exit status 1";
+          node.setServiceOverride(id, {
+            state: "Failed",
+            health: { unknown: false, healthy: false, lastMessage: msg, lastChange: now },
+            events: [...previous, { msg, state: "Failed", ts: now }],
+          });
+          node.emitServiceState(id, "Failed", msg);
+          node.appendLog("machined", machinedLine(Date.now(), `service[${id}](Failed): ${msg}`));
+        }
+      }
+      node.refreshStatus();
+    };
+    tick();
+    const timer = setInterval(tick, this.clock.real(period));
+    timer.unref();
+    this.timers.add(timer);
+    this.flapTimers.set(node, timer);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,263 @@
+// Sequences that change a node's life: reboot, the legacy upgrade, staged upgrade, and the boot that follows.
+import { bootScript, KERNEL_BOOT_MS } from "./boot-script";
+import { goDuration, machinedLine } from "./log-formats";
+import type { SimFleet } from "./fleet";
+import type { SimNode } from "./node";
+import { installerTag } from "./registry";
+import { healthyData, startupServiceEvents } from "./services";
+import { ErrorCode, MachineStage, PhaseAction, RestartCmd, SequenceAction, TaskAction } from "./wire";
+
+type Phase = { phase: string; task: string; ms: number };
+
+/** The upgrade sequence of Talos 1.12–1.14, in order, with simulated task durations. */
+export function upgradePhases(rebootMode: "DEFAULT" | "POWERCYCLE"): Phase[] {
+  const phases: Phase[] = [
+    { phase: "denyNewServices", task: "denyNewServices", ms: 50 },
+    { phase: "drain", task: "cordonAndDrainNode", ms: 3000 },
+    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
+    { phase: "dbus", task: "stopDBus", ms: 100 },
+    { phase: "stopServices", task: "stopServicesForUpgrade", ms: 1500 },
+    { phase: "unmount", task: "unmountPodMounts", ms: 300 },
+    { phase: "unmountBind", task: "unmountSystemDiskBindMounts", ms: 200 },
+    { phase: "unmountPromotable", task: "unmountPromotableSystemPartitions", ms: 200 },
+    { phase: "unmountSystem", task: "unmountEphemeralPartition", ms: 500 },
+    { phase: "volumeFinalize", task: "teardownLifecycle", ms: 300 },
+    { phase: "upgrade", task: "upgrade", ms: 15000 },
+    { phase: "meta", task: "reloadMeta", ms: 100 },
+  ];
+  if (rebootMode === "DEFAULT") phases.push({ phase: "kexec", task: "kexecPrepare", ms: 500 });
+  phases.push({ phase: "stopEverything", task: "stopAllServices", ms: 1000 });
+  phases.push({ phase: "reboot", task: "reboot", ms: 100 });
+  return phases;
+}
+
+function rebootPhases(kexec: boolean, sequence: string): Phase[] {
+  return [
+    ...(sequence === "stageUpgrade" ? [] : [{ phase: "drain", task: "cordonAndDrainNode", ms: 2000 }]),
+    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
+    { phase: "dbus", task: "stopDBus", ms: 100 },
+    ...(kexec ? [{ phase: "kexec", task: "kexecPrepare", ms: 500 }] : []),
+    { phase: "stopEverything", task: "stopAllServices", ms: 1000 },
+    { phase: "unmountSystem", task: "unmountEphemeralPartition", ms: 400 },
+    { phase: "reboot", task: "reboot", ms: 100 },
+  ];
+}
+
+function log(node: SimNode, msg: string): void {
+  node.appendLog("machined", machinedLine(Date.now(), msg));
+}
+
+/** Starts a sequence unless another one runs; a conflict only shows as a LOCKED event, as in Talos. */
+export function tryStartSequence(node: SimNode, sequence: string, actorId: string): boolean {
+  if (node.sequence !== null) {
+    node.emit(
+      {
+        type: "SequenceEvent",
+        sequence,
+        action: SequenceAction.NOOP,
+        error: { code: ErrorCode.LOCKED, message: `sequence not started: ${node.sequence} sequence already in progress` },
+      },
+      actorId,
+    );
+    return false;
+  }
+  node.sequence = sequence;
+  return true;
+}
+
+export interface UpgradeOptions {
+  image: string;
+  actorId: string;
+  rebootMode: "DEFAULT" | "POWERCYCLE";
+  stage: boolean;
+}
+
+/** Runs the legacy upgrade sequence in the background of an Upgrade call (after tryStartSequence). */
+export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOptions): Promise<void> {
+  const sequence = opts.stage ? "stageUpgrade" : "upgrade";
+  const phases = opts.stage ? rebootPhases(opts.rebootMode === "DEFAULT", sequence) : upgradePhases(opts.rebootMode);
+  const failAt = node.faults.upgradeFailAt;
+  if (failAt) delete node.faults.upgradeFailAt;
+  const failed = await runPhases(fleet, node, sequence, phases, opts.actorId, MachineStage.UPGRADING, failAt);
+  const target = installerTag(opts.image);
+  if (opts.stage) node.stagedImage = opts.image;
+  else if (!failed) node.installedImage = opts.image;
+  await rebootAndBoot(fleet, node, failed ? undefined : target, opts.stage);
+}
+
+/** Runs the reboot sequence (Reboot RPC, after tryStartSequence). */
+export async function runReboot(fleet: SimFleet, node: SimNode, actorId: string, kexec: boolean): Promise<void> {
+  await runPhases(fleet, node, "reboot", rebootPhases(kexec, "reboot"), actorId, MachineStage.REBOOTING);
+  const staged = node.stagedImage;
+  const installed = node.installedImage;
+  const target = installed ? installerTag(installed) : staged ? installerTag(staged) : undefined;
+  await rebootAndBoot(fleet, node, target, staged !== null && !installed);
+}
+
+/** Returns true when the sequence failed (and the node is going to reboot on its old version). */
+async function runPhases(
+  fleet: SimFleet,
+  node: SimNode,
+  sequence: string,
+  phases: Phase[],
+  actorId: string,
+  stage: number,
+  failAt?: string,
+): Promise<boolean> {
+  const clock = fleet.clock;
+  const seqStart = Date.now();
+  node.emit({ type: "SequenceEvent", sequence, action: SequenceAction.START }, actorId);
+  log(node, `${sequence} sequence: ${phases.length} phase(s)`);
+  node.stage = stage;
+  node.refreshStatus();
+  let failed = false;
+  for (const [i, p] of phases.entries()) {
+    if (fleet.stopped) return true;
+    node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.START }, actorId);
+    log(node, `phase ${p.phase} (${i + 1}/${phases.length}): 1 tasks(s)`);
+    if (p.phase === "kexec") {
+      node.stage = MachineStage.REBOOTING;
+      node.refreshStatus();
+    }
+    node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.START }, actorId);
+    log(node, `task ${p.task} (1/1): starting`);
+    const started = Date.now();
+    if (p.task === "stopServicesForUpgrade") stopServices(node, actorId, ["apid", "machined", "trustd"]);
+    if (p.task === "stopAllServices") {
+      stopServices(node, actorId, []);
+      node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
+      node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
+      // apid is gone: connections drop here
+      fleet.setApi(node, false);
+      await clock.sleep(p.ms);
+      continue;
+    }
+    await clock.sleep(p.ms);
+    if (failAt === p.phase) {
+      const err = `task 1/1: failed, ${p.task === "upgrade" ? "failed to run installer: exit status 1" : `${p.task}: injected failure`}`;
+      log(node, `task ${p.task} (1/1): failed: ${err.replace("task 1/1: failed, ", "")}`);
+      node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
+      node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
+      node.emit(
+        {
+          type: "SequenceEvent",
+          sequence,
+          action: SequenceAction.NOOP,
+          error: { code: ErrorCode.FATAL, message: `error running phase ${i + 1} in ${sequence} sequence: ${err}` },
+        },
+        actorId,
+      );
+      node.emit({ type: "SequenceEvent", sequence, action: SequenceAction.STOP }, actorId);
+      log(node, `${sequence} sequence: failed`);
+      failed = true;
+      node.stage = MachineStage.REBOOTING;
+      node.refreshStatus();
+      await clock.sleep(1000);
+      stopServices(node, actorId, []);
+      fleet.setApi(node, false);
+      break;
+    }
+    if (p.task === "reboot") {
+      node.emit({ type: "RestartEvent", cmd: node.stage === MachineStage.REBOOTING && phases.some((x) => x.phase === "kexec") ? RestartCmd.KEXEC : RestartCmd.RESTART }, actorId);
+    }
+    log(node, `task ${p.task} (1/1): done, ${goDuration((Date.now() - started) * clock.timeScale)}`);
+    node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
+    node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
+  }
+  if (!failed) {
+    node.emit({ type: "SequenceEvent", sequence, action: SequenceAction.STOP }, actorId);
+    log(node, `${sequence} sequence: done: ${goDuration((Date.now() - seqStart) * clock.timeScale)}`);
+  }
+  return failed;
+}
+
+function stopServices(node: SimNode, actorId: string, keep: string[]): void {
+  for (const def of node.serviceDefs()) {
+    if (keep.includes(def.id)) continue;
+    node.emit({ type: "ServiceStateEvent", service: def.id, action: 4, message: "Sending SIGTERM to task" }, actorId);
+    node.emit({ type: "ServiceStateEvent", service: def.id, action: 5, message: "Service finished successfully" }, actorId);
+  }
+  if (keep.length === 0) node.servicesStopped = true;
+}
+
+/** The machine is down for the kernel boot, then boots `version` (or stays down for ever). */
+async function rebootAndBoot(fleet: SimFleet, node: SimNode, version: string | undefined, staged: boolean): Promise<void> {
+  if (node.apiUp) fleet.setApi(node, false);
+  node.sequence = null;
+  await fleet.clock.sleep(KERNEL_BOOT_MS);
+  if (fleet.stopped) return;
+  if (node.faults.neverComeBack) {
+    node.stage = MachineStage.REBOOTING;
+    return;
+  }
+  if (staged && version) {
+    // the staged install runs on the next boot, which then reboots again into the new version
+    node.newBoot();
+    node.stage = MachineStage.INSTALLING;
+    await fleet.clock.sleep(15_000 + KERNEL_BOOT_MS);
+    node.stagedImage = null;
+  }
+  let next = version;
+  if (node.faults.comeBackOldVersion) {
+    next = undefined;
+    delete node.faults.comeBackOldVersion;
+  }
+  if (next && next !== node.talosVersion) {
+    node.previousVersion = node.talosVersion;
+    node.talosVersion = next;
+  }
+  node.installedImage = null;
+  await bootNode(fleet, node);
+}
+
+/** A live boot: fresh boot id and empty ring, initialize and boot sequences, apid back at startAllServices. */
+export async function bootNode(fleet: SimFleet, node: SimNode): Promise<void> {
+  const clock = fleet.clock;
+  node.newBoot();
+  node.sequence = "boot";
+  node.servicesStopped = false;
+  node.servicesPending = true;
+  node.stage = MachineStage.BOOTING;
+  log(node, `talos version: ${node.talosVersion}`);
+  let elapsed = 0;
+  for (const step of bootScript(node.spec.role)) {
+    if (fleet.stopped) return;
+    if (step.at > elapsed) {
+      await clock.sleep(step.at - elapsed);
+      elapsed = step.at;
+    }
+    switch (step.kind) {
+      case "event":
+        node.emit(step.payload);
+        if (step.payload.type === "SequenceEvent" && step.payload.sequence === "initialize" && step.payload.action === SequenceAction.START) {
+          node.refreshStatus();
+        }
+        break;
+      case "apid-up":
+        if (!node.faults.unreachable) fleet.setApi(node, true);
+        break;
+      case "services-up":
+        node.servicesPending = false;
+        for (const def of node.serviceDefs()) {
+          for (const e of startupServiceEvents(def, Date.now(), 0)) {
+            node.emit({
+              type: "ServiceStateEvent",
+              service: def.id,
+              action: { Waiting: 2, Preparing: 1, Running: 3 }[e.state as "Waiting" | "Preparing" | "Running"] ?? 3,
+              message: e.msg.replace(" (PID 0)", ""),
+              health: e.msg.startsWith("Health") ? healthyData(def, Date.now()) : undefined,
+            });
+          }
+        }
+        node.emit({ type: "AddressEvent", hostname: node.hostname, addresses: [node.address] });
+        node.refreshStatus();
+        break;
+      case "running":
+        node.stage = MachineStage.RUNNING;
+        node.sequence = null;
+        node.refreshStatus();
+        log(node, "boot sequence: done");
+        break;
+    }
+  }
+}

@@ -1,0 +1,357 @@
+// One simulated Talos node: identity, boot, stage and readiness, services, event ring and log buffers.
+import { bootScript } from "./boot-script";
+import { releaseOf } from "./catalog";
+import type { SimClock } from "./clock";
+import { EventRing } from "./event-ring";
+import type { NodeFaults } from "./faults";
+import type { NodeSpec } from "./fleet-spec";
+import { stableUuid, xid } from "./ids";
+import type { LogLine } from "./log-sources";
+import {
+  healthyData,
+  type ServiceDef,
+  type ServiceEventData,
+  serviceDefs,
+  startupServiceEvents,
+  unhealthyMessage,
+} from "./services";
+import {
+  type EventPayload,
+  MachineStage,
+  type ServiceHealthData,
+  ServiceStateAction,
+  type ServiceStateName,
+  type SimEvent,
+  type UnmetCondition,
+} from "./wire";
+
+export interface ServiceView {
+  id: string;
+  state: ServiceStateName;
+  health: ServiceHealthData;
+  events: ServiceEventData[];
+}
+
+interface ServiceOverride {
+  state: ServiceStateName;
+  health: ServiceHealthData;
+  events: ServiceEventData[];
+}
+
+/** Why a node stops answering: it tells the gRPC layer what error in-flight streams get. */
+export type DownReason = "reboot" | "unreachable";
+
+export interface NodeEnv {
+  clock: SimClock;
+  seed: string;
+}
+
+const MAX_EXTRA_LOG_LINES = 500;
+
+export class SimNode {
+  readonly spec: NodeSpec;
+  readonly env: NodeEnv;
+  talosVersion: string;
+  kubernetesVersion: string;
+  bootCount = 0;
+  bootId: string;
+  bootTimeMs: number;
+  stage: number = MachineStage.RUNNING;
+  /** apid answers; false while rebooting or after it never came back. */
+  apiUp = true;
+  /** The sequence machined is running (upgrade, reboot…): a second one is refused as LOCKED. */
+  sequence: string | null = null;
+  /** LifecycleService.Upgrade is running. */
+  installing = false;
+  /** All services are stopped (late in an upgrade or reboot). */
+  servicesStopped = false;
+  /** Services not started yet during a live boot. */
+  servicesPending = false;
+  /** A staged installer image the next reboot installs. */
+  stagedImage: string | null = null;
+  /** The installer image whose install finished and takes effect on the next reboot. */
+  installedImage: string | null = null;
+  previousVersion: string | null = null;
+  pulledImages: Set<string> | null = null;
+  faults: NodeFaults = {};
+  /** Machine config version counter (bumped by ApplyConfiguration). */
+  configVersion = 1;
+  private ring: EventRing | null = null;
+  private overrides: Map<string, ServiceOverride> | null = null;
+  private extraLogs: Map<string, LogLine[]> | null = null;
+  private logSubscribers: Map<string, Set<(line: LogLine) => void>> | null = null;
+  private downListeners: Set<(reason: DownReason) => void> | null = null;
+  private statusKey = "";
+
+  constructor(spec: NodeSpec, env: NodeEnv, startMs: number) {
+    this.spec = spec;
+    this.env = env;
+    this.talosVersion = spec.talosVersion;
+    this.kubernetesVersion = spec.kubernetesVersion;
+    this.bootTimeMs = startMs - spec.uptimeMs;
+    this.bootId = stableUuid(`${env.seed}/boot/${spec.index}/0`);
+  }
+
+  get hostname(): string {
+    return this.spec.hostname;
+  }
+
+  get address(): string {
+    return this.spec.address;
+  }
+
+  get isControlPlane(): boolean {
+    return this.spec.role === "controlplane";
+  }
+
+  get release() {
+    return releaseOf(this.talosVersion);
+  }
+
+  serviceDefs(): readonly ServiceDef[] {
+    return serviceDefs(this.spec.role, this.spec.extensions);
+  }
+
+  // ---- services -------------------------------------------------------------------------------
+
+  /** Current state of every service, sorted by id. */
+  services(nowMs: number = Date.now()): ServiceView[] {
+    const out: ServiceView[] = [];
+    for (const def of this.serviceDefs()) out.push(this.service(def, nowMs));
+    return out;
+  }
+
+  service(def: ServiceDef, nowMs: number = Date.now()): ServiceView {
+    const startedMs = this.bootTimeMs + 6_000 / this.env.clock.timeScale;
+    const base = (): ServiceView => ({
+      id: def.id,
+      state: "Running",
+      health: healthyData(def, startedMs + 2_100),
+      events: startupServiceEvents(def, startedMs, 1000 + ((this.spec.index * 7 + def.id.length * 131) % 3000)),
+    });
+    if (this.servicesStopped) {
+      const v = base();
+      v.events.push({ msg: "Service finished successfully", state: "Finished", ts: new Date(nowMs) });
+      return { ...v, state: "Finished", health: { ...v.health, healthy: false } };
+    }
+    if (this.servicesPending && def.id !== "machined") {
+      return {
+        id: def.id,
+        state: def.dependsOn ? "Waiting" : "Preparing",
+        health: { unknown: true, healthy: false, lastMessage: "", lastChange: undefined },
+        events: def.dependsOn ? [{ msg: `Waiting for ${def.dependsOn}`, state: "Waiting", ts: new Date(nowMs) }] : [],
+      };
+    }
+    const o = this.overrides?.get(def.id);
+    if (o) return { id: def.id, ...o };
+    const v = base();
+    const fault = this.faults.services?.[def.id];
+    const unhealthy =
+      fault?.mode === "unhealthy" ||
+      (def.id === "kubelet" && this.spec.issue === "kubelet-unhealthy" && this.bootCount === 0);
+    if (fault?.mode === "failed") {
+      v.state = "Failed";
+      v.health = { unknown: false, healthy: false, lastMessage: unhealthyMessage(def.id), lastChange: new Date(nowMs) };
+      v.events.push({ msg: `Failed to run service: exit status 1`, state: "Failed", ts: new Date(nowMs) });
+    } else if (unhealthy && def.checked) {
+      v.health = { unknown: false, healthy: false, lastMessage: unhealthyMessage(def.id), lastChange: new Date(nowMs) };
+      v.events.push({ msg: `Health check failed: ${unhealthyMessage(def.id)}`, state: "Running", ts: new Date(nowMs) });
+    }
+    return v;
+  }
+
+  /** Pins a service to a state (restart, flapping); `null` returns it to its computed state. */
+  setServiceOverride(id: string, override: ServiceOverride | null): void {
+    if (override === null) {
+      this.overrides?.delete(id);
+      if (this.overrides?.size === 0) this.overrides = null;
+    } else {
+      this.overrides ??= new Map();
+      this.overrides.set(id, { ...override, events: override.events.slice(-64) });
+    }
+  }
+
+  emitServiceState(id: string, state: ServiceStateName, message: string, health?: ServiceHealthData): void {
+    this.emit({ type: "ServiceStateEvent", service: id, action: ServiceStateAction[state], message, health });
+  }
+
+  // ---- machine status -------------------------------------------------------------------------
+
+  /** MachineStatus as Talos computes it: readiness only in BOOTING and RUNNING. */
+  machineStatus(nowMs: number = Date.now()): { stage: number; ready: boolean; unmetConditions: UnmetCondition[] } {
+    if (this.stage !== MachineStage.BOOTING && this.stage !== MachineStage.RUNNING) {
+      return { stage: this.stage, ready: true, unmetConditions: [] };
+    }
+    const unmet: UnmetCondition[] = [];
+    if (this.servicesPending) {
+      unmet.push({ name: "network", reason: "waiting on: address, connectivity" });
+    }
+    const problems: string[] = [];
+    for (const s of this.services(nowMs)) {
+      if (s.state !== "Running") problems.push(`${s.id} not running`);
+      else if (!s.health.unknown && !s.health.healthy) problems.push(`${s.id} not healthy`);
+    }
+    if (problems.length > 0) unmet.push({ name: "services", reason: problems.join(", ") });
+    const kubeletOk = !problems.some((p) => p.startsWith("kubelet "));
+    if (!kubeletOk || (this.spec.issue === "node-not-ready" && this.bootCount === 0)) {
+      unmet.push({ name: "nodeReady", reason: `node "${this.hostname}" is not ready` });
+    }
+    return { stage: this.stage, ready: unmet.length === 0, unmetConditions: unmet };
+  }
+
+  /** Emits a MachineStatusEvent when stage or readiness changed since the last one. */
+  refreshStatus(): void {
+    const s = this.machineStatus();
+    const key = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
+    if (key === this.statusKey) return;
+    this.statusKey = key;
+    this.emit({ type: "MachineStatusEvent", stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } });
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  /** The event ring, filled on first use with the history of the current boot. */
+  events(): EventRing {
+    if (!this.ring) {
+      this.ring = new EventRing();
+      this.fillBootHistory(this.ring);
+    }
+    return this.ring;
+  }
+
+  hasRing(): boolean {
+    return this.ring !== null;
+  }
+
+  emit(payload: EventPayload, actorId = "", timeMs: number = Date.now()): SimEvent {
+    const event: SimEvent = { id: xid(timeMs), timeMs, actorId, payload };
+    this.events().push(event);
+    return event;
+  }
+
+  /** A reboot empties the ring; the next boot refills it live. */
+  resetEvents(): void {
+    this.ring?.clear();
+    this.ring ??= new EventRing();
+    this.statusKey = "";
+  }
+
+  private fillBootHistory(ring: EventRing): void {
+    const scale = this.env.clock.timeScale;
+    let startedServices = false;
+    for (const step of bootScript(this.spec.role)) {
+      const t = this.bootTimeMs + step.at / scale;
+      if (step.kind === "event") {
+        ring.push({ id: xid(t), timeMs: t, actorId: "", payload: step.payload });
+        if (step.payload.type === "SequenceEvent" && step.payload.sequence === "initialize" && step.payload.action === 1) {
+          ring.push({
+            id: xid(t),
+            timeMs: t,
+            actorId: "",
+            payload: {
+              type: "MachineStatusEvent",
+              stage: MachineStage.BOOTING,
+              status: { ready: false, unmetConditions: [{ name: "network", reason: "waiting on: address, connectivity" }] },
+            },
+          });
+        }
+      } else if (step.kind === "services-up" && !startedServices) {
+        startedServices = true;
+        for (const def of this.serviceDefs()) {
+          for (const e of startupServiceEvents(def, t, 0)) {
+            ring.push({
+              id: xid(e.ts.getTime()),
+              timeMs: e.ts.getTime(),
+              actorId: "",
+              payload: {
+                type: "ServiceStateEvent",
+                service: def.id,
+                action: ServiceStateAction[e.state],
+                message: e.msg.replace(" (PID 0)", ""),
+                health: e.msg.startsWith("Health") ? healthyData(def, e.ts.getTime()) : undefined,
+              },
+            });
+          }
+        }
+        ring.push({ id: xid(t), timeMs: t, actorId: "", payload: { type: "AddressEvent", hostname: this.hostname, addresses: [this.address] } });
+      } else if (step.kind === "running") {
+        const s = { ...this.machineStatus(), stage: MachineStage.RUNNING };
+        ring.push({
+          id: xid(t),
+          timeMs: t,
+          actorId: "",
+          payload: { type: "MachineStatusEvent", stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } },
+        });
+        this.statusKey = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
+      }
+    }
+  }
+
+  // ---- logs -----------------------------------------------------------------------------------
+
+  /** Appends a runtime line (restart, upgrade progress) to a log and hands it to followers. */
+  appendLog(id: string, text: string, t: number = Date.now()): void {
+    this.extraLogs ??= new Map();
+    let lines = this.extraLogs.get(id);
+    if (!lines) {
+      lines = [];
+      this.extraLogs.set(id, lines);
+    }
+    const line = { t, text };
+    lines.push(line);
+    if (lines.length > MAX_EXTRA_LOG_LINES) lines.splice(0, lines.length - MAX_EXTRA_LOG_LINES);
+    const subs = this.logSubscribers?.get(id);
+    if (subs) for (const s of subs) s(line);
+  }
+
+  extraLogLines(id: string): readonly LogLine[] {
+    return this.extraLogs?.get(id) ?? [];
+  }
+
+  subscribeLog(id: string, fn: (line: LogLine) => void): () => void {
+    this.logSubscribers ??= new Map();
+    let subs = this.logSubscribers.get(id);
+    if (!subs) {
+      subs = new Set();
+      this.logSubscribers.set(id, subs);
+    }
+    subs.add(fn);
+    return () => {
+      subs.delete(fn);
+      if (subs.size === 0) this.logSubscribers?.delete(id);
+    };
+  }
+
+  /** Logs are in memory on Talos: a reboot loses them. */
+  resetLogs(): void {
+    this.extraLogs = null;
+  }
+
+  // ---- reachability ---------------------------------------------------------------------------
+
+  onDown(fn: (reason: DownReason) => void): () => void {
+    this.downListeners ??= new Set();
+    this.downListeners.add(fn);
+    return () => {
+      this.downListeners?.delete(fn);
+    };
+  }
+
+  /** apid stops: every open stream to this node ends. */
+  goDown(reason: DownReason): void {
+    this.apiUp = false;
+    const listeners = this.downListeners;
+    this.downListeners = null;
+    if (listeners) for (const l of listeners) l(reason);
+  }
+
+  /** Starts a new boot: new boot id, empty ring and logs. */
+  newBoot(nowMs: number = Date.now()): void {
+    this.bootCount++;
+    this.bootId = stableUuid(`${this.env.seed}/boot/${this.spec.index}/${this.bootCount}`);
+    this.bootTimeMs = nowMs;
+    this.resetEvents();
+    this.resetLogs();
+    this.overrides = null;
+  }
+}
