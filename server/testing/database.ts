@@ -1,0 +1,42 @@
+// A fresh, migrated database per test file, so test files run in parallel without sharing state.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { createDb, type PrismaClient } from "../db/client";
+import { applyMigrations } from "../db/migrate";
+
+export interface TestDatabase {
+  url: string;
+  db: PrismaClient;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Creates an empty database; `migrate: false` leaves it without tables. */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const adminUrl = inject("adminDatabaseUrl");
+  const name = `minos_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  if (opts.migrate !== false) await applyMigrations(url);
+  const db = createDb(url);
+  return {
+    url,
+    db,
+    async drop() {
+      await db.$disconnect();
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
