@@ -1,0 +1,106 @@
+// TalosClient: the typed operations Minos runs against one talosconfig context, per node or across many.
+import { ChannelPool } from "./channel-pool";
+import { type FanOutOptions, forEachNode, type NodeResult } from "./fan-out";
+import { type CallTarget, NodeCaller } from "./node-call";
+import { etcdMembers, etcdStatus } from "./operations/etcd";
+import { type EventsOptions, events } from "./operations/events";
+import { hostname, hostnameAggregated, version, versionAggregated } from "./operations/identity";
+import { type DmesgOptions, dmesg, type LogsOptions, logs, logsContainers } from "./operations/logs";
+import {
+  bootId,
+  machineConfig,
+  machineStatus,
+  members,
+  watchMachineStatus,
+} from "./operations/machine-resources";
+import { getResource, listResources, type ResourceKind, watchResources } from "./operations/resources";
+import { restartService, services } from "./operations/services";
+import {
+  type LegacyUpgradeOptions,
+  legacyUpgrade,
+  lifecycleUpgrade,
+  pullImage,
+  reboot,
+} from "./operations/upgrade";
+import { type UpgradeFlowOptions, upgradeNode } from "./operations/upgrade-flow";
+import type { TalosContext } from "./talosconfig";
+
+/** The pool shared by clients that are not given one; one channel per endpoint for the whole process. */
+let sharedPool: ChannelPool | undefined;
+
+export interface TalosClientOptions {
+  /** Channel cache to use (default: one shared by the process). */
+  pool?: ChannelPool;
+}
+
+/**
+ * Talks to the nodes of one talosconfig context through its endpoints. Every method targets one node with
+ * `node` metadata (as talosctl 1.14); `each` runs one per node with bounded concurrency; `aggregated.*` use the
+ * older one-call `nodes` fan-out of apid and decode its per-node errors.
+ */
+export class TalosClient {
+  readonly context: TalosContext;
+  private readonly caller: NodeCaller;
+
+  constructor(context: TalosContext, opts: TalosClientOptions = {}) {
+    this.context = context;
+    if (!opts.pool && !sharedPool) sharedPool = new ChannelPool();
+    this.caller = new NodeCaller(context, opts.pool ?? (sharedPool as ChannelPool));
+  }
+
+  /** The roles of this context's certificate, e.g. ["os:admin"]. */
+  get roles(): string[] {
+    return this.context.roles;
+  }
+
+  version = (t: CallTarget) => version(this.caller, t);
+  hostname = (t: CallTarget) => hostname(this.caller, t);
+  services = (t: CallTarget) => services(this.caller, t);
+  restartService = (t: CallTarget & { id: string }) => restartService(this.caller, t);
+  machineStatus = (t: CallTarget) => machineStatus(this.caller, t);
+  watchMachineStatus = (t: CallTarget) => watchMachineStatus(this.caller, t);
+  members = (t: CallTarget) => members(this.caller, t);
+  bootId = (t: CallTarget) => bootId(this.caller, t);
+  etcdStatus = (t: CallTarget) => etcdStatus(this.caller, t);
+  etcdMembers = (t: CallTarget & { queryLocal?: boolean }) => etcdMembers(this.caller, t);
+  logsContainers = (t: CallTarget) => logsContainers(this.caller, t);
+  logs = (o: LogsOptions) => logs(this.caller, o);
+  dmesg = (o: DmesgOptions) => dmesg(this.caller, o);
+  events = (o: EventsOptions) => events(this.caller, o);
+  /** Admin only: the configuration contains the cluster's secrets. */
+  machineConfig = (t: CallTarget) => machineConfig(this.caller, t);
+  /** Legacy MachineService.Upgrade (all versions; Talos plans its removal for v1.18). */
+  legacyUpgrade = (o: LegacyUpgradeOptions) => legacyUpgrade(this.caller, o);
+  pullImage = (o: Parameters<typeof pullImage>[1]) => pullImage(this.caller, o);
+  lifecycleUpgrade = (o: Parameters<typeof lifecycleUpgrade>[1]) => lifecycleUpgrade(this.caller, o);
+  /** Upgrade and follow the node until it runs again on a new boot id (path chosen by version). */
+  upgrade = (o: UpgradeFlowOptions) => upgradeNode(this.caller, o);
+  reboot = (o: CallTarget & { mode?: "default" | "powercycle" | "force" }) => reboot(this.caller, o);
+  getResource = (kind: ResourceKind, id: string, t: CallTarget) => getResource(this.caller, kind, id, t);
+  listResources = (kind: ResourceKind, t: CallTarget) => listResources(this.caller, kind, t);
+  watchResources = (kind: ResourceKind, t: CallTarget & { id?: string }) =>
+    watchResources(this.caller, kind, t);
+
+  /** Runs `fn` once per node (client-side multiplexing); never rejects, each node gets a result or an error. */
+  each<T>(
+    nodes: readonly string[],
+    fn: (node: string) => Promise<T>,
+    opts?: FanOutOptions,
+  ): Promise<NodeResult<T>[]> {
+    return forEachNode(nodes, fn, opts);
+  }
+
+  /** One call fanned out by apid with `nodes` metadata, for setups that rely on it (talosctl <= 1.13). */
+  readonly aggregated = {
+    version: (nodes: readonly string[], t?: Omit<CallTarget, "node">) =>
+      versionAggregated(this.caller, nodes, t),
+    hostname: (nodes: readonly string[], t?: Omit<CallTarget, "node">) =>
+      hostnameAggregated(this.caller, nodes, t),
+  };
+}
+
+/** Closes the process-wide channel pool (for shutdown and tests). */
+export function closeSharedPool(): void {
+  sharedPool?.close();
+  sharedPool = undefined;
+}

@@ -1,0 +1,177 @@
+// Makes one gRPC call through an endpoint to a node (`node` metadata), with a deadline, cancellation and typed errors.
+import {
+  type CallOptions,
+  type ClientReadableStream,
+  connectivityState,
+  Metadata,
+  type MethodDefinition,
+  type ServiceError,
+  status,
+} from "@grpc/grpc-js";
+import type { ChannelPool, PooledChannel } from "./channel-pool";
+import { type ErrorContext, fromGrpcStatus, type TalosError, toTalosError } from "./errors";
+import type { Metadata as NodeMetadata } from "./generated/common/common";
+import { requiredRole } from "./roles";
+import type { TalosContext } from "./talosconfig";
+
+export const DEFAULT_UNARY_TIMEOUT_MS = 10_000;
+
+export interface CallTarget {
+  /** Node address to route to with `node` metadata; omit to be served by the endpoint itself. */
+  node?: string;
+  /** Unary deadline (default 10 s). Streams have none unless given. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface CallSpec {
+  /** Human name of the operation for error messages, e.g. "Reading the Talos version". */
+  operation: string;
+  /** The call reads a Sensitive COSI type (needs os:admin). */
+  sensitive?: boolean;
+}
+
+/** Message shape every Talos reply follows: `metadata` first (set by apid when it aggregates). */
+export interface WithMetadata {
+  metadata?: NodeMetadata | undefined;
+}
+
+/** Routes calls for one talosconfig context through its endpoints. */
+export class NodeCaller {
+  private endpointIndex = 0;
+
+  constructor(
+    readonly context: TalosContext,
+    private readonly pool: ChannelPool,
+  ) {}
+
+  /** The endpoint channel to use: the current one unless it is failing and another endpoint exists. */
+  private channel(): PooledChannel {
+    const endpoints = this.context.endpoints;
+    for (let i = 0; i < endpoints.length; i++) {
+      const idx = (this.endpointIndex + i) % endpoints.length;
+      const pooled = this.pool.get(this.context, endpoints[idx] as string);
+      if (pooled.channel.getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE) {
+        this.endpointIndex = idx;
+        return pooled;
+      }
+    }
+    return this.pool.get(this.context, endpoints[this.endpointIndex] as string);
+  }
+
+  private errorContext(
+    def: { path: string },
+    spec: CallSpec,
+    target: CallTarget,
+    pooled: PooledChannel,
+  ): ErrorContext {
+    return {
+      operation: spec.operation,
+      method: def.path,
+      node: target.node,
+      endpoint: pooled.endpoint,
+      requiredRole: requiredRole(def.path, { sensitive: spec.sensitive }),
+      actualRoles: this.context.roles,
+      timeoutMs: target.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS,
+    };
+  }
+
+  /** One unary call; rejects with a TalosError. */
+  unary<Req, Res>(
+    def: MethodDefinition<Req, Res>,
+    request: Req,
+    spec: CallSpec,
+    target: CallTarget = {},
+    routing: RoutingMetadata = nodeRouting(target.node),
+  ): Promise<Res> {
+    const pooled = this.channel();
+    const ctx = this.errorContext(def, spec, target, pooled);
+    const timeoutMs = target.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS;
+    const options: CallOptions = { deadline: Date.now() + timeoutMs };
+    return new Promise<Res>((resolve, reject) => {
+      if (target.signal?.aborted) {
+        reject(fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx));
+        return;
+      }
+      const call = pooled.client.makeUnaryRequest(
+        def.path,
+        def.requestSerialize,
+        def.responseDeserialize,
+        request,
+        routing(),
+        options,
+        (err: ServiceError | null, value?: Res) => {
+          target.signal?.removeEventListener("abort", onAbort);
+          if (err) {
+            const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
+            reject(toTalosError(err, { ...ctx, connected }));
+          } else resolve(value as Res);
+        },
+      );
+      const onAbort = () => call.cancel();
+      target.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** A server-streaming call as an async iterable; breaking out of the loop or aborting cancels it. */
+  async *stream<Req, Res>(
+    def: MethodDefinition<Req, Res>,
+    request: Req,
+    spec: CallSpec,
+    target: CallTarget = {},
+    routing: RoutingMetadata = nodeRouting(target.node),
+  ): AsyncGenerator<Res> {
+    const pooled = this.channel();
+    const ctx = this.errorContext(def, spec, target, pooled);
+    const options: CallOptions = target.timeoutMs ? { deadline: Date.now() + target.timeoutMs } : {};
+    if (target.signal?.aborted) throw fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx);
+    const call: ClientReadableStream<Res> = pooled.client.makeServerStreamRequest(
+      def.path,
+      def.requestSerialize,
+      def.responseDeserialize,
+      request,
+      routing(),
+      options,
+    );
+    const onAbort = () => call.cancel();
+    target.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const message of call as AsyncIterable<Res>) yield message;
+    } catch (err) {
+      const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
+      throw toTalosError(err, { ...ctx, connected });
+    } finally {
+      target.signal?.removeEventListener("abort", onAbort);
+      call.cancel();
+    }
+  }
+
+  /** Builds the typed error for an apid per-node failure found in `metadata.error` of an aggregated reply. */
+  nodeError(def: { path: string }, spec: CallSpec, metadata: NodeMetadata): TalosError {
+    const pooled = this.channel();
+    const ctx = this.errorContext(def, spec, { node: metadata.hostname }, pooled);
+    const code = (metadata.status?.code ?? status.UNKNOWN) as status;
+    return fromGrpcStatus(code, metadata.error, ctx);
+  }
+}
+
+/** Produces the routing metadata of one call. */
+export type RoutingMetadata = () => Metadata;
+
+/** talosctl 1.14 style: exactly one `node` value, forwarded one-to-one by apid. */
+export function nodeRouting(node: string | undefined): RoutingMetadata {
+  return () => {
+    const md = new Metadata();
+    if (node !== undefined) md.set("node", node);
+    return md;
+  };
+}
+
+/** talosctl <= 1.13 style: several `nodes` values, fanned out and aggregated by apid. */
+export function nodesRouting(nodes: readonly string[]): RoutingMetadata {
+  return () => {
+    const md = new Metadata();
+    for (const node of nodes) md.add("nodes", node);
+    return md;
+  };
+}

@@ -1,0 +1,171 @@
+// Upgrades one node end to end as talosctl does, following its events across the reboot until it runs the new version.
+import { setTimeout as sleep } from "node:timers/promises";
+import { TalosDeadlineExceededError, type TalosError, TalosRequestError } from "../errors";
+import type { TalosEvent } from "../event-decoder";
+import type { CallTarget, NodeCaller } from "../node-call";
+import { events } from "./events";
+import { version } from "./identity";
+import { bootId } from "./machine-resources";
+import {
+  LIFECYCLE_MIN_VERSION,
+  legacyUpgrade,
+  lifecycleUpgrade,
+  pullImage,
+  reboot,
+  versionAtLeast,
+} from "./upgrade";
+
+export type UpgradeProgress =
+  | { step: "pulling"; detail: string }
+  | { step: "installing"; detail: string }
+  | { step: "requested"; actorId: string; path: "legacy" | "lifecycle" }
+  | { step: "event"; event: TalosEvent }
+  | { step: "disconnected"; detail: string }
+  | { step: "reconnected" };
+
+export interface UpgradeFlowOptions extends CallTarget {
+  node: string;
+  /** Installer image, e.g. ghcr.io/siderolabs/installer:v1.13.9 */
+  image: string;
+  /** "auto" picks the lifecycle path on Talos >= 1.13, else legacy. */
+  path?: "auto" | "legacy" | "lifecycle";
+  force?: boolean;
+  /** Whole-flow limit (default 30 min). */
+  timeoutMs?: number;
+  onProgress?: (p: UpgradeProgress) => void;
+}
+
+export interface UpgradeResult {
+  path: "legacy" | "lifecycle";
+  actorId: string;
+  fromVersion: string;
+  toVersion: string;
+  bootIdBefore: string;
+  bootIdAfter: string;
+}
+
+/** Runs the upgrade and resolves once the node is RUNNING and ready on a new boot id; rejects with a TalosError. */
+export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions): Promise<UpgradeResult> {
+  const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
+  const at = { node: opts.node, signal };
+  const progress = opts.onProgress ?? (() => {});
+  try {
+    const before = await version(caller, at);
+    const bootIdBefore = await bootId(caller, at);
+    const path =
+      opts.path === "legacy" || opts.path === "lifecycle"
+        ? opts.path
+        : versionAtLeast(before.tag, LIFECYCLE_MIN_VERSION)
+          ? "lifecycle"
+          : "legacy";
+
+    // Subscribe first and wait for hello, so no event of the action is missed.
+    const stream = events(caller, { ...at, tailEvents: 0 });
+    await stream.ready;
+    let actorId: string;
+    try {
+      if (path === "lifecycle") {
+        const imageName = await pullImage(caller, {
+          ...at,
+          imageRef: opts.image,
+          timeoutMs: undefined,
+          onProgress: (p) => progress({ step: "pulling", detail: `${p.layerId} ${p.status}` }),
+        });
+        const exitCode = await lifecycleUpgrade(caller, {
+          ...at,
+          imageName,
+          onOutput: (line) => progress({ step: "installing", detail: line }),
+        });
+        if (exitCode !== 0) {
+          throw new TalosRequestError("node-error", {
+            operation: `Installing ${opts.image}`,
+            node: opts.node,
+            detail: `the installer exited with code ${exitCode}`,
+          });
+        }
+        actorId = (await reboot(caller, at)).actorId;
+      } else {
+        actorId = (await legacyUpgrade(caller, { ...at, image: opts.image, force: opts.force })).actorId;
+      }
+    } catch (err) {
+      stream.close();
+      throw err;
+    }
+    progress({ step: "requested", actorId, path });
+
+    await followUntilBack(caller, opts, stream, actorId, bootIdBefore, signal, progress);
+    const after = await version(caller, at);
+    const bootIdAfter = await bootId(caller, at);
+    return { path, actorId, fromVersion: before.tag, toVersion: after.tag, bootIdBefore, bootIdAfter };
+  } catch (err) {
+    if (signal.aborted && !opts.signal?.aborted) {
+      throw new TalosDeadlineExceededError({
+        operation: `Upgrading to ${opts.image}`,
+        node: opts.node,
+        timeoutMs,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+async function followUntilBack(
+  caller: NodeCaller,
+  opts: UpgradeFlowOptions,
+  first: ReturnType<typeof events>,
+  actorId: string,
+  bootIdBefore: string,
+  signal: AbortSignal,
+  progress: (p: UpgradeProgress) => void,
+): Promise<void> {
+  let stream = first;
+  let backoffMs = 250;
+  let failure: TalosError | undefined;
+  for (;;) {
+    try {
+      for await (const event of stream) {
+        progress({ step: "event", event });
+        const p = event.payload;
+        if (p.type === "sequence" && p.error && event.actorId === actorId) {
+          failure = new TalosRequestError("node-error", {
+            operation: `Upgrading to ${opts.image}`,
+            node: opts.node,
+            detail: `${p.sequence} ${p.action.toLowerCase()}: ${p.error.message}`,
+          });
+          stream.close();
+          throw failure;
+        }
+        if (p.type === "machineStatus" && p.stage === "RUNNING" && p.ready) {
+          // Running again; it counts only once the node has really rebooted.
+          const now = await bootId(caller, { node: opts.node, signal }).catch(() => bootIdBefore);
+          if (now !== bootIdBefore) {
+            stream.close();
+            return;
+          }
+        }
+      }
+      throw new TalosRequestError("node-error", {
+        operation: "Watching events",
+        detail: "the event stream ended",
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      if (err === failure) throw err;
+      // Expected while the node stops its services and reboots: reconnect with backoff and replay history.
+      progress({ step: "disconnected", detail: err instanceof Error ? err.message : String(err) });
+      await sleep(backoffMs, undefined, { signal }).catch(() => {});
+      if (signal.aborted) throw err;
+      backoffMs = Math.min(backoffMs * 2, 5_000);
+      stream = events(caller, { node: opts.node, signal, tailEvents: -1, timeoutMs: undefined });
+      try {
+        await stream.ready;
+        progress({ step: "reconnected" });
+        backoffMs = 250;
+      } catch {
+        // still down: the loop reads the failure and retries
+      }
+    }
+  }
+}

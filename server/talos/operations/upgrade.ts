@@ -1,0 +1,162 @@
+// Upgrade building blocks: legacy MachineService.Upgrade, ImageService.Pull, LifecycleService.Upgrade, Reboot.
+import { TalosRequestError, TalosVersionTooOldError } from "../errors";
+import { ContainerDriver, ContainerdNamespace } from "../generated/common/common";
+import { ImageServicePullLayerProgress_Status, ImageServiceService } from "../generated/machine/image";
+import { LifecycleServiceService } from "../generated/machine/lifecycle";
+import {
+  MachineServiceService,
+  RebootRequest_Mode,
+  UpgradeRequest_RebootMode,
+} from "../generated/machine/machine";
+import type { CallTarget, NodeCaller } from "../node-call";
+import { singleMessage } from "../replies";
+import { version } from "./identity";
+
+/** Talos releases from which ImageService.Pull + LifecycleService.Upgrade exist (talosctl's switch point). */
+export const LIFECYCLE_MIN_VERSION = "v1.13.0";
+
+/** The system containerd, where Talos keeps installer images. */
+const SYSTEM_CONTAINERD = { driver: ContainerDriver.CONTAINERD, namespace: ContainerdNamespace.NS_SYSTEM };
+
+export interface LegacyUpgradeOptions extends CallTarget {
+  image: string;
+  /** Install on next boot instead of now (the node reboots twice). */
+  stage?: boolean;
+  /** Skip the etcd health check and lock on control planes. */
+  force?: boolean;
+  preserve?: boolean;
+  /** Power-cycle instead of kexec. */
+  powercycle?: boolean;
+}
+
+/** Legacy upgrade: Talos pulls and checks the image first (minutes), then answers and upgrades in the background. */
+export async function legacyUpgrade(
+  caller: NodeCaller,
+  opts: LegacyUpgradeOptions,
+): Promise<{ ack: string; actorId: string }> {
+  const def = MachineServiceService.upgrade;
+  const spec = { operation: `Upgrading to ${opts.image}` };
+  const request = {
+    image: opts.image,
+    preserve: opts.preserve ?? false,
+    stage: opts.stage ?? false,
+    force: opts.force ?? false,
+    rebootMode: opts.powercycle ? UpgradeRequest_RebootMode.POWERCYCLE : UpgradeRequest_RebootMode.DEFAULT,
+  };
+  const target = { ...opts, timeoutMs: opts.timeoutMs ?? 10 * 60_000 };
+  const reply = await caller.unary(def, request, spec, target);
+  const m = singleMessage(caller, def, spec, reply, opts.node);
+  return { ack: m.ack, actorId: m.actorId };
+}
+
+export interface PullProgress {
+  layerId: string;
+  status: string;
+  offset: number;
+  total: number;
+}
+
+/** Pulls an image into the node's system containerd; returns the pulled image name. Talos >= 1.13. */
+export async function pullImage(
+  caller: NodeCaller,
+  opts: CallTarget & { imageRef: string; onProgress?: (p: PullProgress) => void },
+): Promise<string> {
+  const spec = { operation: `Pulling ${opts.imageRef}` };
+  await requireVersion(caller, opts, spec.operation);
+  let name = "";
+  const request = { containerd: SYSTEM_CONTAINERD, imageRef: opts.imageRef };
+  for await (const m of caller.stream(ImageServiceService.pull, request, spec, opts)) {
+    const r = m.response;
+    if (r?.$case === "name") name = r.value;
+    else if (r?.$case === "pullProgress" && opts.onProgress) {
+      const p = r.value.progress;
+      opts.onProgress({
+        layerId: r.value.layerId,
+        status: ImageServicePullLayerProgress_Status[p?.status ?? 0] ?? "UNKNOWN",
+        offset: Number(p?.offset ?? 0),
+        total: Number(p?.total ?? 0),
+      });
+    }
+  }
+  if (name === "") {
+    throw new TalosRequestError("node-error", {
+      ...spec,
+      node: opts.node,
+      detail: "the pull ended without an image",
+    });
+  }
+  return name;
+}
+
+/**
+ * Runs the installer from a pulled image (LifecycleService.Upgrade); resolves with its exit code (0 = success).
+ * It does not reboot: call reboot() afterwards. Talos >= 1.13.
+ */
+export async function lifecycleUpgrade(
+  caller: NodeCaller,
+  opts: CallTarget & { imageName: string; onOutput?: (line: string) => void },
+): Promise<number> {
+  const spec = { operation: `Installing ${opts.imageName}` };
+  await requireVersion(caller, opts, spec.operation);
+  const request = { containerd: SYSTEM_CONTAINERD, source: { imageName: opts.imageName } };
+  let exitCode: number | undefined;
+  for await (const m of caller.stream(LifecycleServiceService.upgrade, request, spec, opts)) {
+    const r = m.progress?.response;
+    if (r?.$case === "message") opts.onOutput?.(r.value.replace(/\n$/, ""));
+    else if (r?.$case === "exitCode") exitCode = r.value;
+  }
+  if (exitCode === undefined) {
+    throw new TalosRequestError("node-error", {
+      ...spec,
+      node: opts.node,
+      detail: "the installer gave no exit code",
+    });
+  }
+  return exitCode;
+}
+
+/** Asks the node to reboot; returns the actor id its events will carry. */
+export async function reboot(
+  caller: NodeCaller,
+  opts: CallTarget & { mode?: "default" | "powercycle" | "force" },
+): Promise<{ actorId: string }> {
+  const def = MachineServiceService.reboot;
+  const spec = { operation: "Rebooting" };
+  const mode =
+    opts.mode === "powercycle"
+      ? RebootRequest_Mode.POWERCYCLE
+      : opts.mode === "force"
+        ? RebootRequest_Mode.FORCE
+        : RebootRequest_Mode.DEFAULT;
+  const reply = await caller.unary(def, { mode }, spec, opts);
+  return { actorId: singleMessage(caller, def, spec, reply, opts.node).actorId };
+}
+
+/** Whether a Talos version tag is at least `min` (prereleases of `min` count as older). */
+export function versionAtLeast(tag: string, min: string): boolean {
+  const parse = (v: string) => {
+    const m = v.match(/^v?(\d+)\.(\d+)\.(\d+)(-.+)?/);
+    return m ? { n: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] !== undefined } : undefined;
+  };
+  const a = parse(tag);
+  const b = parse(min);
+  if (!a || !b) return false;
+  for (let i = 0; i < 3; i++) {
+    const x = a.n[i] ?? 0;
+    const y = b.n[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return !a.pre || b.pre;
+}
+
+async function requireVersion(caller: NodeCaller, target: CallTarget, operation: string): Promise<void> {
+  const v = await version(caller, { node: target.node, signal: target.signal });
+  if (!versionAtLeast(v.tag, LIFECYCLE_MIN_VERSION)) {
+    throw new TalosVersionTooOldError({
+      operation,
+      node: target.node,
+      minimumVersion: LIFECYCLE_MIN_VERSION,
+      nodeVersion: v.tag,
+    });
+  }
+}
