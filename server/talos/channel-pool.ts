@@ -1,12 +1,6 @@
 // Caches one mTLS gRPC channel per (credentials, endpoint), with keepalive, reconnect backoff and safe retries.
 import { createHash } from "node:crypto";
-import {
-  type Channel,
-  type ChannelCredentials,
-  type ChannelOptions,
-  Client,
-  credentials,
-} from "@grpc/grpc-js";
+import { type ChannelCredentials, type ChannelOptions, Client, credentials } from "@grpc/grpc-js";
 import type { TalosContext } from "./talosconfig";
 
 /** Read-only Talos methods grpc-js may retry on UNAVAILABLE (writes are never retried). */
