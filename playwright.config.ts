@@ -24,7 +24,12 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
-  reporter: [["list"], ["html", { outputFolder: "e2e/artifacts/report", open: "never" }]],
+  reporter: [
+    ["list"],
+    ["html", { outputFolder: "e2e/artifacts/report", open: "never" }],
+    // npm test reads the counts from here (PLAYWRIGHT_JSON_OUTPUT_NAME).
+    ...(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["json"] as ["json"]] : []),
+  ],
   timeout: 30_000,
   use: {
     baseURL,

@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   const report = {
     createdAt: new Date().toISOString(),
     command: `npm run bench${only.length ? ` -- ${only.join(" ")}` : ""}`,
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     metrics: results,
   };
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -18,12 +18,17 @@ async function main(): Promise<void> {
   const current = await readFile(schemaPath, "utf8");
   const previous = await readFile(snapshotPath, "utf8").catch(() => null);
   // diff between two datamodels needs no live database, but the engine wants a connection.
-  const engine = await openSchemaEngine({ databaseUrl: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" });
+  const engine = await openSchemaEngine({
+    databaseUrl: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+  });
   let script = "";
   const origWrite = process.stdout.write.bind(process.stdout);
   try {
     const result = await engine.diff({
-      from: previous === null ? { tag: "empty" } : { tag: "schemaDatamodel", files: [{ path: snapshotPath, content: previous }] },
+      from:
+        previous === null
+          ? { tag: "empty" }
+          : { tag: "schemaDatamodel", files: [{ path: snapshotPath, content: previous }] },
       to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: current }] },
       script: true,
       exitCode: null,
@@ -38,7 +43,10 @@ async function main(): Promise<void> {
     console.log("The schema has no changes since the newest migration: nothing written.");
     process.exit(0);
   }
-  const stamp = new Date().toISOString().replace(/[-:TZ.]/g, "").slice(0, 14);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:TZ.]/g, "")
+    .slice(0, 14);
   const dir = path.join(migrationsDir, `${stamp}_${name}`);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "migration.sql"), script);
