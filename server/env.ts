@@ -49,7 +49,7 @@ export class EnvError extends Error {
 }
 
 /** Validates a set of environment variables; throws EnvError naming each bad one. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
