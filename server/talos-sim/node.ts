@@ -76,12 +76,16 @@ export class SimNode {
   faults: NodeFaults = {};
   /** Machine config version counter (bumped by ApplyConfiguration). */
   configVersion = 1;
+  /** Config submitted through ApplyConfiguration (replaces the generated one). */
+  appliedConfig: string | null = null;
   private ring: EventRing | null = null;
   private overrides: Map<string, ServiceOverride> | null = null;
   private extraLogs: Map<string, LogLine[]> | null = null;
   private logSubscribers: Map<string, Set<(line: LogLine) => void>> | null = null;
   private downListeners: Set<(reason: DownReason) => void> | null = null;
   private statusKey = "";
+  /** Bumped on every observable state change; COSI resource versions derive from it. */
+  revision = 1;
 
   constructor(spec: NodeSpec, env: NodeEnv, startMs: number) {
     this.spec = spec;
@@ -205,6 +209,7 @@ export class SimNode {
     const key = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
     if (key === this.statusKey) return;
     this.statusKey = key;
+    this.revision++;
     this.emit({ type: "MachineStatusEvent", stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } });
   }
 
@@ -348,6 +353,7 @@ export class SimNode {
   /** Starts a new boot: new boot id, empty ring and logs. */
   newBoot(nowMs: number = Date.now()): void {
     this.bootCount++;
+    this.revision++;
     this.bootId = stableUuid(`${this.env.seed}/boot/${this.spec.index}/${this.bootCount}`);
     this.bootTimeMs = nowMs;
     this.resetEvents();

@@ -168,15 +168,29 @@ export class Director {
     };
   }
 
-  /**
-   * A server-streaming method. `aggregatable` streams carry messages with metadata (common.Data, Event) and may be
-   * fanned out with `nodes`; the others are one-to-one only. A node going down ends its part with EOF.
-   */
+  /** A server-streaming method whose messages carry metadata (common.Data, Event): `nodes` fans it out. */
   stream<Req, X extends WithMetadata>(
     method: string,
-    msgType: MessageType<X> | null,
+    msgType: MessageType<X>,
     handler: (req: Req, ctx: CallContext, send: (msg: X) => void) => Promise<void>,
   ): handleServerStreamingCall<Req, X> {
+    return this.streamImpl(method, msgType as MessageType<unknown>, handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>) as handleServerStreamingCall<Req, X>;
+  }
+
+  /** A server-streaming method with any message shape: one-to-one only (COSI, ImageService, LifecycleService). */
+  streamRaw<Req, Res>(
+    method: string,
+    handler: (req: Req, ctx: CallContext, send: (msg: Res) => void) => Promise<void>,
+  ): handleServerStreamingCall<Req, Res> {
+    return this.streamImpl(method, null, handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>) as handleServerStreamingCall<Req, Res>;
+  }
+
+  /** A node going down ends its part of the stream with EOF. */
+  private streamImpl<Req>(
+    method: string,
+    msgType: MessageType<unknown> | null,
+    handler: (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>,
+  ): handleServerStreamingCall<Req, unknown> {
     return (call) => {
       const abort = new AbortController();
       let ended = false;
@@ -188,7 +202,7 @@ export class Director {
         const e = toStatusError(err);
         call.emit("error", { code: e.code, details: e.details, metadata: e.metadata });
       };
-      const runOne = async (node: SimNode, local: boolean, send: (msg: X) => void) => {
+      const runOne = async (node: SimNode, local: boolean, send: (msg: unknown) => void) => {
         await this.reach(node, abort.signal, local);
         const own = new AbortController();
         const onAbort = () => own.abort();
@@ -219,11 +233,11 @@ export class Director {
               try {
                 const node = this.resolve(target);
                 await runOne(node, false, (m) => {
-                  if (!ended && !abort.signal.aborted) call.write({ ...m, metadata: nodeMd(target) });
+                  if (!ended && !abort.signal.aborted) call.write({ ...(m as object), metadata: nodeMd(target) });
                 });
               } catch (err) {
                 if (!ended && !abort.signal.aborted) {
-                  call.write(msgType.fromPartial({ metadata: errorMd(target, toStatusError(err)) } as Partial<X>));
+                  call.write(msgType.fromPartial({ metadata: errorMd(target, toStatusError(err)) }));
                 }
               }
             }),

@@ -1,0 +1,113 @@
+// The simulator's HTTP JSON control API on loopback: fleet listing, node state, registry stats and fault injection.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FaultError } from "./faults";
+import type { SimFleet } from "./fleet";
+import { bootNode } from "./lifecycle";
+import type { SimNode } from "./node";
+import { MACHINE_STAGE_NAMES } from "./wire";
+
+function nodeSummary(node: SimNode) {
+  const s = node.machineStatus();
+  return {
+    hostname: node.hostname,
+    address: node.address,
+    role: node.spec.role,
+    cluster: node.spec.clusterName,
+    talosVersion: node.talosVersion,
+    kubernetesVersion: node.kubernetesVersion,
+    stage: MACHINE_STAGE_NAMES[s.stage] ?? "UNKNOWN",
+    ready: s.ready,
+    apiUp: node.apiUp,
+    faults: node.faults,
+  };
+}
+
+function nodeDetail(node: SimNode) {
+  return {
+    ...nodeSummary(node),
+    bootId: node.bootId,
+    bootTime: new Date(node.bootTimeMs).toISOString(),
+    bootCount: node.bootCount,
+    unmetConditions: node.machineStatus().unmetConditions,
+    sequence: node.sequence,
+    previousVersion: node.previousVersion,
+    services: node.services().map((s) => ({ id: s.id, state: s.state, healthy: s.health.healthy, unknown: s.health.unknown })),
+    events: node.hasRing() ? node.events().size : 0,
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  if (!body.trim()) return {};
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new FaultError("body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { "content-type": "application/json" });
+  res.end(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+/** Clearing a fault may bring a node back: unreachable apid answers again, a node that never came back boots. */
+function afterClear(fleet: SimFleet, node: SimNode): void {
+  if (node.apiUp || node.faults.unreachable) return;
+  if (node.sequence !== null) return;
+  if (node.faults.neverComeBack) return;
+  if (node.stage === 5 /* REBOOTING: stuck after a reboot */) void bootNode(fleet, node);
+  else node.apiUp = true;
+}
+
+export async function startControlApi(fleet: SimFleet, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const handle = async () => {
+      if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true });
+      if (req.method === "GET" && url.pathname === "/fleet") {
+        return send(res, 200, {
+          clusters: fleet.clusters.map((c) => ({ name: c.spec.name, endpoint: c.endpoint.address, nodes: c.nodes.map(nodeSummary) })),
+        });
+      }
+      if (req.method === "GET" && url.pathname === "/registry") return send(res, 200, fleet.registry.stats());
+      if (req.method === "POST" && url.pathname === "/registry/reset") {
+        fleet.registry.resetStats();
+        return send(res, 200, fleet.registry.stats());
+      }
+      if (parts[0] === "nodes" && parts[1]) {
+        const node = fleet.find(parts[1]);
+        if (!node) return send(res, 404, { error: `no node with address or hostname "${parts[1]}"` });
+        if (parts.length === 2 && req.method === "GET") return send(res, 200, nodeDetail(node));
+        if (parts[2] === "faults" && req.method === "GET") return send(res, 200, node.faults);
+        if (parts[2] === "faults" && req.method === "POST") {
+          const faults = fleet.setFault(node, await readJson(req));
+          return send(res, 200, faults);
+        }
+        if (parts[2] === "faults" && req.method === "DELETE") {
+          const faults = fleet.clearFault(node, parts[3] ?? url.searchParams.get("kind") ?? undefined, url.searchParams.get("service") ?? undefined);
+          afterClear(fleet, node);
+          return send(res, 200, faults);
+        }
+      }
+      if (req.method === "POST" && url.pathname === "/faults") {
+        const body = await readJson(req);
+        const node = typeof body.node === "string" ? fleet.find(body.node) : undefined;
+        if (!node) return send(res, 404, { error: `no node "${String(body.node)}"` });
+        return send(res, 200, fleet.setFault(node, body));
+      }
+      return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    };
+    handle().catch((err: unknown) => {
+      const bad = err instanceof FaultError || err instanceof SyntaxError;
+      send(res, bad ? 400 : 500, { error: (err as Error).message });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${bound}` };
+}

@@ -1,0 +1,213 @@
+// COSI resources a simulated node exposes (MachineStatus, Services, Members, BootID, …) with proto and YAML specs.
+import { stringify } from "yaml";
+import { MachineConfigSpec } from "@/server/talos/generated/resource/config/config";
+import { MemberSpec as ClusterMemberSpec } from "@/server/talos/generated/resource/definitions/cluster/cluster";
+import { MemberSpec as EtcdMemberSpec } from "@/server/talos/generated/resource/definitions/etcd/etcd";
+import { Layer } from "@/server/talos/generated/resource/definitions/extensions/extensions";
+import { NodenameSpec } from "@/server/talos/generated/resource/definitions/k8s/k8s";
+import { HostnameStatusSpec, NodeAddressSpec } from "@/server/talos/generated/resource/definitions/network/network";
+import { BootIDSpec, MachineStatusSpec, VersionSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
+import { ServiceSpec } from "@/server/talos/generated/resource/definitions/v1alpha1/v1alpha1";
+import { ipBytes } from "./addresses";
+import type { SimFleet } from "./fleet";
+import { machineConfigYaml } from "./machine-config";
+import { etcdMemberId } from "./node-info";
+import type { SimNode } from "./node";
+import { MACHINE_STAGE_NAMES } from "./wire";
+
+export interface SimResource {
+  id: string;
+  version: string;
+  created: Date;
+  updated: Date;
+  labels: Record<string, string>;
+  protoSpec: Uint8Array;
+  yamlSpec: string;
+}
+
+export interface ResourceType {
+  type: string;
+  namespace: string;
+  /** Sensitive resources are served to os:admin only. */
+  sensitive: boolean;
+  list(node: SimNode, fleet: SimFleet): SimResource[];
+}
+
+const yaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
+
+function res(node: SimNode, id: string, protoSpec: Uint8Array, spec: unknown, opts: { dynamic?: boolean; labels?: Record<string, string> } = {}): SimResource {
+  const created = new Date(node.bootTimeMs);
+  return {
+    id,
+    version: String(opts.dynamic ? node.revision : 1),
+    created,
+    updated: opts.dynamic ? new Date(Math.max(node.bootTimeMs, Date.now() - 1)) : created,
+    labels: opts.labels ?? {},
+    protoSpec,
+    yamlSpec: yaml(spec),
+  };
+}
+
+const stageName = (stage: number) => (MACHINE_STAGE_NAMES[stage] ?? "UNKNOWN").toLowerCase().replace(/_/g, " ");
+
+const TYPES: ResourceType[] = [
+  {
+    type: "MachineStatuses.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) => {
+      const s = node.machineStatus();
+      const spec = { stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } };
+      return [
+        res(node, "machine", MachineStatusSpec.encode(MachineStatusSpec.fromPartial(spec)).finish(), {
+          stage: stageName(s.stage),
+          status: { ready: s.ready, unmetConditions: s.unmetConditions },
+        }, { dynamic: true }),
+      ];
+    },
+  },
+  {
+    type: "Services.v1alpha1.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) =>
+      node.services().map((s) => {
+        const spec = { running: s.state === "Running", healthy: s.health.healthy, unknown: s.health.unknown };
+        return res(node, s.id, ServiceSpec.encode(spec).finish(), spec, { dynamic: true });
+      }),
+  },
+  {
+    type: "Members.cluster.talos.dev",
+    namespace: "cluster",
+    sensitive: false,
+    list: (node, fleet) =>
+      fleet.cluster(node).nodes.map((m) => {
+        const cp = m.isControlPlane;
+        const nodeId = `${m.spec.clusterName}-${m.spec.index.toString(36).padStart(6, "0")}`;
+        const proto = ClusterMemberSpec.fromPartial({
+          nodeId,
+          addresses: [{ ip: Buffer.from(ipBytes(m.address)) }],
+          hostname: m.hostname,
+          machineType: cp ? 2 : 3,
+          operatingSystem: `Talos (${m.talosVersion})`,
+          controlPlane: cp ? { apiServerPort: "6443" } : undefined,
+        });
+        return res(node, m.hostname, ClusterMemberSpec.encode(proto).finish(), {
+          nodeId,
+          addresses: [m.address],
+          hostname: m.hostname,
+          machineType: cp ? "controlplane" : "worker",
+          operatingSystem: `Talos (${m.talosVersion})`,
+          ...(cp ? { controlPlane: { apiServerPort: 6443 } } : {}),
+        });
+      }),
+  },
+  {
+    type: "Versions.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) => {
+      const spec = { version: node.talosVersion, name: "Talos" };
+      return [res(node, "version", VersionSpec.encode(spec).finish(), spec, { dynamic: true })];
+    },
+  },
+  {
+    type: "BootIDs.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) => [res(node, "boot-id", BootIDSpec.encode({ bootId: node.bootId }).finish(), { bootID: node.bootId }, { dynamic: true })],
+  },
+  {
+    type: "EtcdMembers.etcd.talos.dev",
+    namespace: "etcd",
+    sensitive: false,
+    list: (node) => {
+      if (!node.isControlPlane) return [];
+      const memberId = etcdMemberId(node).toString(16).padStart(16, "0");
+      return [res(node, "local", EtcdMemberSpec.encode({ memberId }).finish(), { memberID: memberId })];
+    },
+  },
+  {
+    type: "Nodenames.kubernetes.talos.dev",
+    namespace: "k8s",
+    sensitive: false,
+    list: (node) => {
+      const spec = { nodename: node.hostname, hostnameVersion: "1", skipNodeRegistration: false };
+      return [res(node, "nodename", NodenameSpec.encode(spec).finish(), spec)];
+    },
+  },
+  {
+    type: "HostnameStatuses.net.talos.dev",
+    namespace: "network",
+    sensitive: false,
+    list: (node) => {
+      const spec = { hostname: node.hostname, domainname: "" };
+      return [res(node, "hostname", HostnameStatusSpec.encode(spec).finish(), spec)];
+    },
+  },
+  {
+    type: "NodeAddresses.net.talos.dev",
+    namespace: "network",
+    sensitive: false,
+    list: (node) =>
+      ["current", "routed", "accumulative"].map((id) =>
+        res(
+          node,
+          id,
+          NodeAddressSpec.encode(NodeAddressSpec.fromPartial({ addresses: [{ ip: Buffer.from(ipBytes(node.address)), prefixLength: 8 }] })).finish(),
+          { addresses: [`${node.address}/8`], sortAlgorithm: "v1" },
+        ),
+      ),
+  },
+  {
+    type: "Diagnostics.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: () => [],
+  },
+  {
+    type: "ExtensionStatuses.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) =>
+      node.spec.extensions.map((e, i) => {
+        const spec = {
+          image: `${i}${e.name}.sqsh`,
+          metadata: { name: e.name, version: `${node.talosVersion}`, author: e.author, description: e.description, compatibility: { talos: { version: `>= v1.11.0` } }, extraInfo: "" },
+        };
+        return res(node, String(i), Layer.encode(Layer.fromPartial(spec)).finish(), spec);
+      }),
+  },
+  {
+    type: "MachineConfigs.config.talos.dev",
+    namespace: "config",
+    sensitive: true,
+    list: (node) => {
+      const text = machineConfigYaml(node);
+      const r = res(node, "v1alpha1", MachineConfigSpec.encode({ yamlMarshalled: Buffer.from(text) }).finish(), null);
+      return [{ ...r, version: String(node.configVersion), yamlSpec: text }];
+    },
+  },
+  {
+    type: "MachineTypes.config.talos.dev",
+    namespace: "config",
+    sensitive: false,
+    list: (node) => [res(node, "machine-type", new Uint8Array([8, node.isControlPlane ? 2 : 3]), node.spec.role)],
+  },
+];
+
+const byType = new Map(TYPES.map((t) => [t.type, t]));
+/** Types Talos marks Sensitive that the simulator does not model: still admin-only, never served. */
+const SENSITIVE_SUFFIXES = [".secrets.talos.dev", "KubeletSpecs.kubernetes.talos.dev"];
+
+export function resourceType(type: string): ResourceType | undefined {
+  return byType.get(type);
+}
+
+export function isSensitiveType(type: string): boolean {
+  return byType.get(type)?.sensitive ?? SENSITIVE_SUFFIXES.some((s) => type.endsWith(s));
+}
+
+export function resourceTypes(): readonly ResourceType[] {
+  return TYPES;
+}

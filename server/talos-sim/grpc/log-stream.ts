@@ -1,0 +1,69 @@
+// Streams a log as Talos does: raw byte chunks of at most 1024 bytes that ignore line boundaries, with tail and follow.
+import { hasLog, lastPeriodicIndex, logLines, periodicLine, periodicTime } from "../node-logs";
+import type { SimNode } from "../node";
+import { statusError } from "./status";
+import { status } from "@grpc/grpc-js";
+
+export const CHUNK_SIZE = 1024;
+const FLUSH_MS = 25;
+
+export function chunks(data: Buffer, size = CHUNK_SIZE): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, i + size));
+  return out;
+}
+
+export async function streamLog(
+  node: SimNode,
+  req: { id: string; follow: boolean; tailLines: number },
+  send: (bytes: Buffer) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!hasLog(node, req.id)) throw statusError(status.UNKNOWN, `log "${req.id}" was not registered`);
+  const now = Date.now();
+  let lines = logLines(node, req.id, now);
+  if (req.tailLines >= 0) lines = req.tailLines === 0 ? [] : lines.slice(-req.tailLines);
+  const initial = Buffer.from(lines.map((l) => `${l.text}\n`).join(""), "utf8");
+  for (const c of chunks(initial)) send(c);
+  if (!req.follow) return;
+
+  let pending = "";
+  const unsubscribe = node.subscribeLog(req.id, (line) => {
+    pending += `${line.text}\n`;
+  });
+  let k = lastPeriodicIndex(node, req.id, now) + 1;
+  let timer: NodeJS.Timeout | undefined;
+  const schedulePeriodic = () => {
+    const due = periodicTime(node, req.id, k);
+    timer = setTimeout(() => {
+      const line = periodicLine(node, req.id, k);
+      if (line.text) pending += `${line.text}\n`;
+      k++;
+      schedulePeriodic();
+    }, Math.max(0, due - Date.now()));
+  };
+  schedulePeriodic();
+  const flusher = setInterval(() => {
+    if (!pending) return;
+    const data = Buffer.from(pending, "utf8");
+    pending = "";
+    for (const c of chunks(data)) send(c);
+  }, FLUSH_MS);
+  try {
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  } finally {
+    unsubscribe();
+    clearTimeout(timer);
+    clearInterval(flusher);
+  }
+}
+
+export function waitAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

@@ -1,0 +1,123 @@
+// Programmatic entry of the Talos fleet simulator: start a fleet, get its talosconfig and control API, stop it.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Server } from "node:http";
+import { SimClock } from "./clock";
+import { ClusterServer } from "./cluster-server";
+import { startControlApi } from "./control-api";
+import { SimFleet } from "./fleet";
+import { buildFleetSpec } from "./fleet-spec";
+import { issueClientCert, issueServerCert, loadOrCreateCa, type TalosRole, writeTalosconfig } from "./pki";
+import { ImageRegistry, type RegistryOptions } from "./registry";
+
+export type { NodeFaults } from "./faults";
+export type { RegistryStats } from "./registry";
+
+/** A fault to inject at start: the node (address or hostname) and the same body the control API takes. */
+export interface StartupFault {
+  node: string;
+  kind: string;
+  [key: string]: unknown;
+}
+
+export interface SimulatorOptions {
+  clusters: number;
+  nodesPerCluster: number;
+  /** Default 50000; 0 picks one free port, used for every cluster endpoint. */
+  port?: number;
+  stateDir: string;
+  role?: "os:admin" | "os:operator" | "os:reader";
+  timeScale?: number;
+  seed?: string;
+  /** Port of the control API on 127.0.0.1; 0 (default) picks a free one. */
+  controlPort?: number;
+  faults?: StartupFault[];
+  /** Where to write the talosconfig (default <stateDir>/talosconfig). */
+  talosconfigPath?: string;
+  registry?: RegistryOptions;
+}
+
+export interface RunningSimulator {
+  talosconfig: string;
+  talosconfigPath: string;
+  controlUrl: string;
+  clusters: Array<{
+    name: string;
+    endpoint: string;
+    nodes: Array<{ hostname: string; address: string; role: "controlplane" | "worker"; talosVersion: string }>;
+  }>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const stateDir = path.resolve(opts.stateDir);
+  await mkdir(stateDir, { recursive: true });
+  const ca = await loadOrCreateCa(stateDir);
+  const clock = new SimClock(opts.timeScale ?? 1);
+  const spec = buildFleetSpec({ seed: opts.seed ?? "minos", clusters: opts.clusters, nodesPerCluster: opts.nodesPerCluster });
+  const fleet = new SimFleet(spec, clock, new ImageRegistry(clock, opts.registry));
+  for (const f of opts.faults ?? []) {
+    const node = fleet.find(f.node);
+    if (!node) throw new Error(`fault for unknown node "${f.node}"`);
+    fleet.setFault(node, f);
+  }
+
+  const servers: ClusterServer[] = [];
+  let port = opts.port ?? 50000;
+  let control: { server: Server; url: string } | null = null;
+  const stopAll = async () => {
+    fleet.stop();
+    for (const s of servers) s.stop();
+    if (control) {
+      const c = control.server;
+      c.closeAllConnections();
+      await new Promise<void>((resolve) => c.close(() => resolve()));
+    }
+  };
+  try {
+    for (const cluster of fleet.clusters) {
+      const cert = await issueServerCert(ca, {
+        ips: [...cluster.nodes.map((n) => n.address), "127.0.0.1"],
+        dnsNames: [cluster.endpoint.hostname, "localhost"],
+      });
+      const server = new ClusterServer(fleet, cluster, ca.certPem, cert, port);
+      const bound = await server.start(port);
+      if (port === 0) port = bound;
+      server.port = bound;
+      servers.push(server);
+    }
+    const byEndpoint = new Map(servers.map((s) => [s.cluster.endpoint, s]));
+    fleet.onApiState((node, up) => byEndpoint.get(node)?.setUp(up));
+    control = await startControlApi(fleet, opts.controlPort ?? 0);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  const client = await issueClientCert(ca, { role: (opts.role ?? "os:admin") as TalosRole });
+  const talosconfigPath = path.resolve(opts.talosconfigPath ?? path.join(stateDir, "talosconfig"));
+  const withPort = (addr: string) => (port === 50000 ? addr : `${addr}:${port}`);
+  const talosconfig = await writeTalosconfig(
+    talosconfigPath,
+    fleet.clusters.map((c) => ({
+      name: c.spec.name,
+      endpoints: [withPort(c.endpoint.address)],
+      nodes: c.nodes.map((n) => n.address),
+      caPem: ca.certPem,
+      certPem: client.certPem,
+      keyPem: client.keyPem,
+    })),
+  );
+
+  return {
+    talosconfig,
+    talosconfigPath,
+    controlUrl: control.url,
+    clusters: fleet.clusters.map((c) => ({
+      name: c.spec.name,
+      endpoint: `${c.endpoint.address}:${port}`,
+      nodes: c.nodes.map((n) => ({ hostname: n.hostname, address: n.address, role: n.spec.role, talosVersion: n.talosVersion })),
+    })),
+    stop: stopAll,
+  };
+}
