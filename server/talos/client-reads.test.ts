@@ -1,0 +1,134 @@
+// The client reads a simulated Talos fleet over real mTLS: every read operation, per node and aggregated.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TalosNotFoundError, TalosRequestError, TalosUnimplementedError } from "./errors";
+import { collect, startTestFleet, type TestFleet } from "./test-fleet";
+
+let fleet: TestFleet;
+let cp: string;
+let worker: string;
+
+beforeAll(async () => {
+  fleet = await startTestFleet({ nodesPerCluster: 4 });
+  cp = fleet.cluster.nodes.find((n) => n.role === "controlplane")?.address ?? "";
+  worker = fleet.cluster.nodes.find((n) => n.role === "worker")?.address ?? "";
+  expect(cp).not.toBe("");
+  expect(worker).not.toBe("");
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+describe("identity", () => {
+  it("reads each node's Talos version and hostname through the cluster endpoint", async () => {
+    for (const node of fleet.cluster.nodes) {
+      const v = await fleet.client.version({ node: node.address });
+      expect(v.tag).toBe(node.talosVersion);
+      expect(v.arch).toMatch(/amd64|arm64/);
+      expect(v.os).toBe("linux");
+      expect(await fleet.client.hostname({ node: node.address })).toBe(node.hostname);
+    }
+  });
+
+  it("multiplexes one call per node with bounded concurrency, keeping the nodes' order", async () => {
+    const nodes = fleet.cluster.nodes.map((n) => n.address);
+    const results = await fleet.client.each(nodes, (node) => fleet.client.hostname({ node }), { concurrency: 2 });
+    expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual(fleet.cluster.nodes.map((n) => n.hostname));
+  });
+
+  it("decodes an aggregated `nodes` reply, with a failing node reported as that node's error", async () => {
+    const nodes = [...fleet.cluster.nodes.map((n) => n.address), "127.0.0.254"];
+    const results = await fleet.client.aggregated.version(nodes);
+    expect(results).toHaveLength(nodes.length);
+    for (const [i, node] of fleet.cluster.nodes.entries()) {
+      const r = results[i];
+      expect(r?.node).toBe(node.address);
+      expect(r?.ok && r.value.tag).toBe(node.talosVersion);
+    }
+    const bad = results[nodes.length - 1];
+    expect(bad?.ok).toBe(false);
+    if (bad && !bad.ok) {
+      expect(bad.node).toBe("127.0.0.254");
+      expect(bad.error.kind).toBe("unreachable");
+      expect(bad.error.message).toMatch(/cannot be reached/);
+    }
+    const hostnames = await fleet.client.aggregated.hostname(fleet.cluster.nodes.map((n) => n.address));
+    expect(hostnames.map((r) => r.ok && r.value)).toEqual(fleet.cluster.nodes.map((n) => n.hostname));
+  });
+});
+
+describe("services", () => {
+  it("lists services with state and health", async () => {
+    const services = await fleet.client.services({ node: cp });
+    const ids = services.map((s) => s.id);
+    expect(ids).toEqual(expect.arrayContaining(["apid", "machined", "etcd", "kubelet", "containerd"]));
+    const apid = services.find((s) => s.id === "apid");
+    expect(apid?.state).toBe("Running");
+    expect(apid?.events.length).toBeGreaterThan(0);
+    const workerIds = (await fleet.client.services({ node: worker })).map((s) => s.id);
+    expect(workerIds).not.toContain("etcd");
+  });
+
+  it("restarts kubelet and refuses services Talos cannot restart, with Talos's reason", async () => {
+    expect(await fleet.client.restartService({ node: worker, id: "kubelet" })).toBe('Service "kubelet" restarted');
+    const refused = fleet.client.restartService({ node: cp, id: "etcd" });
+    await expect(refused).rejects.toBeInstanceOf(TalosRequestError);
+    await expect(refused).rejects.toThrow(/doesn't support restart operation via API/);
+    await expect(fleet.client.restartService({ node: cp, id: "nope" })).rejects.toThrow(/not defined/);
+  });
+});
+
+describe("COSI resources", () => {
+  it("reads machine status, boot id and cluster members", async () => {
+    const status = await fleet.client.machineStatus({ node: cp });
+    expect(status.stage).toBe("RUNNING");
+    expect(typeof status.ready).toBe("boolean");
+    expect(await fleet.client.bootId({ node: cp })).toMatch(/^[0-9a-f-]{36}$/);
+    const members = await fleet.client.members({ node: cp });
+    expect(members.map((m) => m.hostname).sort()).toEqual(fleet.cluster.nodes.map((n) => n.hostname).sort());
+    const cpMember = members.find((m) => m.hostname === fleet.cluster.nodes.find((n) => n.address === cp)?.hostname);
+    expect(cpMember?.machineType).toMatch(/controlplane|init/);
+    expect(cpMember?.addresses).toContain(cp);
+  });
+
+  it("watches machine status: the current state first, ended by aborting", async () => {
+    const controller = new AbortController();
+    const seen = await collect(fleet.client.watchMachineStatus({ node: cp, signal: controller.signal }), {
+      count: 1,
+      ms: 5_000,
+      controller,
+    });
+    controller.abort();
+    expect(seen[0]?.stage).toBe("RUNNING");
+  });
+
+  it("gives admins the machine config and reports unknown resources as not found", async () => {
+    const config = await fleet.client.machineConfig({ node: cp });
+    expect(config).toMatch(/machine:/);
+    expect(config).toMatch(/cluster:/);
+    const missing = fleet.client.getResource(
+      { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev" },
+      "no-such-id",
+      { node: cp },
+    );
+    await expect(missing).rejects.toBeInstanceOf(TalosNotFoundError);
+  });
+});
+
+describe("etcd", () => {
+  it("reads etcd status and members on a control plane", async () => {
+    const status = await fleet.client.etcdStatus({ node: cp });
+    expect(status.memberId).toMatch(/^\d+$/);
+    expect(status.memberId).not.toBe("0");
+    const members = await fleet.client.etcdMembers({ node: cp });
+    const cps = fleet.cluster.nodes.filter((n) => n.role === "controlplane");
+    expect(members.map((m) => m.hostname).sort()).toEqual(cps.map((n) => n.hostname).sort());
+    expect(members.map((m) => m.id)).toContain(status.memberId);
+  });
+
+  it("explains that etcd is only on control planes when asked on a worker", async () => {
+    const call = fleet.client.etcdStatus({ node: worker });
+    await expect(call).rejects.toBeInstanceOf(TalosUnimplementedError);
+    await expect(call).rejects.toThrow(/only available on control plane nodes/);
+  });
+});

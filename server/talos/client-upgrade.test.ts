@@ -1,0 +1,85 @@
+// Upgrades observed end to end through events: legacy Upgrade and Pull + LifecycleService.Upgrade + Reboot.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { versionAtLeast } from "./operations/upgrade";
+import type { UpgradeProgress } from "./operations/upgrade-flow";
+import { startTestFleet, type TestFleet } from "./test-fleet";
+
+let fleet: TestFleet;
+
+beforeAll(async () => {
+  fleet = await startTestFleet({ nodesPerCluster: 4, timeScale: 400 });
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+function targetFor(tag: string): string {
+  return versionAtLeast(tag, "v1.13.9") ? "v1.14.0-rc.1" : "v1.13.9";
+}
+
+function tasksSeen(progress: UpgradeProgress[]): string[] {
+  return progress.flatMap((p) =>
+    p.step === "event" && p.event.payload.type === "task" && p.event.payload.action === "START"
+      ? [p.event.payload.task]
+      : [],
+  );
+}
+
+describe("upgrade", () => {
+  it("runs the legacy flow: events of the actor in order, disconnect, back on the new version", async () => {
+    const node = fleet.cluster.nodes.find((n) => n.role === "worker") ?? fleet.cluster.nodes[0];
+    if (!node) throw new Error("no node");
+    const tag = targetFor(node.talosVersion);
+    const progress: UpgradeProgress[] = [];
+    const result = await fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${tag}`,
+      path: "legacy",
+      timeoutMs: 60_000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.path).toBe("legacy");
+    expect(result.fromVersion).toBe(node.talosVersion);
+    expect(result.toVersion).toBe(tag);
+    expect(result.bootIdAfter).not.toBe(result.bootIdBefore);
+    expect(result.actorId).not.toBe("");
+    const tasks = tasksSeen(progress);
+    const order = ["cordonAndDrainNode", "stopAllPods", "upgrade", "stopAllServices"];
+    const positions = order.map((t) => tasks.indexOf(t));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(progress.some((p) => p.step === "disconnected")).toBe(true);
+    expect((await fleet.client.machineStatus({ node: node.address })).stage).toBe("RUNNING");
+  });
+
+  it("runs the new flow on Talos >= 1.13: pull, lifecycle upgrade, reboot, back on the new version", async () => {
+    const node = fleet.cluster.nodes.find((n) => versionAtLeast(n.talosVersion, "v1.13.0"));
+    if (!node) throw new Error("this seed has no node at Talos >= 1.13; pick another seed");
+    const before = await fleet.client.version({ node: node.address });
+    const tag = targetFor(before.tag);
+    const progress: UpgradeProgress[] = [];
+    const result = await fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${tag}`,
+      timeoutMs: 60_000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.path).toBe("lifecycle");
+    expect(result.toVersion).toBe(tag);
+    expect(result.bootIdAfter).not.toBe(result.bootIdBefore);
+    expect(progress.some((p) => p.step === "pulling")).toBe(true);
+    expect(progress.some((p) => p.step === "installing")).toBe(true);
+  });
+
+  it("fails clearly when the installer image does not exist", async () => {
+    const node = fleet.cluster.nodes[fleet.cluster.nodes.length - 1];
+    if (!node) throw new Error("no node");
+    const run = fleet.client.legacyUpgrade({
+      node: node.address,
+      image: "ghcr.io/siderolabs/installer:v0.0.0-nope",
+      timeoutMs: 30_000,
+    });
+    await expect(run).rejects.toThrow(/installer image/);
+  });
+});
