@@ -29,7 +29,8 @@ async function readLogsFor(client: TalosClient, node: string, ms: number): Promi
 
 const suite: BenchSuite = {
   name: "talos-client",
-  description: "Talos client ← simulator over mTLS: Version round-trips across 1,000 nodes, raw log-stream lines/s",
+  description:
+    "Talos client ← simulator over mTLS: Version round-trips across 1,000 nodes, raw log-stream lines/s",
   async run(): Promise<BenchMetric[]> {
     const stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-talos-"));
     const sim = await startSimulator({
@@ -77,10 +78,9 @@ const suite: BenchSuite = {
 
       const hundred = targets.slice(0, 100);
       const manyStart = performance.now();
-      const manyLines = (await Promise.all(hundred.map((t) => readLogsFor(t.client, t.node, LOG_WINDOW_MS)))).reduce(
-        (a, b) => a + b,
-        0,
-      );
+      const manyLines = (
+        await Promise.all(hundred.map((t) => readLogsFor(t.client, t.node, LOG_WINDOW_MS)))
+      ).reduce((a, b) => a + b, 0);
       const manySeconds = (performance.now() - manyStart) / 1000;
 
       return [

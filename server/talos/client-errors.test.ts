@@ -27,9 +27,11 @@ async function clearFaults(node: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = await startTestFleet({ nodesPerCluster: 3 });
+  // Seed "b" gives Talos v1.13.2 nodes and one v1.12.11 control plane.
+  fleet = await startTestFleet({ nodesPerCluster: 4, seed: "b" });
   cp = fleet.cluster.nodes.find((n) => n.role === "controlplane")?.address ?? "";
   worker = fleet.cluster.nodes.find((n) => n.role === "worker")?.address ?? "";
+  if (!cp || !worker) throw new Error("the test fleet needs a control plane and a worker");
 });
 
 afterAll(async () => {
@@ -43,7 +45,7 @@ describe("roles", () => {
     expect((await reader.version({ node: worker })).tag).not.toBe("");
     const upgrade = reader.legacyUpgrade({ node: worker, image: "ghcr.io/siderolabs/installer:v1.13.9" });
     await expect(upgrade).rejects.toBeInstanceOf(TalosPermissionDeniedError);
-    const err = await upgrade.catch((e: TalosPermissionDeniedError) => e);
+    const err = (await upgrade.catch((e: unknown) => e)) as TalosPermissionDeniedError;
     expect(err.requiredRole).toBe("os:admin");
     expect(err.actualRoles).toEqual(["os:reader"]);
     expect(err.message).toMatch(/needs the os:admin role.*has os:reader/);
@@ -65,7 +67,9 @@ describe("unreachable and slow nodes", () => {
       const started = Date.now();
       const call = fleet.client.version({ node: worker, timeoutMs: 3_000 });
       await expect(call).rejects.toBeInstanceOf(TalosUnreachableError);
-      await expect(call).rejects.toThrow(new RegExp(`node ${worker.replace(/\./g, "\\.")}.*cannot be reached`));
+      await expect(call).rejects.toThrow(
+        new RegExp(`node ${worker.replace(/\./g, "\\.")}.*cannot be reached`),
+      );
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await clearFaults(worker);
@@ -110,8 +114,11 @@ describe("unreachable and slow nodes", () => {
 describe("versions", () => {
   it("explains that the image pull API needs Talos 1.13 on older nodes", async () => {
     const old = fleet.cluster.nodes.find((n) => !/^v1\.(1[3-9]|[2-9]\d)\./.test(n.talosVersion));
-    if (!old) return; // this seed has no node older than 1.13
-    const pull = fleet.client.pullImage({ node: old.address, imageRef: "ghcr.io/siderolabs/installer:v1.13.9" });
+    if (!old) throw new Error("the test fleet needs a node older than Talos 1.13");
+    const pull = fleet.client.pullImage({
+      node: old.address,
+      imageRef: "ghcr.io/siderolabs/installer:v1.13.9",
+    });
     await expect(pull).rejects.toBeInstanceOf(TalosVersionTooOldError);
     await expect(pull).rejects.toThrow(/needs Talos v1\.13\.0 or newer/);
   });

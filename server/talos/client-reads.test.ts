@@ -32,8 +32,12 @@ describe("identity", () => {
 
   it("multiplexes one call per node with bounded concurrency, keeping the nodes' order", async () => {
     const nodes = fleet.cluster.nodes.map((n) => n.address);
-    const results = await fleet.client.each(nodes, (node) => fleet.client.hostname({ node }), { concurrency: 2 });
-    expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual(fleet.cluster.nodes.map((n) => n.hostname));
+    const results = await fleet.client.each(nodes, (node) => fleet.client.hostname({ node }), {
+      concurrency: 2,
+    });
+    expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual(
+      fleet.cluster.nodes.map((n) => n.hostname),
+    );
   });
 
   it("decodes an aggregated `nodes` reply, with a failing node reported as that node's error", async () => {
@@ -70,7 +74,9 @@ describe("services", () => {
   });
 
   it("restarts kubelet and refuses services Talos cannot restart, with Talos's reason", async () => {
-    expect(await fleet.client.restartService({ node: worker, id: "kubelet" })).toBe('Service "kubelet" restarted');
+    expect(await fleet.client.restartService({ node: worker, id: "kubelet" })).toBe(
+      'Service "kubelet" restarted',
+    );
     const refused = fleet.client.restartService({ node: cp, id: "etcd" });
     await expect(refused).rejects.toBeInstanceOf(TalosRequestError);
     await expect(refused).rejects.toThrow(/doesn't support restart operation via API/);
@@ -86,7 +92,9 @@ describe("COSI resources", () => {
     expect(await fleet.client.bootId({ node: cp })).toMatch(/^[0-9a-f-]{36}$/);
     const members = await fleet.client.members({ node: cp });
     expect(members.map((m) => m.hostname).sort()).toEqual(fleet.cluster.nodes.map((n) => n.hostname).sort());
-    const cpMember = members.find((m) => m.hostname === fleet.cluster.nodes.find((n) => n.address === cp)?.hostname);
+    const cpMember = members.find(
+      (m) => m.hostname === fleet.cluster.nodes.find((n) => n.address === cp)?.hostname,
+    );
     expect(cpMember?.machineType).toMatch(/controlplane|init/);
     expect(cpMember?.addresses).toContain(cp);
   });

@@ -7,7 +7,8 @@ import { startTestFleet, type TestFleet } from "./test-fleet";
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  fleet = await startTestFleet({ nodesPerCluster: 4, timeScale: 400 });
+  // Seed "b": a v1.12.11 control plane (legacy path) and v1.13.2 nodes (lifecycle path).
+  fleet = await startTestFleet({ nodesPerCluster: 4, timeScale: 400, seed: "b" });
 });
 
 afterAll(async () => {
@@ -28,14 +29,13 @@ function tasksSeen(progress: UpgradeProgress[]): string[] {
 
 describe("upgrade", () => {
   it("runs the legacy flow: events of the actor in order, disconnect, back on the new version", async () => {
-    const node = fleet.cluster.nodes.find((n) => n.role === "worker") ?? fleet.cluster.nodes[0];
-    if (!node) throw new Error("no node");
+    const node = fleet.cluster.nodes.find((n) => !versionAtLeast(n.talosVersion, "v1.13.0"));
+    if (!node) throw new Error("the test fleet needs a node older than Talos 1.13");
     const tag = targetFor(node.talosVersion);
     const progress: UpgradeProgress[] = [];
     const result = await fleet.client.upgrade({
       node: node.address,
       image: `ghcr.io/siderolabs/installer:${tag}`,
-      path: "legacy",
       timeoutMs: 60_000,
       onProgress: (p) => progress.push(p),
     });
@@ -45,16 +45,20 @@ describe("upgrade", () => {
     expect(result.bootIdAfter).not.toBe(result.bootIdBefore);
     expect(result.actorId).not.toBe("");
     const tasks = tasksSeen(progress);
-    const order = ["cordonAndDrainNode", "stopAllPods", "upgrade", "stopAllServices"];
+    const order = ["cordonAndDrainNode", "stopAllPods", "upgrade", "reloadMeta", "startAllServices"];
     const positions = order.map((t) => tasks.indexOf(t));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // The node drops the connection while it stops and reboots; the flow reconnects and sees it boot.
     expect(progress.some((p) => p.step === "disconnected")).toBe(true);
+    expect(progress.some((p) => p.step === "reconnected")).toBe(true);
     expect((await fleet.client.machineStatus({ node: node.address })).stage).toBe("RUNNING");
   });
 
   it("runs the new flow on Talos >= 1.13: pull, lifecycle upgrade, reboot, back on the new version", async () => {
-    const node = fleet.cluster.nodes.find((n) => versionAtLeast(n.talosVersion, "v1.13.0"));
+    const node = fleet.cluster.nodes.find(
+      (n) => n.role === "worker" && versionAtLeast(n.talosVersion, "v1.13.0"),
+    );
     if (!node) throw new Error("this seed has no node at Talos >= 1.13; pick another seed");
     const before = await fleet.client.version({ node: node.address });
     const tag = targetFor(before.tag);

@@ -53,7 +53,9 @@ export async function startTestFleet(
         await readFile(path.join(stateDir, "ca.key"), "utf8"),
       );
       const cert = await issueClientCert(ca, { role });
-      const text = renderTalosconfig([{ name: role, endpoints: context.endpoints, caPem: ca.certPem, ...cert }]);
+      const text = renderTalosconfig([
+        { name: role, endpoints: context.endpoints, caPem: ca.certPem, ...cert },
+      ]);
       return new TalosClient(selectContext(parseTalosconfig(text)), { pool });
     },
     async stop() {
