@@ -75,11 +75,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     }
   };
   try {
-    for (const cluster of fleet.clusters) {
-      const cert = await issueServerCert(ca, {
-        ips: [...cluster.nodes.map((n) => n.address), "127.0.0.1"],
-        dnsNames: [cluster.endpoint.hostname, "localhost"],
-      });
+    // certificates are independent: issue them in parallel batches, then bind (the first bind picks the port)
+    const certs: Array<Awaited<ReturnType<typeof issueServerCert>>> = [];
+    for (let i = 0; i < fleet.clusters.length; i += 64) {
+      const batch = fleet.clusters.slice(i, i + 64).map((cluster) =>
+        issueServerCert(ca, {
+          ips: [...cluster.nodes.map((n) => n.address), "127.0.0.1"],
+          dnsNames: [cluster.endpoint.hostname, "localhost"],
+        }),
+      );
+      certs.push(...(await Promise.all(batch)));
+    }
+    for (const [i, cluster] of fleet.clusters.entries()) {
+      const cert = certs[i];
+      if (!cert) throw new Error("missing server certificate");
       const server = new ClusterServer(fleet, cluster, ca.certPem, cert, port);
       const bound = await server.start(port);
       if (port === 0) port = bound;
