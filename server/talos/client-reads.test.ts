@@ -61,6 +61,22 @@ describe("identity", () => {
   });
 });
 
+describe("aggregated streams", () => {
+  it("reassembles each node's log lines and reports a failing node without ending the others", async () => {
+    const nodes = [cp, worker, "127.0.0.254"];
+    const items = await collect(fleet.client.aggregated.logs(nodes, { id: "machined", tailLines: 50 }), {
+      ms: 10_000,
+    });
+    for (const node of [cp, worker]) {
+      const lines = items.flatMap((i) => (i.node === node && "line" in i ? [i.line] : []));
+      expect(lines).toHaveLength(50);
+      for (const line of lines) expect(line).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{6} \[talos\] /);
+    }
+    const failed = items.find((i) => i.node === "127.0.0.254");
+    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
+  });
+});
+
 describe("services", () => {
   it("lists services with state and health", async () => {
     const services = await fleet.client.services({ node: cp });

@@ -5,7 +5,14 @@ import { type CallTarget, NodeCaller } from "./node-call";
 import { etcdMembers, etcdStatus } from "./operations/etcd";
 import { type EventsOptions, events } from "./operations/events";
 import { hostname, hostnameAggregated, version, versionAggregated } from "./operations/identity";
-import { type DmesgOptions, dmesg, type LogsOptions, logs, logsContainers } from "./operations/logs";
+import {
+  type DmesgOptions,
+  dmesg,
+  type LogsOptions,
+  logs,
+  logsAggregated,
+  logsContainers,
+} from "./operations/logs";
 import {
   bootId,
   machineConfig,
@@ -96,6 +103,8 @@ export class TalosClient {
       versionAggregated(this.caller, nodes, t),
     hostname: (nodes: readonly string[], t?: Omit<CallTarget, "node">) =>
       hostnameAggregated(this.caller, nodes, t),
+    /** Log lines of several nodes, reassembled per node; a failing node yields one `{ node, error }`. */
+    logs: (nodes: readonly string[], o: Omit<LogsOptions, "node">) => logsAggregated(this.caller, nodes, o),
   };
 }
 

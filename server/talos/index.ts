@@ -21,7 +21,7 @@ export type { CallTarget } from "./node-call";
 export type { EtcdMember, EtcdStatus } from "./operations/etcd";
 export type { EventStream, EventsOptions } from "./operations/events";
 export type { TalosVersion } from "./operations/identity";
-export type { DmesgOptions, LogsOptions } from "./operations/logs";
+export type { DmesgOptions, LogsOptions, NodeLine } from "./operations/logs";
 export {
   BOOT_ID,
   type ClusterMember,
