@@ -125,10 +125,11 @@ async function runPhases(
     if (p.task === "stopServicesForUpgrade") stopServices(node, actorId, ["apid", "machined", "trustd"]);
     if (p.task === "stopAllServices") {
       stopServices(node, actorId, []);
+      // let open streams deliver what was already emitted, then apid is gone: connections drop here
+      await new Promise((r) => setTimeout(r, 20));
+      fleet.setApi(node, false);
       node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
       node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
-      // apid is gone: connections drop here
-      fleet.setApi(node, false);
       await clock.sleep(p.ms);
       continue;
     }
@@ -154,6 +155,7 @@ async function runPhases(
       node.refreshStatus();
       await clock.sleep(1000);
       stopServices(node, actorId, []);
+      await new Promise((r) => setTimeout(r, 20));
       fleet.setApi(node, false);
       break;
     }

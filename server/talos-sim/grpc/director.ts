@@ -77,10 +77,14 @@ export class Director {
       await new Promise<void>((_resolve, reject) => {
         const t = setTimeout(() => reject(statusError(status.UNAVAILABLE, `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`)), 120_000);
         t.unref();
-        signal.addEventListener("abort", () => {
-          clearTimeout(t);
-          reject(statusError(status.CANCELLED, "context canceled"));
-        });
+        signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            reject(statusError(status.CANCELLED, "context canceled"));
+          },
+          { once: true },
+        );
       });
     }
     if (!node.apiUp || f.unreachable) {
@@ -90,10 +94,14 @@ export class Director {
     if (f.slowMs) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, f.slowMs);
-        signal.addEventListener("abort", () => {
-          clearTimeout(t);
-          resolve();
-        });
+        signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   }
@@ -206,7 +214,7 @@ export class Director {
         await this.reach(node, abort.signal, local);
         const own = new AbortController();
         const onAbort = () => own.abort();
-        abort.signal.addEventListener("abort", onAbort);
+        abort.signal.addEventListener("abort", onAbort, { once: true });
         let offDown: () => void = () => {};
         const down = new Promise<never>((_resolve, reject) => {
           offDown = node.onDown(() => {

@@ -126,12 +126,13 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       });
       try {
         for (const e of ring.history(req)) if (match(e.actorId)) send(toEventMessage(e));
+        const aborted = waitAbort(signal);
         while (!signal.aborted) {
           while (queue.length > 0) {
             const next = queue.shift();
             if (next) send(next);
           }
-          await Promise.race([waitAbort(signal), new Promise<void>((r) => (wake = r))]);
+          await Promise.race([aborted, new Promise<void>((r) => (wake = r))]);
           wake = null;
         }
       } finally {
