@@ -34,5 +34,5 @@ export type { RawResource, ResourceEvent, ResourceKind } from "./operations/reso
 export type { TalosService } from "./operations/services";
 export { LIFECYCLE_MIN_VERSION, type PullProgress, versionAtLeast } from "./operations/upgrade";
 export type { UpgradeFlowOptions, UpgradeProgress, UpgradeResult } from "./operations/upgrade-flow";
-export { requiredRole, roleAllows, type TalosRole } from "./roles";
+export { requiredRole, roleAllows, rolesFor, type TalosRole } from "./roles";
 export { parseTalosconfig, selectContext, type TalosContext, type Talosconfig } from "./talosconfig";
