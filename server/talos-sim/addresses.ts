@@ -15,7 +15,9 @@ export function nodeAddress(n: number): string {
 
 export function isLoopbackV4(address: string): boolean {
   const parts = address.split(".");
-  return parts.length === 4 && parts[0] === "127" && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  return (
+    parts.length === 4 && parts[0] === "127" && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)
+  );
 }
 
 /** The 4 raw bytes of an IPv4 address (for NetIP fields). */

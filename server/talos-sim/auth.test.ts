@@ -26,7 +26,13 @@ describe("roles", () => {
     const { err } = await unary(
       c.machine.upgrade,
       c.machine,
-      { image: "ghcr.io/siderolabs/installer:v1.13.9", preserve: false, stage: false, force: false, rebootMode: 0 },
+      {
+        image: "ghcr.io/siderolabs/installer:v1.13.9",
+        preserve: false,
+        stage: false,
+        force: false,
+        rebootMode: 0,
+      },
       md({ node: worker }),
     );
     expect(err?.code).toBe(status.PERMISSION_DENIED);
@@ -43,16 +49,29 @@ describe("roles", () => {
 
   it("serves machine configs (with secrets) to admins only", async () => {
     const reader = t.clients(endpoint, await t.credsFor({ role: "os:reader" }));
-    const denied = await unary(reader.state.get, reader.state, get("MachineConfigs.config.talos.dev", "config", "v1alpha1"));
+    const denied = await unary(
+      reader.state.get,
+      reader.state,
+      get("MachineConfigs.config.talos.dev", "config", "v1alpha1"),
+    );
     expect(denied.err?.code).toBe(status.PERMISSION_DENIED);
     const admin = t.clients(endpoint);
-    const ok = await unary(admin.state.get, admin.state, get("MachineConfigs.config.talos.dev", "config", "v1alpha1"));
+    const ok = await unary(
+      admin.state.get,
+      admin.state,
+      get("MachineConfigs.config.talos.dev", "config", "v1alpha1"),
+    );
     expect(ok.res?.resource?.spec?.yamlSpec).toContain("secretboxEncryptionSecret");
   });
 
   it("refuses writes, unknown types, and maps missing resources to NotFound", async () => {
     const c = t.clients(endpoint);
-    const w = await unary(c.state.destroy, c.state, { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: undefined });
+    const w = await unary(c.state.destroy, c.state, {
+      namespace: "runtime",
+      type: "MachineStatuses.runtime.talos.dev",
+      id: "machine",
+      options: undefined,
+    });
     expect(w.err?.code).toBe(status.PERMISSION_DENIED);
     expect(w.err?.details).toBe("write access is not allowed");
     const unknown = await unary(c.state.get, c.state, get("Nope.talos.dev", "runtime", "x"));
@@ -71,7 +90,10 @@ describe("certificates", () => {
 
   it("refuses an expired client certificate", async () => {
     const past = new Date(Date.now() - 2 * 365 * 24 * 3600 * 1000);
-    const c = t.clients(endpoint, await t.credsFor({ notBefore: past, notAfter: new Date(Date.now() - 3600_000) }));
+    const c = t.clients(
+      endpoint,
+      await t.credsFor({ notBefore: past, notAfter: new Date(Date.now() - 3600_000) }),
+    );
     const { err } = await unary(c.machine.version, c.machine, {}, md(), 3000);
     expect(err?.code).toBe(status.UNAVAILABLE);
   });

@@ -1,6 +1,6 @@
 // The initialize and boot sequences machined runs after every (re)boot, as timed steps shared by history and live boots.
 import type { NodeRole } from "./fleet-spec";
-import { PhaseAction, SequenceAction, TaskAction, type EventPayload } from "./wire";
+import { type EventPayload, PhaseAction, SequenceAction, TaskAction } from "./wire";
 
 export type BootStep =
   | { at: number; kind: "event"; payload: EventPayload }

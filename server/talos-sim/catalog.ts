@@ -12,13 +12,69 @@ export interface TalosRelease {
 
 /** Releases the fleet is built from (component versions are plausible, not exact). */
 export const RELEASES: readonly TalosRelease[] = [
-  { tag: "v1.11.5", sha: "bc34de6e", goVersion: "go1.24.9", kubernetes: ["v1.33.5", "v1.34.1"], etcd: "v3.6.5", containerd: "v2.1.4", kernel: "6.12.48-talos" },
-  { tag: "v1.11.6", sha: "7d3a1f0c", goVersion: "go1.24.11", kubernetes: ["v1.34.2"], etcd: "v3.6.5", containerd: "v2.1.5", kernel: "6.12.57-talos" },
-  { tag: "v1.12.4", sha: "2f1e9b77", goVersion: "go1.25.5", kubernetes: ["v1.34.3", "v1.35.0"], etcd: "v3.6.6", containerd: "v2.1.5", kernel: "6.18.2-talos" },
-  { tag: "v1.12.11", sha: "a91c5d20", goVersion: "go1.25.8", kubernetes: ["v1.35.3"], etcd: "v3.6.8", containerd: "v2.1.6", kernel: "6.18.14-talos" },
-  { tag: "v1.13.2", sha: "5c0b8e13", goVersion: "go1.26.1", kubernetes: ["v1.35.4", "v1.36.0"], etcd: "v3.6.9", containerd: "v2.2.2", kernel: "6.18.19-talos" },
-  { tag: "v1.13.9", sha: "e84f2a6b", goVersion: "go1.26.3", kubernetes: ["v1.36.2"], etcd: "v3.6.10", containerd: "v2.2.3", kernel: "6.18.27-talos" },
-  { tag: "v1.14.0-rc.1", sha: "0d7c3e59", goVersion: "go1.26.4", kubernetes: ["v1.36.2"], etcd: "v3.6.10", containerd: "v2.2.3", kernel: "6.18.31-talos" },
+  {
+    tag: "v1.11.5",
+    sha: "bc34de6e",
+    goVersion: "go1.24.9",
+    kubernetes: ["v1.33.5", "v1.34.1"],
+    etcd: "v3.6.5",
+    containerd: "v2.1.4",
+    kernel: "6.12.48-talos",
+  },
+  {
+    tag: "v1.11.6",
+    sha: "7d3a1f0c",
+    goVersion: "go1.24.11",
+    kubernetes: ["v1.34.2"],
+    etcd: "v3.6.5",
+    containerd: "v2.1.5",
+    kernel: "6.12.57-talos",
+  },
+  {
+    tag: "v1.12.4",
+    sha: "2f1e9b77",
+    goVersion: "go1.25.5",
+    kubernetes: ["v1.34.3", "v1.35.0"],
+    etcd: "v3.6.6",
+    containerd: "v2.1.5",
+    kernel: "6.18.2-talos",
+  },
+  {
+    tag: "v1.12.11",
+    sha: "a91c5d20",
+    goVersion: "go1.25.8",
+    kubernetes: ["v1.35.3"],
+    etcd: "v3.6.8",
+    containerd: "v2.1.6",
+    kernel: "6.18.14-talos",
+  },
+  {
+    tag: "v1.13.2",
+    sha: "5c0b8e13",
+    goVersion: "go1.26.1",
+    kubernetes: ["v1.35.4", "v1.36.0"],
+    etcd: "v3.6.9",
+    containerd: "v2.2.2",
+    kernel: "6.18.19-talos",
+  },
+  {
+    tag: "v1.13.9",
+    sha: "e84f2a6b",
+    goVersion: "go1.26.3",
+    kubernetes: ["v1.36.2"],
+    etcd: "v3.6.10",
+    containerd: "v2.2.3",
+    kernel: "6.18.27-talos",
+  },
+  {
+    tag: "v1.14.0-rc.1",
+    sha: "0d7c3e59",
+    goVersion: "go1.26.4",
+    kubernetes: ["v1.36.2"],
+    etcd: "v3.6.10",
+    containerd: "v2.2.3",
+    kernel: "6.18.31-talos",
+  },
 ];
 
 /** Tags published for the installer images in the simulated registry (all catalog releases plus a few patches). */
@@ -82,12 +138,39 @@ export interface ExtensionInfo {
 }
 
 export const EXTENSIONS: readonly ExtensionInfo[] = [
-  { name: "iscsi-tools", description: "This system extension provides iscsi-tools.", author: "Sidero Labs", service: "ext-iscsid" },
-  { name: "util-linux-tools", description: "This system extension provides util-linux tools.", author: "Sidero Labs" },
-  { name: "qemu-guest-agent", description: "This system extension provides the QEMU Guest Agent service.", author: "Markus Reiter", service: "ext-qemu-guest-agent" },
-  { name: "intel-ucode", description: "This system extension provides Intel microcode binaries.", author: "Spencer Smith" },
-  { name: "tailscale", description: "This system extension provides Tailscale.", author: "Sidero Labs", service: "ext-tailscale" },
-  { name: "nvidia-container-toolkit-production", description: "This system extension provides the NVIDIA container toolkit.", author: "Sidero Labs" },
+  {
+    name: "iscsi-tools",
+    description: "This system extension provides iscsi-tools.",
+    author: "Sidero Labs",
+    service: "ext-iscsid",
+  },
+  {
+    name: "util-linux-tools",
+    description: "This system extension provides util-linux tools.",
+    author: "Sidero Labs",
+  },
+  {
+    name: "qemu-guest-agent",
+    description: "This system extension provides the QEMU Guest Agent service.",
+    author: "Markus Reiter",
+    service: "ext-qemu-guest-agent",
+  },
+  {
+    name: "intel-ucode",
+    description: "This system extension provides Intel microcode binaries.",
+    author: "Spencer Smith",
+  },
+  {
+    name: "tailscale",
+    description: "This system extension provides Tailscale.",
+    author: "Sidero Labs",
+    service: "ext-tailscale",
+  },
+  {
+    name: "nvidia-container-toolkit-production",
+    description: "This system extension provides the NVIDIA container toolkit.",
+    author: "Sidero Labs",
+  },
 ];
 
 export const PLATFORMS: ReadonlyArray<{ name: string; mode: string }> = [

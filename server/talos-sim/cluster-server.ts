@@ -51,7 +51,9 @@ export class ClusterServer {
       true,
     );
     const bound = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.cluster.endpoint.address}:${port}`, creds, (err, p) => (err ? reject(err) : resolve(p))),
+      server.bindAsync(`${this.cluster.endpoint.address}:${port}`, creds, (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
     );
     this.server = server;
     return bound;

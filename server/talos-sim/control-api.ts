@@ -32,7 +32,9 @@ function nodeDetail(node: SimNode) {
     unmetConditions: node.machineStatus().unmetConditions,
     sequence: node.sequence,
     previousVersion: node.previousVersion,
-    services: node.services().map((s) => ({ id: s.id, state: s.state, healthy: s.health.healthy, unknown: s.health.unknown })),
+    services: node
+      .services()
+      .map((s) => ({ id: s.id, state: s.state, healthy: s.health.healthy, unknown: s.health.unknown })),
     events: node.hasRing() ? node.events().size : 0,
   };
 }
@@ -42,7 +44,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   for await (const chunk of req) body += chunk;
   if (!body.trim()) return {};
   const parsed: unknown = JSON.parse(body);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new FaultError("body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new FaultError("body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 
@@ -60,7 +63,10 @@ function afterClear(fleet: SimFleet, node: SimNode): void {
   else node.apiUp = true;
 }
 
-export async function startControlApi(fleet: SimFleet, port: number): Promise<{ server: Server; url: string }> {
+export async function startControlApi(
+  fleet: SimFleet,
+  port: number,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -68,7 +74,11 @@ export async function startControlApi(fleet: SimFleet, port: number): Promise<{ 
       if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true });
       if (req.method === "GET" && url.pathname === "/fleet") {
         return send(res, 200, {
-          clusters: fleet.clusters.map((c) => ({ name: c.spec.name, endpoint: c.endpoint.address, nodes: c.nodes.map(nodeSummary) })),
+          clusters: fleet.clusters.map((c) => ({
+            name: c.spec.name,
+            endpoint: c.endpoint.address,
+            nodes: c.nodes.map(nodeSummary),
+          })),
         });
       }
       if (req.method === "GET" && url.pathname === "/registry") return send(res, 200, fleet.registry.stats());
@@ -86,7 +96,11 @@ export async function startControlApi(fleet: SimFleet, port: number): Promise<{ 
           return send(res, 200, faults);
         }
         if (parts[2] === "faults" && req.method === "DELETE") {
-          const faults = fleet.clearFault(node, parts[3] ?? url.searchParams.get("kind") ?? undefined, url.searchParams.get("service") ?? undefined);
+          const faults = fleet.clearFault(
+            node,
+            parts[3] ?? url.searchParams.get("kind") ?? undefined,
+            url.searchParams.get("service") ?? undefined,
+          );
           afterClear(fleet, node);
           return send(res, 200, faults);
         }

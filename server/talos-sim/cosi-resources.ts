@@ -5,14 +5,21 @@ import { MemberSpec as ClusterMemberSpec } from "@/server/talos/generated/resour
 import { MemberSpec as EtcdMemberSpec } from "@/server/talos/generated/resource/definitions/etcd/etcd";
 import { Layer } from "@/server/talos/generated/resource/definitions/extensions/extensions";
 import { NodenameSpec } from "@/server/talos/generated/resource/definitions/k8s/k8s";
-import { HostnameStatusSpec, NodeAddressSpec } from "@/server/talos/generated/resource/definitions/network/network";
-import { BootIDSpec, MachineStatusSpec, VersionSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
+import {
+  HostnameStatusSpec,
+  NodeAddressSpec,
+} from "@/server/talos/generated/resource/definitions/network/network";
+import {
+  BootIDSpec,
+  MachineStatusSpec,
+  VersionSpec,
+} from "@/server/talos/generated/resource/definitions/runtime/runtime";
 import { ServiceSpec } from "@/server/talos/generated/resource/definitions/v1alpha1/v1alpha1";
 import { ipBytes } from "./addresses";
 import type { SimFleet } from "./fleet";
 import { machineConfigYaml } from "./machine-config";
-import { etcdMemberId } from "./node-info";
 import type { SimNode } from "./node";
+import { etcdMemberId } from "./node-info";
 import { MACHINE_STAGE_NAMES } from "./wire";
 
 export interface SimResource {
@@ -35,7 +42,13 @@ export interface ResourceType {
 
 const yaml = (v: unknown) => stringify(v, { indent: 4, lineWidth: 0 });
 
-function res(node: SimNode, id: string, protoSpec: Uint8Array, spec: unknown, opts: { dynamic?: boolean; labels?: Record<string, string> } = {}): SimResource {
+function res(
+  node: SimNode,
+  id: string,
+  protoSpec: Uint8Array,
+  spec: unknown,
+  opts: { dynamic?: boolean; labels?: Record<string, string> } = {},
+): SimResource {
   const created = new Date(node.bootTimeMs);
   return {
     id,
@@ -48,7 +61,8 @@ function res(node: SimNode, id: string, protoSpec: Uint8Array, spec: unknown, op
   };
 }
 
-const stageName = (stage: number) => (MACHINE_STAGE_NAMES[stage] ?? "UNKNOWN").toLowerCase().replace(/_/g, " ");
+const stageName = (stage: number) =>
+  (MACHINE_STAGE_NAMES[stage] ?? "UNKNOWN").toLowerCase().replace(/_/g, " ");
 
 const TYPES: ResourceType[] = [
   {
@@ -59,10 +73,16 @@ const TYPES: ResourceType[] = [
       const s = node.machineStatus();
       const spec = { stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } };
       return [
-        res(node, "machine", MachineStatusSpec.encode(MachineStatusSpec.fromPartial(spec)).finish(), {
-          stage: stageName(s.stage),
-          status: { ready: s.ready, unmetConditions: s.unmetConditions },
-        }, { dynamic: true }),
+        res(
+          node,
+          "machine",
+          MachineStatusSpec.encode(MachineStatusSpec.fromPartial(spec)).finish(),
+          {
+            stage: stageName(s.stage),
+            status: { ready: s.ready, unmetConditions: s.unmetConditions },
+          },
+          { dynamic: true },
+        ),
       ];
     },
   },
@@ -115,7 +135,15 @@ const TYPES: ResourceType[] = [
     type: "BootIDs.runtime.talos.dev",
     namespace: "runtime",
     sensitive: false,
-    list: (node) => [res(node, "boot-id", BootIDSpec.encode({ bootId: node.bootId }).finish(), { bootID: node.bootId }, { dynamic: true })],
+    list: (node) => [
+      res(
+        node,
+        "boot-id",
+        BootIDSpec.encode({ bootId: node.bootId }).finish(),
+        { bootID: node.bootId },
+        { dynamic: true },
+      ),
+    ],
   },
   {
     type: "EtcdMembers.etcd.talos.dev",
@@ -154,7 +182,11 @@ const TYPES: ResourceType[] = [
         res(
           node,
           id,
-          NodeAddressSpec.encode(NodeAddressSpec.fromPartial({ addresses: [{ ip: Buffer.from(ipBytes(node.address)), prefixLength: 8 }] })).finish(),
+          NodeAddressSpec.encode(
+            NodeAddressSpec.fromPartial({
+              addresses: [{ ip: Buffer.from(ipBytes(node.address)), prefixLength: 8 }],
+            }),
+          ).finish(),
           { addresses: [`${node.address}/8`], sortAlgorithm: "v1" },
         ),
       ),
@@ -173,7 +205,14 @@ const TYPES: ResourceType[] = [
       node.spec.extensions.map((e, i) => {
         const spec = {
           image: `${i}${e.name}.sqsh`,
-          metadata: { name: e.name, version: `${node.talosVersion}`, author: e.author, description: e.description, compatibility: { talos: { version: `>= v1.11.0` } }, extraInfo: "" },
+          metadata: {
+            name: e.name,
+            version: `${node.talosVersion}`,
+            author: e.author,
+            description: e.description,
+            compatibility: { talos: { version: `>= v1.11.0` } },
+            extraInfo: "",
+          },
         };
         return res(node, String(i), Layer.encode(Layer.fromPartial(spec)).finish(), spec);
       }),
@@ -184,7 +223,12 @@ const TYPES: ResourceType[] = [
     sensitive: true,
     list: (node) => {
       const text = machineConfigYaml(node);
-      const r = res(node, "v1alpha1", MachineConfigSpec.encode({ yamlMarshalled: Buffer.from(text) }).finish(), null);
+      const r = res(
+        node,
+        "v1alpha1",
+        MachineConfigSpec.encode({ yamlMarshalled: Buffer.from(text) }).finish(),
+        null,
+      );
       return [{ ...r, version: String(node.configVersion), yamlSpec: text }];
     },
   },
@@ -192,7 +236,9 @@ const TYPES: ResourceType[] = [
     type: "MachineTypes.config.talos.dev",
     namespace: "config",
     sensitive: false,
-    list: (node) => [res(node, "machine-type", new Uint8Array([8, node.isControlPlane ? 2 : 3]), node.spec.role)],
+    list: (node) => [
+      res(node, "machine-type", new Uint8Array([8, node.isControlPlane ? 2 : 3]), node.spec.role),
+    ],
   },
 ];
 

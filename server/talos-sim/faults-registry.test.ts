@@ -8,7 +8,13 @@ let c: Clients;
 let nodes: TestSim["sim"]["clusters"][number]["nodes"];
 
 beforeAll(async () => {
-  t = await startTestSim({ clusters: 1, nodesPerCluster: 10, seed: "faults", timeScale: 200, registry: { softLimit: 2, hardLimit: 4, pullMs: 20_000 } });
+  t = await startTestSim({
+    clusters: 1,
+    nodesPerCluster: 10,
+    seed: "faults",
+    timeScale: 200,
+    registry: { softLimit: 2, hardLimit: 4, pullMs: 20_000 },
+  });
   const cl = t.sim.clusters[0];
   if (!cl) throw new Error("no cluster");
   nodes = cl.nodes;
@@ -22,7 +28,10 @@ describe("control API", () => {
   it("lists the fleet and a node's state", async () => {
     const fleet = (await t.control("GET", "/fleet")).json as { clusters: Array<{ nodes: unknown[] }> };
     expect(fleet.clusters[0]?.nodes).toHaveLength(10);
-    const node = (await t.control("GET", `/nodes/${nodes[4]?.hostname}`)).json as { address: string; services: unknown[] };
+    const node = (await t.control("GET", `/nodes/${nodes[4]?.hostname}`)).json as {
+      address: string;
+      services: unknown[];
+    };
     expect(node.address).toBe(addr(4));
     expect(node.services.length).toBeGreaterThan(5);
     expect((await t.control("POST", `/nodes/${addr(4)}/faults`, { kind: "bogus" })).status).toBe(400);
@@ -38,19 +47,39 @@ describe("control API", () => {
   });
 
   it("fails a service: ServiceList and MachineStatus show it", async () => {
-    await t.control("POST", `/nodes/${addr(6)}/faults`, { kind: "service", service: "kubelet", mode: "failed" });
+    await t.control("POST", `/nodes/${addr(6)}/faults`, {
+      kind: "service",
+      service: "kubelet",
+      mode: "failed",
+    });
     const { res } = await unary(c.machine.serviceList, c.machine, {}, md({ node: addr(6) }));
     const kubelet = res?.messages[0]?.services.find((s) => s.id === "kubelet");
     expect(kubelet?.state).toBe("Failed");
-    const ms = await unary(c.state.get, c.state, { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: {} }, md({ node: addr(6) }));
+    const ms = await unary(
+      c.state.get,
+      c.state,
+      { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: {} },
+      md({ node: addr(6) }),
+    );
     expect(ms.res?.resource?.spec?.yamlSpec).toContain("kubelet not running");
     await t.control("DELETE", `/nodes/${addr(6)}/faults`);
   });
 
   it("drifts a node's configuration away from its cluster's", async () => {
     const cfg = async (i: number) =>
-      (await unary(c.state.get, c.state, { namespace: "config", type: "MachineConfigs.config.talos.dev", id: "v1alpha1", options: {} }, md({ node: addr(i) }))).res?.resource?.spec?.yamlSpec ?? "";
-    await t.control("POST", `/nodes/${addr(7)}/faults`, { kind: "drift", path: "machine.sysctls.net.core.somaxconn", value: "65535" });
+      (
+        await unary(
+          c.state.get,
+          c.state,
+          { namespace: "config", type: "MachineConfigs.config.talos.dev", id: "v1alpha1", options: {} },
+          md({ node: addr(i) }),
+        )
+      ).res?.resource?.spec?.yamlSpec ?? "";
+    await t.control("POST", `/nodes/${addr(7)}/faults`, {
+      kind: "drift",
+      path: "machine.sysctls.net.core.somaxconn",
+      value: "65535",
+    });
     expect(await cfg(7)).toContain("65535");
     expect(await cfg(8)).not.toContain("65535");
   });
@@ -71,13 +100,22 @@ describe("registry", () => {
     await t.control("POST", "/registry/reset");
     const image = "ghcr.io/siderolabs/installer:v1.13.9";
     const calls = [3, 4, 5, 6, 7, 8].map((i) =>
-      unary(c.machine.upgrade, c.machine, { image, preserve: false, stage: true, force: true, rebootMode: 0 }, md({ node: addr(i) })),
+      unary(
+        c.machine.upgrade,
+        c.machine,
+        { image, preserve: false, stage: true, force: true, rebootMode: 0 },
+        md({ node: addr(i) }),
+      ),
     );
     const results = await Promise.all(calls);
     const failed = results.filter((r) => r.err);
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0]?.err?.details).toMatch(/^error validating installer image .*429 Too Many Requests/);
-    const stats = (await t.control("GET", "/registry")).json as { peak: number; failed: number; hardLimit: number };
+    const stats = (await t.control("GET", "/registry")).json as {
+      peak: number;
+      failed: number;
+      hardLimit: number;
+    };
     expect(stats.peak).toBeLessThanOrEqual(stats.hardLimit);
     expect(stats.peak).toBe(4);
     expect(stats.failed).toBe(failed.length);
@@ -87,7 +125,16 @@ describe("registry", () => {
 describe("COSI watch", () => {
   it("watch by id: empty first message then the current state", async () => {
     const { msgs } = await collect(
-      c.state.watch({ namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: undefined, apiVersion: 1 }, md({ node: addr(1) })),
+      c.state.watch(
+        {
+          namespace: "runtime",
+          type: "MachineStatuses.runtime.talos.dev",
+          id: "machine",
+          options: undefined,
+          apiVersion: 1,
+        },
+        md({ node: addr(1) }),
+      ),
       (m) => m.length >= 2,
     );
     expect(msgs[0]?.event).toEqual([]);
@@ -98,7 +145,19 @@ describe("COSI watch", () => {
   it("watch by kind with bootstrap_contents ends the bootstrap with BOOTSTRAPPED", async () => {
     const { msgs } = await collect(
       c.state.watch(
-        { namespace: "cluster", type: "Members.cluster.talos.dev", options: { bootstrapContents: true, tailEvents: 0, labelQuery: [], idQuery: undefined, aggregated: false, bootstrapBookmark: false }, apiVersion: 1 },
+        {
+          namespace: "cluster",
+          type: "Members.cluster.talos.dev",
+          options: {
+            bootstrapContents: true,
+            tailEvents: 0,
+            labelQuery: [],
+            idQuery: undefined,
+            aggregated: false,
+            bootstrapBookmark: false,
+          },
+          apiVersion: 1,
+        },
         md({ node: addr(1) }),
       ),
       (m) => m.some((x) => x.event[0]?.eventType === EventType.BOOTSTRAPPED),

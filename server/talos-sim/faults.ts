@@ -40,7 +40,8 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
   switch (kind) {
     case "unreachable": {
       const mode = str("mode") ?? "refused";
-      if (mode !== "refused" && mode !== "hang") throw new FaultError('unreachable mode must be "refused" or "hang"');
+      if (mode !== "refused" && mode !== "hang")
+        throw new FaultError('unreachable mode must be "refused" or "hang"');
       return { ...faults, unreachable: { mode } };
     }
     case "slow": {
@@ -113,7 +114,8 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
 /** Parses a CLI fault flag: `<node>:<kind>[:k=v,...]`, e.g. `prod-fra-1-w-2:service:service=kubelet,mode=flapping`. */
 export function parseFaultFlag(flag: string): { node: string; body: Record<string, unknown> } {
   const [node, kind, params] = flag.split(":");
-  if (!node || !kind) throw new FaultError(`bad --fault ${JSON.stringify(flag)}: expected <node>:<kind>[:k=v,...]`);
+  if (!node || !kind)
+    throw new FaultError(`bad --fault ${JSON.stringify(flag)}: expected <node>:<kind>[:k=v,...]`);
   const body: Record<string, unknown> = { kind };
   for (const pair of (params ?? "").split(",").filter(Boolean)) {
     const [k, v = ""] = pair.split("=");

@@ -57,7 +57,8 @@ function controlPlaneCount(nodesPerCluster: number): number {
 
 /** Builds the fleet; the same (seed, counts) always give the same fleet. */
 export function buildFleetSpec(opts: { seed: string; clusters: number; nodesPerCluster: number }): FleetSpec {
-  if (!Number.isInteger(opts.clusters) || opts.clusters < 1) throw new Error("clusters must be a positive integer");
+  if (!Number.isInteger(opts.clusters) || opts.clusters < 1)
+    throw new Error("clusters must be a positive integer");
   if (!Number.isInteger(opts.nodesPerCluster) || opts.nodesPerCluster < 1) {
     throw new Error("nodes per cluster must be a positive integer");
   }
@@ -99,7 +100,12 @@ export function buildFleetSpec(opts: { seed: string; clusters: number; nodesPerC
         uptimeMs: nr.int(2 * HOUR, 40 * 24 * HOUR),
         cpus: nr.pick([2, 4, 8, 16]),
         memTotalKb: nr.pick([4, 8, 16, 32, 64]) * 1024 * 1024 - nr.int(100_000, 300_000),
-        issue: role === "worker" && issueRoll < 0.03 ? "node-not-ready" : issueRoll > 0.975 ? "kubelet-unhealthy" : "none",
+        issue:
+          role === "worker" && issueRoll < 0.03
+            ? "node-not-ready"
+            : issueRoll > 0.975
+              ? "kubelet-unhealthy"
+              : "none",
       });
       nodeIndex++;
     }

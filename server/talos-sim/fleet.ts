@@ -119,10 +119,20 @@ export class SimFleet {
           node.setServiceOverride(id, {
             state: "Running",
             health: { unknown: !def.checked, healthy: def.checked, lastMessage: "", lastChange: now },
-            events: [...previous, { msg: `Started task ${id} (PID ${4000 + (now.getTime() % 1000)}) for container ${id}`, state: "Running", ts: now }],
+            events: [
+              ...previous,
+              {
+                msg: `Started task ${id} (PID ${4000 + (now.getTime() % 1000)}) for container ${id}`,
+                state: "Running",
+                ts: now,
+              },
+            ],
           });
           node.emitServiceState(id, "Running", `Started task ${id} for container ${id}`);
-          node.appendLog("machined", machinedLine(Date.now(), `service[${id}](Running): Started task ${id} for container ${id}`));
+          node.appendLog(
+            "machined",
+            machinedLine(Date.now(), `service[${id}](Running): Started task ${id} for container ${id}`),
+          );
         } else {
           const msg = "Failed to run service: exit status 1";
           node.setServiceOverride(id, {

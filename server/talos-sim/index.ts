@@ -1,7 +1,7 @@
 // Programmatic entry of the Talos fleet simulator: start a fleet, get its talosconfig and control API, stop it.
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import type { Server } from "node:http";
+import path from "node:path";
 import { SimClock } from "./clock";
 import { ClusterServer } from "./cluster-server";
 import { startControlApi } from "./control-api";
@@ -44,7 +44,12 @@ export interface RunningSimulator {
   clusters: Array<{
     name: string;
     endpoint: string;
-    nodes: Array<{ hostname: string; address: string; role: "controlplane" | "worker"; talosVersion: string }>;
+    nodes: Array<{
+      hostname: string;
+      address: string;
+      role: "controlplane" | "worker";
+      talosVersion: string;
+    }>;
   }>;
   stop(): Promise<void>;
 }
@@ -54,7 +59,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   await mkdir(stateDir, { recursive: true });
   const ca = await loadOrCreateCa(stateDir);
   const clock = new SimClock(opts.timeScale ?? 1);
-  const spec = buildFleetSpec({ seed: opts.seed ?? "minos", clusters: opts.clusters, nodesPerCluster: opts.nodesPerCluster });
+  const spec = buildFleetSpec({
+    seed: opts.seed ?? "minos",
+    clusters: opts.clusters,
+    nodesPerCluster: opts.nodesPerCluster,
+  });
   const fleet = new SimFleet(spec, clock, new ImageRegistry(clock, opts.registry));
   for (const f of opts.faults ?? []) {
     const node = fleet.find(f.node);
@@ -125,7 +134,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     clusters: fleet.clusters.map((c) => ({
       name: c.spec.name,
       endpoint: `${c.endpoint.address}:${port}`,
-      nodes: c.nodes.map((n) => ({ hostname: n.hostname, address: n.address, role: n.spec.role, talosVersion: n.talosVersion })),
+      nodes: c.nodes.map((n) => ({
+        hostname: n.hostname,
+        address: n.address,
+        role: n.spec.role,
+        talosVersion: n.talosVersion,
+      })),
     })),
     stop: stopAll,
   };

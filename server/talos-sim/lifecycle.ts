@@ -1,7 +1,7 @@
 // Sequences that change a node's life: reboot, the legacy upgrade, staged upgrade, and the boot that follows.
 import { bootScript, KERNEL_BOOT_MS } from "./boot-script";
-import { goDuration, machinedLine } from "./log-formats";
 import type { SimFleet } from "./fleet";
+import { goDuration, machinedLine } from "./log-formats";
 import type { SimNode } from "./node";
 import { installerTag } from "./registry";
 import { healthyData, startupServiceEvents } from "./services";
@@ -55,7 +55,10 @@ export function tryStartSequence(node: SimNode, sequence: string, actorId: strin
         type: "SequenceEvent",
         sequence,
         action: SequenceAction.NOOP,
-        error: { code: ErrorCode.LOCKED, message: `sequence not started: ${node.sequence} sequence already in progress` },
+        error: {
+          code: ErrorCode.LOCKED,
+          message: `sequence not started: ${node.sequence} sequence already in progress`,
+        },
       },
       actorId,
     );
@@ -75,7 +78,9 @@ export interface UpgradeOptions {
 /** Runs the legacy upgrade sequence in the background of an Upgrade call (after tryStartSequence). */
 export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOptions): Promise<void> {
   const sequence = opts.stage ? "stageUpgrade" : "upgrade";
-  const phases = opts.stage ? rebootPhases(opts.rebootMode === "DEFAULT", sequence) : upgradePhases(opts.rebootMode);
+  const phases = opts.stage
+    ? rebootPhases(opts.rebootMode === "DEFAULT", sequence)
+    : upgradePhases(opts.rebootMode);
   const failAt = node.faults.upgradeFailAt;
   if (failAt) delete node.faults.upgradeFailAt;
   const failed = await runPhases(fleet, node, sequence, phases, opts.actorId, MachineStage.UPGRADING, failAt);
@@ -86,7 +91,12 @@ export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOp
 }
 
 /** Runs the reboot sequence (Reboot RPC, after tryStartSequence). */
-export async function runReboot(fleet: SimFleet, node: SimNode, actorId: string, kexec: boolean): Promise<void> {
+export async function runReboot(
+  fleet: SimFleet,
+  node: SimNode,
+  actorId: string,
+  kexec: boolean,
+): Promise<void> {
   await runPhases(fleet, node, "reboot", rebootPhases(kexec, "reboot"), actorId, MachineStage.REBOOTING);
   const staged = node.stagedImage;
   const installed = node.installedImage;
@@ -144,7 +154,10 @@ async function runPhases(
           type: "SequenceEvent",
           sequence,
           action: SequenceAction.NOOP,
-          error: { code: ErrorCode.FATAL, message: `error running phase ${i + 1} in ${sequence} sequence: ${err}` },
+          error: {
+            code: ErrorCode.FATAL,
+            message: `error running phase ${i + 1} in ${sequence} sequence: ${err}`,
+          },
         },
         actorId,
       );
@@ -160,7 +173,16 @@ async function runPhases(
       break;
     }
     if (p.task === "reboot") {
-      node.emit({ type: "RestartEvent", cmd: node.stage === MachineStage.REBOOTING && phases.some((x) => x.phase === "kexec") ? RestartCmd.KEXEC : RestartCmd.RESTART }, actorId);
+      node.emit(
+        {
+          type: "RestartEvent",
+          cmd:
+            node.stage === MachineStage.REBOOTING && phases.some((x) => x.phase === "kexec")
+              ? RestartCmd.KEXEC
+              : RestartCmd.RESTART,
+        },
+        actorId,
+      );
     }
     log(node, `task ${p.task} (1/1): done, ${goDuration((Date.now() - started) * clock.timeScale)}`);
     node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
@@ -176,14 +198,25 @@ async function runPhases(
 function stopServices(node: SimNode, actorId: string, keep: string[]): void {
   for (const def of node.serviceDefs()) {
     if (keep.includes(def.id)) continue;
-    node.emit({ type: "ServiceStateEvent", service: def.id, action: 4, message: "Sending SIGTERM to task" }, actorId);
-    node.emit({ type: "ServiceStateEvent", service: def.id, action: 5, message: "Service finished successfully" }, actorId);
+    node.emit(
+      { type: "ServiceStateEvent", service: def.id, action: 4, message: "Sending SIGTERM to task" },
+      actorId,
+    );
+    node.emit(
+      { type: "ServiceStateEvent", service: def.id, action: 5, message: "Service finished successfully" },
+      actorId,
+    );
   }
   if (keep.length === 0) node.servicesStopped = true;
 }
 
 /** The machine is down for the kernel boot, then boots `version` (or stays down for ever). */
-async function rebootAndBoot(fleet: SimFleet, node: SimNode, version: string | undefined, staged: boolean): Promise<void> {
+async function rebootAndBoot(
+  fleet: SimFleet,
+  node: SimNode,
+  version: string | undefined,
+  staged: boolean,
+): Promise<void> {
   if (node.apiUp) fleet.setApi(node, false);
   node.sequence = null;
   await fleet.clock.sleep(KERNEL_BOOT_MS);
@@ -231,7 +264,11 @@ export async function bootNode(fleet: SimFleet, node: SimNode): Promise<void> {
     switch (step.kind) {
       case "event":
         node.emit(step.payload);
-        if (step.payload.type === "SequenceEvent" && step.payload.sequence === "initialize" && step.payload.action === SequenceAction.START) {
+        if (
+          step.payload.type === "SequenceEvent" &&
+          step.payload.sequence === "initialize" &&
+          step.payload.action === SequenceAction.START
+        ) {
           node.refreshStatus();
         }
         break;
@@ -245,7 +282,8 @@ export async function bootNode(fleet: SimFleet, node: SimNode): Promise<void> {
             node.emit({
               type: "ServiceStateEvent",
               service: def.id,
-              action: { Waiting: 2, Preparing: 1, Running: 3 }[e.state as "Waiting" | "Preparing" | "Running"] ?? 3,
+              action:
+                { Waiting: 2, Preparing: 1, Running: 3 }[e.state as "Waiting" | "Preparing" | "Running"] ?? 3,
               message: e.msg.replace(" (PID 0)", ""),
               health: e.msg.startsWith("Health") ? healthyData(def, Date.now()) : undefined,
             });

@@ -24,7 +24,12 @@ export function machinedLine(ms: number, msg: string): string {
 const ZAP_COLOURS: Record<string, string> = { DEBUG: "35", INFO: "34", WARN: "33", ERROR: "31" };
 
 /** zap console encoder with capital colour levels: time, level, message, JSON fields, tab separated. */
-export function zapConsoleLine(ms: number, level: string, msg: string, fields: Record<string, unknown>): string {
+export function zapConsoleLine(
+  ms: number,
+  level: string,
+  msg: string,
+  fields: Record<string, unknown>,
+): string {
   const iso = new Date(ms).toISOString().replace(/Z$/, "Z");
   const json = JSON.stringify(fields).replace(/":/g, '": ').replace(/,"/g, ', "');
   return `${iso}\t\x1b[${ZAP_COLOURS[level] ?? "34"}m${level}\x1b[0m\t${msg}\t${json}`;
@@ -36,20 +41,40 @@ export function goStdLine(ms: number, file: string, msg: string): string {
 }
 
 /** logrus JSON formatter: keys sorted, `time` in RFC 3339 nano. */
-export function logrusLine(ms: number, level: string, msg: string, fields: Record<string, unknown> = {}): string {
+export function logrusLine(
+  ms: number,
+  level: string,
+  msg: string,
+  fields: Record<string, unknown> = {},
+): string {
   const all: Record<string, unknown> = { ...fields, level, msg, time: rfc3339Nano(ms, 137_211) };
-  const sorted = Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(all)
+      .sort()
+      .map((k) => [k, all[k]]),
+  );
   return JSON.stringify(sorted);
 }
 
 /** etcd's zap JSON: level, ts, caller, msg, then fields. */
-export function etcdLine(ms: number, level: string, caller: string, msg: string, fields: Record<string, unknown> = {}): string {
+export function etcdLine(
+  ms: number,
+  level: string,
+  caller: string,
+  msg: string,
+  fields: Record<string, unknown> = {},
+): string {
   const ts = new Date(ms).toISOString().replace(/(\.\d{3})Z$/, "$1412Z");
   return JSON.stringify({ level, ts, caller, msg, ...fields });
 }
 
 /** kubelet's JSON logging: ts in epoch milliseconds (fractional), caller, msg, v. */
-export function kubeletLine(ms: number, caller: string, msg: string, fields: Record<string, unknown> = {}): string {
+export function kubeletLine(
+  ms: number,
+  caller: string,
+  msg: string,
+  fields: Record<string, unknown> = {},
+): string {
   return `{"ts":${(ms + 0.4713).toFixed(4)},"caller":${JSON.stringify(caller)},"msg":${JSON.stringify(msg)},"v":0${Object.entries(
     fields,
   )

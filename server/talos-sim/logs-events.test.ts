@@ -18,7 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const logsReq = (id: string, tailLines: number, follow = false) => ({ namespace: "system", id, driver: 0, follow, tailLines });
+const logsReq = (id: string, tailLines: number, follow = false) => ({
+  namespace: "system",
+  id,
+  driver: 0,
+  follow,
+  tailLines,
+});
 const text = (msgs: Data[]) => Buffer.concat(msgs.map((m) => m.bytes)).toString("utf8");
 
 describe("logs", () => {
@@ -42,7 +48,7 @@ describe("logs", () => {
 
   it("follows: a service restart shows up in machined's log", async () => {
     const stream = c.machine.logs(logsReq("machined", 0, true), md({ node: worker }));
-    const got = collect(stream, (m) => text(m).includes('service[kubelet](Stopping)'), 5000);
+    const got = collect(stream, (m) => text(m).includes("service[kubelet](Stopping)"), 5000);
     await new Promise((r) => setTimeout(r, 100));
     const r = await unary(c.machine.serviceRestart, c.machine, { id: "kubelet" }, md({ node: worker }));
     expect(r.res?.messages[0]?.resp).toBe('Service "kubelet" restarted');
@@ -53,18 +59,24 @@ describe("logs", () => {
     const { err } = await collect(c.machine.logs(logsReq("nope", -1), md({ node: worker })));
     expect(err?.details).toBe('log "nope" was not registered');
     const ids = await unary(c.machine.logsContainers, c.machine, {}, md({ node: worker }));
-    expect(ids.res?.messages[0]?.ids).toEqual(expect.arrayContaining(["machined", "kubelet", "controller-runtime"]));
+    expect(ids.res?.messages[0]?.ids).toEqual(
+      expect.arrayContaining(["machined", "kubelet", "controller-runtime"]),
+    );
   });
 
   it("sends one kernel record per message", async () => {
     const { msgs } = await collect(c.machine.dmesg({ follow: false, tail: false }, md({ node: worker })));
     expect(msgs.length).toBeGreaterThan(5);
-    expect(msgs[0]?.bytes.toString()).toMatch(/^kern: {2}notice: \[\d{4}-\d\d-\d\dT[\d:.]+Z\]: Linux version /);
+    expect(msgs[0]?.bytes.toString()).toMatch(
+      /^kern: {2}notice: \[\d{4}-\d\d-\d\dT[\d:.]+Z\]: Linux version /,
+    );
   });
 });
 
 describe("events", () => {
-  const evReq = (o: Partial<{ tailEvents: number; tailId: string; tailSeconds: number; withActorId: string }>) => ({
+  const evReq = (
+    o: Partial<{ tailEvents: number; tailId: string; tailSeconds: number; withActorId: string }>,
+  ) => ({
     tailEvents: 0,
     tailId: "",
     tailSeconds: 0,
@@ -73,7 +85,10 @@ describe("events", () => {
   });
 
   it("starts every stream with the hello event, then the requested history", async () => {
-    const { msgs } = await collect(c.machine.events(evReq({ tailEvents: 5 }), md({ node: worker })), (m) => m.length >= 6);
+    const { msgs } = await collect(
+      c.machine.events(evReq({ tailEvents: 5 }), md({ node: worker })),
+      (m) => m.length >= 6,
+    );
     const [hello, ...rest] = msgs;
     expect(hello?.data?.typeUrl).toBe("");
     expect(hello?.id).toMatch(/^[0-9a-v]{20}$/);
@@ -82,17 +97,29 @@ describe("events", () => {
   });
 
   it("replays the boot sequences with tail_events=-1 and resumes after tail_id", async () => {
-    const all = await collect(c.machine.events(evReq({ tailEvents: -1 }), md({ node: worker })), undefined, 400);
+    const all = await collect(
+      c.machine.events(evReq({ tailEvents: -1 }), md({ node: worker })),
+      undefined,
+      400,
+    );
     const history = all.msgs.slice(1);
     const seqs = history.filter((e) => e.data?.typeUrl === "talos/runtime/machine.SequenceEvent");
     expect(seqs.length).toBeGreaterThanOrEqual(4);
     const pivot = history[history.length - 3] as Event;
-    const after = await collect(c.machine.events(evReq({ tailId: pivot.id }), md({ node: worker })), undefined, 300);
+    const after = await collect(
+      c.machine.events(evReq({ tailId: pivot.id }), md({ node: worker })),
+      undefined,
+      300,
+    );
     expect(after.msgs.slice(1).map((e) => e.id)).toEqual(history.slice(-2).map((e) => e.id));
   });
 
   it("filters by actor id and still says hello with it", async () => {
-    const got = collect(c.machine.events(evReq({ withActorId: "" }), md({ node: worker })), (m) => m.some((e) => e.actorId !== ""), 5000);
+    const got = collect(
+      c.machine.events(evReq({ withActorId: "" }), md({ node: worker })),
+      (m) => m.some((e) => e.actorId !== ""),
+      5000,
+    );
     await new Promise((r) => setTimeout(r, 100));
     await unary(c.machine.reboot, c.machine, { mode: 0 }, md({ node: worker }));
     const { msgs } = await got;
@@ -100,7 +127,13 @@ describe("events", () => {
     expect(actor).toMatch(/^[0-9a-f-]{36}$/);
     // the node goes down with the reboot; filtered history from another node of the same kind is checked on the ring
     const ring = new EventRing();
-    for (let i = 0; i < 1200; i++) ring.push({ id: String(i).padStart(20, "0"), timeMs: i, actorId: i % 2 ? "a" : "", payload: { type: "TaskEvent", task: "t", action: 0 } });
+    for (let i = 0; i < 1200; i++)
+      ring.push({
+        id: String(i).padStart(20, "0"),
+        timeMs: i,
+        actorId: i % 2 ? "a" : "",
+        payload: { type: "TaskEvent", task: "t", action: 0 },
+      });
     expect(ring.history({ tailEvents: -1, tailId: "", tailSeconds: 0 })).toHaveLength(RING_REPLAYABLE);
     expect(ring.size).toBe(1000);
   });

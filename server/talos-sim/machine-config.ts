@@ -4,11 +4,16 @@ import { parse, stringify } from "yaml";
 import type { SimNode } from "./node";
 
 function secret(node: SimNode, what: string, len = 32): string {
-  return createHash("sha256").update(`${node.env.seed}/${node.spec.clusterIndex}/${what}`).digest("base64").slice(0, len);
+  return createHash("sha256")
+    .update(`${node.env.seed}/${node.spec.clusterIndex}/${what}`)
+    .digest("base64")
+    .slice(0, len);
 }
 
 function fakePem(node: SimNode, what: string, label: string): string {
-  const body = createHash("sha512").update(`${node.env.seed}/${node.spec.clusterIndex}/${what}`).digest("base64");
+  const body = createHash("sha512")
+    .update(`${node.env.seed}/${node.spec.clusterIndex}/${what}`)
+    .digest("base64");
   return Buffer.from(`-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`).toString("base64");
 }
 
@@ -17,7 +22,9 @@ export function baseConfig(node: SimNode): Record<string, unknown> {
   const cp = node.isControlPlane;
   const cluster = node.spec.clusterName;
   const endpoint = node.spec.address.replace(/\.\d+$/, `.${node.spec.address.split(".")[3]}`);
-  const tokenA = secret(node, "token").toLowerCase().replace(/[^a-z0-9]/g, "0");
+  const tokenA = secret(node, "token")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "0");
   return {
     version: "v1alpha1",
     debug: false,
@@ -25,7 +32,10 @@ export function baseConfig(node: SimNode): Record<string, unknown> {
     machine: {
       type: cp ? "controlplane" : "worker",
       token: `${tokenA.slice(0, 6)}.${tokenA.slice(6, 22)}`,
-      ca: { crt: fakePem(node, "os-ca", "CERTIFICATE"), ...(cp ? { key: fakePem(node, "os-ca-key", "ED25519 PRIVATE KEY") } : { key: "" }) },
+      ca: {
+        crt: fakePem(node, "os-ca", "CERTIFICATE"),
+        ...(cp ? { key: fakePem(node, "os-ca-key", "ED25519 PRIVATE KEY") } : { key: "" }),
+      },
       certSANs: [],
       kubelet: {
         image: `ghcr.io/siderolabs/kubelet:${node.kubernetesVersion}`,
@@ -39,23 +49,51 @@ export function baseConfig(node: SimNode): Record<string, unknown> {
         wipe: false,
         extensions: node.spec.extensions.map((e) => ({ image: `ghcr.io/siderolabs/${e.name}:latest` })),
       },
-      features: { rbac: true, stableHostname: true, apidCheckExtKeyUsage: true, diskQuotaSupport: true, kubePrism: { enabled: true, port: 7445 } },
+      features: {
+        rbac: true,
+        stableHostname: true,
+        apidCheckExtKeyUsage: true,
+        diskQuotaSupport: true,
+        kubePrism: { enabled: true, port: 7445 },
+      },
     },
     cluster: {
       id: secret(node, "cluster-id", 43),
       secret: secret(node, "cluster-secret", 43),
       controlPlane: { endpoint: `https://${endpoint}:6443` },
       clusterName: cluster,
-      network: { dnsDomain: "cluster.local", podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"] },
-      token: `${secret(node, "k8s-token-a", 6).toLowerCase().replace(/[^a-z0-9]/g, "1")}.${secret(node, "k8s-token-b", 16).toLowerCase().replace(/[^a-z0-9]/g, "2")}`,
+      network: {
+        dnsDomain: "cluster.local",
+        podSubnets: ["10.244.0.0/16"],
+        serviceSubnets: ["10.96.0.0/12"],
+      },
+      token: `${secret(node, "k8s-token-a", 6)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "1")}.${secret(node, "k8s-token-b", 16)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "2")}`,
       ...(cp ? { secretboxEncryptionSecret: secret(node, "secretbox", 44) } : {}),
-      ca: { crt: fakePem(node, "k8s-ca", "CERTIFICATE"), key: cp ? fakePem(node, "k8s-ca-key", "EC PRIVATE KEY") : "" },
+      ca: {
+        crt: fakePem(node, "k8s-ca", "CERTIFICATE"),
+        key: cp ? fakePem(node, "k8s-ca-key", "EC PRIVATE KEY") : "",
+      },
       ...(cp
         ? {
-            aggregatorCA: { crt: fakePem(node, "agg-ca", "CERTIFICATE"), key: fakePem(node, "agg-ca-key", "EC PRIVATE KEY") },
+            aggregatorCA: {
+              crt: fakePem(node, "agg-ca", "CERTIFICATE"),
+              key: fakePem(node, "agg-ca-key", "EC PRIVATE KEY"),
+            },
             serviceAccount: { key: fakePem(node, "sa-key", "EC PRIVATE KEY") },
-            apiServer: { image: `registry.k8s.io/kube-apiserver:${node.kubernetesVersion}`, certSANs: [endpoint] },
-            etcd: { ca: { crt: fakePem(node, "etcd-ca", "CERTIFICATE"), key: fakePem(node, "etcd-ca-key", "EC PRIVATE KEY") } },
+            apiServer: {
+              image: `registry.k8s.io/kube-apiserver:${node.kubernetesVersion}`,
+              certSANs: [endpoint],
+            },
+            etcd: {
+              ca: {
+                crt: fakePem(node, "etcd-ca", "CERTIFICATE"),
+                key: fakePem(node, "etcd-ca-key", "EC PRIVATE KEY"),
+              },
+            },
           }
         : {}),
       discovery: { enabled: true, registries: { kubernetes: { disabled: true }, service: {} } },

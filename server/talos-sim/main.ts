@@ -12,15 +12,28 @@ const int = (name: string) => (v: string) => {
 const program = new Command("talos-sim")
   .description("A fleet of simulated Talos Linux nodes serving the Talos API over mTLS on 127.0.0.0/8")
   .requiredOption("--clusters <n>", "number of clusters", int("--clusters"))
-  .requiredOption("--nodes-per-cluster <n>", "nodes per cluster (1-2: one control plane, 3+: three)", int("--nodes-per-cluster"))
+  .requiredOption(
+    "--nodes-per-cluster <n>",
+    "nodes per cluster (1-2: one control plane, 3+: three)",
+    int("--nodes-per-cluster"),
+  )
   .option("--port <port>", "apid port of every cluster endpoint (0 = pick a free one)", int("--port"), 50000)
   .option("--talosconfig <file>", "where to write the talosconfig (default <state-dir>/talosconfig)")
   .option("--role <role>", "role of the client certificate in the talosconfig", "os:admin")
   .option("--time-scale <x>", "divide simulated durations (reboots, pulls) by this factor", Number, 1)
   .option("--seed <seed>", "seed of the fleet: the same seed gives the same fleet", "minos")
   .option("--state-dir <dir>", "directory for the CA and the talosconfig", ".minos/talos-sim")
-  .option("--control-port <port>", "port of the HTTP control API on 127.0.0.1 (0 = free port)", int("--control-port"), 0)
-  .option("--registry-limit <n>", "concurrent pulls the image registry serves before failing", int("--registry-limit"))
+  .option(
+    "--control-port <port>",
+    "port of the HTTP control API on 127.0.0.1 (0 = free port)",
+    int("--control-port"),
+    0,
+  )
+  .option(
+    "--registry-limit <n>",
+    "concurrent pulls the image registry serves before failing",
+    int("--registry-limit"),
+  )
   .option(
     "--fault <spec>",
     "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift)",
@@ -62,17 +75,24 @@ async function main(): Promise<void> {
     seed: o.seed,
     controlPort: o.controlPort,
     faults,
-    registry: o.registryLimit ? { hardLimit: o.registryLimit, softLimit: Math.max(1, Math.floor(o.registryLimit / 2)) } : undefined,
+    registry: o.registryLimit
+      ? { hardLimit: o.registryLimit, softLimit: Math.max(1, Math.floor(o.registryLimit / 2)) }
+      : undefined,
   });
   const nodes = sim.clusters.reduce((n, c) => n + c.nodes.length, 0);
   const ms = Math.round(performance.now() - started);
   const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
-  console.log(`talos-sim: ${sim.clusters.length} clusters, ${nodes} nodes ready in ${ms} ms (rss ${rssMiB} MiB)`);
-  for (const c of sim.clusters.slice(0, 10)) console.log(`  ${c.name.padEnd(20)} ${c.endpoint}  (${c.nodes.length} nodes)`);
+  console.log(
+    `talos-sim: ${sim.clusters.length} clusters, ${nodes} nodes ready in ${ms} ms (rss ${rssMiB} MiB)`,
+  );
+  for (const c of sim.clusters.slice(0, 10))
+    console.log(`  ${c.name.padEnd(20)} ${c.endpoint}  (${c.nodes.length} nodes)`);
   if (sim.clusters.length > 10) console.log(`  … and ${sim.clusters.length - 10} more`);
   console.log(`talosconfig: ${sim.talosconfigPath}`);
   console.log(`control API: ${sim.controlUrl}`);
-  console.log(`SIM_READY ${JSON.stringify({ controlUrl: sim.controlUrl, talosconfig: sim.talosconfigPath, nodes, startupMs: ms })}`);
+  console.log(
+    `SIM_READY ${JSON.stringify({ controlUrl: sim.controlUrl, talosconfig: sim.talosconfigPath, nodes, startupMs: ms })}`,
+  );
   const shutdown = () => {
     sim.stop().then(() => process.exit(0));
   };

@@ -1,21 +1,66 @@
 // Read-only facts about a node derived on demand: memory, CPU stats, containers, etcd membership, dmesg.
-import { rfc3339Nano } from "./log-formats";
+
 import type { SimCluster } from "./fleet";
-import type { SimNode } from "./node";
 import { stableUuid } from "./ids";
+import { rfc3339Nano } from "./log-formats";
+import type { SimNode } from "./node";
 
 const MEMINFO_FIELDS = [
-  "memtotal", "memfree", "memavailable", "buffers", "cached", "swapcached", "active", "inactive", "activeanon",
-  "inactiveanon", "activefile", "inactivefile", "unevictable", "mlocked", "swaptotal", "swapfree", "dirty",
-  "writeback", "anonpages", "mapped", "shmem", "slab", "sreclaimable", "sunreclaim", "kernelstack", "pagetables",
-  "nfsunstable", "bounce", "writebacktmp", "commitlimit", "committedas", "vmalloctotal", "vmallocused",
-  "vmallocchunk", "hardwarecorrupted", "anonhugepages", "shmemhugepages", "shmempmdmapped", "cmatotal", "cmafree",
-  "hugepagestotal", "hugepagesfree", "hugepagesrsvd", "hugepagessurp", "hugepagesize", "directmap4k", "directmap2m",
+  "memtotal",
+  "memfree",
+  "memavailable",
+  "buffers",
+  "cached",
+  "swapcached",
+  "active",
+  "inactive",
+  "activeanon",
+  "inactiveanon",
+  "activefile",
+  "inactivefile",
+  "unevictable",
+  "mlocked",
+  "swaptotal",
+  "swapfree",
+  "dirty",
+  "writeback",
+  "anonpages",
+  "mapped",
+  "shmem",
+  "slab",
+  "sreclaimable",
+  "sunreclaim",
+  "kernelstack",
+  "pagetables",
+  "nfsunstable",
+  "bounce",
+  "writebacktmp",
+  "commitlimit",
+  "committedas",
+  "vmalloctotal",
+  "vmallocused",
+  "vmallocchunk",
+  "hardwarecorrupted",
+  "anonhugepages",
+  "shmemhugepages",
+  "shmempmdmapped",
+  "cmatotal",
+  "cmafree",
+  "hugepagestotal",
+  "hugepagesfree",
+  "hugepagesrsvd",
+  "hugepagessurp",
+  "hugepagesize",
+  "directmap4k",
+  "directmap2m",
   "directmap1g",
 ] as const;
 
 /** /proc/meminfo-like figures in kB (uint64 as decimal strings, as the codec wants them). */
-export function memInfo(node: SimNode, nowMs: number = Date.now()): Record<(typeof MEMINFO_FIELDS)[number], string> {
+export function memInfo(
+  node: SimNode,
+  nowMs: number = Date.now(),
+): Record<(typeof MEMINFO_FIELDS)[number], string> {
   const total = node.spec.memTotalKb;
   const wobble = Math.sin(nowMs / 60_000 + node.spec.index) * 0.03;
   const used = Math.floor(total * ((node.isControlPlane ? 0.42 : 0.33) + wobble));
@@ -82,7 +127,9 @@ export function cpuStats(node: SimNode, nowMs: number = Date.now()) {
 
 /** etcd member id of a control-plane node: stable per seed, cluster and position. */
 export function etcdMemberId(node: SimNode): bigint {
-  const hex = stableUuid(`${node.env.seed}/etcd/${node.spec.clusterIndex}/${node.spec.indexInCluster}`).replace(/-/g, "");
+  const hex = stableUuid(
+    `${node.env.seed}/etcd/${node.spec.clusterIndex}/${node.spec.indexInCluster}`,
+  ).replace(/-/g, "");
   return BigInt(`0x${hex.slice(0, 16)}`) & 0x7fffffffffffffffn;
 }
 
@@ -129,8 +176,16 @@ export function dmesgRecords(node: SimNode): KernelRecord[] {
   const b = node.bootTimeMs;
   const r = node.release;
   const msgs: Array<[string, string, string]> = [
-    ["kern", "notice", `Linux version ${r.kernel} (@buildkitsandbox) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.44) #1 SMP`],
-    ["kern", "info", `Command line: talos.platform=${node.spec.platform.name} console=ttyS0 init_on_alloc=1 slab_nomerge pti=on`],
+    [
+      "kern",
+      "notice",
+      `Linux version ${r.kernel} (@buildkitsandbox) (gcc (GCC) 14.2.0, GNU ld (GNU Binutils) 2.44) #1 SMP`,
+    ],
+    [
+      "kern",
+      "info",
+      `Command line: talos.platform=${node.spec.platform.name} console=ttyS0 init_on_alloc=1 slab_nomerge pti=on`,
+    ],
     ["kern", "info", "BIOS-provided physical RAM map:"],
     ["kern", "info", `Memory: ${node.spec.memTotalKb}K/${node.spec.memTotalKb + 262_144}K available`],
     ["kern", "info", `smp: Brought up 1 node, ${node.spec.cpus} CPUs`],
@@ -139,7 +194,11 @@ export function dmesgRecords(node: SimNode): KernelRecord[] {
     ["user", "warning", "[talos] [initramfs] mounting the rootfs"],
     ["user", "warning", "[talos] [initramfs] entering the rootfs"],
     ["kern", "info", "virtio_net virtio1 eth0: renamed from enp0s2"],
-    ["user", "warning", `[talos] setting hostname {"component": "controller-runtime", "controller": "network.HostnameSpecController", "hostname": "${node.hostname}"}`],
+    [
+      "user",
+      "warning",
+      `[talos] setting hostname {"component": "controller-runtime", "controller": "network.HostnameSpecController", "hostname": "${node.hostname}"}`,
+    ],
     ["kern", "info", "EXT4-fs (sda6): mounted filesystem with ordered data mode. Quota mode: none."],
     ["kern", "info", "xfs: mounting Filesystem sda6"],
     ["user", "warning", "[talos] service[machined](Running): Health check successful"],

@@ -27,7 +27,10 @@ export function logContext(node: SimNode): LogContext {
 export function logIds(node: SimNode): string[] {
   const services = node.serviceDefs().map((d) => d.id);
   const first = ["machined", "controller-runtime", "udevd", "containerd", "dns-resolve-cache"];
-  return [...first.filter((id) => services.includes(id) || (NON_SERVICE_LOGS as readonly string[]).includes(id)), ...services.filter((id) => !first.includes(id))];
+  return [
+    ...first.filter((id) => services.includes(id) || (NON_SERVICE_LOGS as readonly string[]).includes(id)),
+    ...services.filter((id) => !first.includes(id)),
+  ];
 }
 
 export function hasLog(node: SimNode, id: string): boolean {

@@ -131,7 +131,11 @@ export class SimNode {
       id: def.id,
       state: "Running",
       health: healthyData(def, startedMs + 2_100),
-      events: startupServiceEvents(def, startedMs, 1000 + ((this.spec.index * 7 + def.id.length * 131) % 3000)),
+      events: startupServiceEvents(
+        def,
+        startedMs,
+        1000 + ((this.spec.index * 7 + def.id.length * 131) % 3000),
+      ),
     });
     if (this.servicesStopped) {
       const v = base();
@@ -143,7 +147,9 @@ export class SimNode {
         id: def.id,
         state: def.dependsOn ? "Waiting" : "Preparing",
         health: { unknown: true, healthy: false, lastMessage: "", lastChange: undefined },
-        events: def.dependsOn ? [{ msg: `Waiting for ${def.dependsOn}`, state: "Waiting", ts: new Date(nowMs) }] : [],
+        events: def.dependsOn
+          ? [{ msg: `Waiting for ${def.dependsOn}`, state: "Waiting", ts: new Date(nowMs) }]
+          : [],
       };
     }
     const o = this.overrides?.get(def.id);
@@ -155,11 +161,25 @@ export class SimNode {
       (def.id === "kubelet" && this.spec.issue === "kubelet-unhealthy" && this.bootCount === 0);
     if (fault?.mode === "failed") {
       v.state = "Failed";
-      v.health = { unknown: false, healthy: false, lastMessage: unhealthyMessage(def.id), lastChange: new Date(nowMs) };
+      v.health = {
+        unknown: false,
+        healthy: false,
+        lastMessage: unhealthyMessage(def.id),
+        lastChange: new Date(nowMs),
+      };
       v.events.push({ msg: `Failed to run service: exit status 1`, state: "Failed", ts: new Date(nowMs) });
     } else if (unhealthy && def.checked) {
-      v.health = { unknown: false, healthy: false, lastMessage: unhealthyMessage(def.id), lastChange: new Date(nowMs) };
-      v.events.push({ msg: `Health check failed: ${unhealthyMessage(def.id)}`, state: "Running", ts: new Date(nowMs) });
+      v.health = {
+        unknown: false,
+        healthy: false,
+        lastMessage: unhealthyMessage(def.id),
+        lastChange: new Date(nowMs),
+      };
+      v.events.push({
+        msg: `Health check failed: ${unhealthyMessage(def.id)}`,
+        state: "Running",
+        ts: new Date(nowMs),
+      });
     }
     return v;
   }
@@ -182,7 +202,11 @@ export class SimNode {
   // ---- machine status -------------------------------------------------------------------------
 
   /** MachineStatus as Talos computes it: readiness only in BOOTING and RUNNING. */
-  machineStatus(nowMs: number = Date.now()): { stage: number; ready: boolean; unmetConditions: UnmetCondition[] } {
+  machineStatus(nowMs: number = Date.now()): {
+    stage: number;
+    ready: boolean;
+    unmetConditions: UnmetCondition[];
+  } {
     if (this.stage !== MachineStage.BOOTING && this.stage !== MachineStage.RUNNING) {
       return { stage: this.stage, ready: true, unmetConditions: [] };
     }
@@ -210,7 +234,11 @@ export class SimNode {
     if (key === this.statusKey) return;
     this.statusKey = key;
     this.revision++;
-    this.emit({ type: "MachineStatusEvent", stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } });
+    this.emit({
+      type: "MachineStatusEvent",
+      stage: s.stage,
+      status: { ready: s.ready, unmetConditions: s.unmetConditions },
+    });
   }
 
   // ---- events ---------------------------------------------------------------------------------
@@ -248,7 +276,11 @@ export class SimNode {
       const t = this.bootTimeMs + step.at / scale;
       if (step.kind === "event") {
         ring.push({ id: xid(t), timeMs: t, actorId: "", payload: step.payload });
-        if (step.payload.type === "SequenceEvent" && step.payload.sequence === "initialize" && step.payload.action === 1) {
+        if (
+          step.payload.type === "SequenceEvent" &&
+          step.payload.sequence === "initialize" &&
+          step.payload.action === 1
+        ) {
           ring.push({
             id: xid(t),
             timeMs: t,
@@ -256,7 +288,10 @@ export class SimNode {
             payload: {
               type: "MachineStatusEvent",
               stage: MachineStage.BOOTING,
-              status: { ready: false, unmetConditions: [{ name: "network", reason: "waiting on: address, connectivity" }] },
+              status: {
+                ready: false,
+                unmetConditions: [{ name: "network", reason: "waiting on: address, connectivity" }],
+              },
             },
           });
         }
@@ -278,14 +313,23 @@ export class SimNode {
             });
           }
         }
-        ring.push({ id: xid(t), timeMs: t, actorId: "", payload: { type: "AddressEvent", hostname: this.hostname, addresses: [this.address] } });
+        ring.push({
+          id: xid(t),
+          timeMs: t,
+          actorId: "",
+          payload: { type: "AddressEvent", hostname: this.hostname, addresses: [this.address] },
+        });
       } else if (step.kind === "running") {
         const s = { ...this.machineStatus(), stage: MachineStage.RUNNING };
         ring.push({
           id: xid(t),
           timeMs: t,
           actorId: "",
-          payload: { type: "MachineStatusEvent", stage: s.stage, status: { ready: s.ready, unmetConditions: s.unmetConditions } },
+          payload: {
+            type: "MachineStatusEvent",
+            stage: s.stage,
+            status: { ready: s.ready, unmetConditions: s.unmetConditions },
+          },
         });
         this.statusKey = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
       }
@@ -330,6 +374,11 @@ export class SimNode {
   /** Logs are in memory on Talos: a reboot loses them. */
   resetLogs(): void {
     this.extraLogs = null;
+  }
+
+  markPulled(image: string): void {
+    this.pulledImages ??= new Set();
+    this.pulledImages.add(image);
   }
 
   // ---- reachability ---------------------------------------------------------------------------

@@ -76,7 +76,9 @@ export function toNodeKeyPem(keyPem: string): string {
 }
 
 /** Creates a self-signed Ed25519 CA like Talos's: O=talos, 10 years, CertSign+DigitalSignature, EKU server+client. */
-export async function createCa(opts: ValidityOptions & { organization?: string } = {}): Promise<CertificateAuthority> {
+export async function createCa(
+  opts: ValidityOptions & { organization?: string } = {},
+): Promise<CertificateAuthority> {
   const keys = await newKeyPair();
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -93,7 +95,12 @@ export async function createCa(opts: ValidityOptions & { organization?: string }
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { cert, key: keys.privateKey, certPem: cert.toString("pem"), keyPem: await exportKeyPem(keys.privateKey) };
+  return {
+    cert,
+    key: keys.privateKey,
+    certPem: cert.toString("pem"),
+    keyPem: await exportKeyPem(keys.privateKey),
+  };
 }
 
 /** Loads a CA from PEM text (either key label is accepted). */
@@ -156,7 +163,10 @@ export interface ServerCertOptions extends ValidityOptions {
 }
 
 /** An apid-style server certificate: Ed25519, EKU ServerAuth, IP SANs for every address it answers on. */
-export async function issueServerCert(ca: CertificateAuthority, opts: ServerCertOptions): Promise<CertKeyPair> {
+export async function issueServerCert(
+  ca: CertificateAuthority,
+  opts: ServerCertOptions,
+): Promise<CertKeyPair> {
   const names: x509.JsonGeneralNames = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
     ...opts.ips.map((value) => ({ type: "ip" as const, value })),
@@ -179,7 +189,10 @@ export interface ClientCertOptions extends ValidityOptions {
 }
 
 /** A talosctl-style client certificate: O=<role>, DigitalSignature, EKU exactly ClientAuth, 1 year. */
-export async function issueClientCert(ca: CertificateAuthority, opts: ClientCertOptions = {}): Promise<CertKeyPair> {
+export async function issueClientCert(
+  ca: CertificateAuthority,
+  opts: ClientCertOptions = {},
+): Promise<CertKeyPair> {
   const orgs = opts.organizations ?? [opts.role ?? "os:admin"];
   const subject = [...orgs.map((o) => `O=${o}`), `CN=${opts.commonName ?? "admin"}`].join(", ");
   return issue(ca, subject, opts, YEAR_MS, [
@@ -232,6 +245,7 @@ export async function writeTalosconfig(
 
 /** The Organization values (Talos roles) of a client certificate given as DER or PEM. */
 export function rolesOfCertificate(raw: Buffer | string): string[] {
-  const cert = typeof raw === "string" ? new x509.X509Certificate(raw) : new x509.X509Certificate(new Uint8Array(raw));
+  const cert =
+    typeof raw === "string" ? new x509.X509Certificate(raw) : new x509.X509Certificate(new Uint8Array(raw));
   return cert.subjectName.getField("O");
 }

@@ -37,12 +37,14 @@ export interface LayerProgress {
 
 export class RegistryError extends Error {}
 
-const REF_RE = /^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+const REF_RE =
+  /^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
 /** Parses an image reference the way containerd's reference parser accepts it. */
 export function parseImageRef(ref: string): ParsedRef {
   const m = REF_RE.exec(ref);
-  if (!m || (!m[2] && !m[3])) throw new RegistryError(`failed to parse reference "${ref}": invalid reference format`);
+  if (!m || (!m[2] && !m[3]))
+    throw new RegistryError(`failed to parse reference "${ref}": invalid reference format`);
   return { repository: m[1] ?? "", tag: m[2] ?? "", digest: m[3] };
 }
 
@@ -117,12 +119,36 @@ export class ImageRegistry {
       for (const layer of layers) {
         for (let i = 1; i <= steps; i++) {
           await this.clock.sleep(duration / layers.length / (steps + 1), signal);
-          onProgress?.({ layerId: layer.id, status: "DOWNLOADING", offset: Math.floor((layer.size * i) / steps), total: layer.size, elapsedMs: Date.now() - started });
+          onProgress?.({
+            layerId: layer.id,
+            status: "DOWNLOADING",
+            offset: Math.floor((layer.size * i) / steps),
+            total: layer.size,
+            elapsedMs: Date.now() - started,
+          });
         }
-        onProgress?.({ layerId: layer.id, status: "DOWNLOAD_COMPLETE", offset: layer.size, total: layer.size, elapsedMs: Date.now() - started });
+        onProgress?.({
+          layerId: layer.id,
+          status: "DOWNLOAD_COMPLETE",
+          offset: layer.size,
+          total: layer.size,
+          elapsedMs: Date.now() - started,
+        });
         await this.clock.sleep(duration / layers.length / (steps + 1), signal);
-        onProgress?.({ layerId: layer.id, status: "EXTRACTING", offset: 0, total: layer.size, elapsedMs: Date.now() - started });
-        onProgress?.({ layerId: layer.id, status: "EXTRACT_COMPLETE", offset: layer.size, total: layer.size, elapsedMs: Date.now() - started });
+        onProgress?.({
+          layerId: layer.id,
+          status: "EXTRACTING",
+          offset: 0,
+          total: layer.size,
+          elapsedMs: Date.now() - started,
+        });
+        onProgress?.({
+          layerId: layer.id,
+          status: "EXTRACT_COMPLETE",
+          offset: layer.size,
+          total: layer.size,
+          elapsedMs: Date.now() - started,
+        });
       }
       return ref;
     } finally {
@@ -140,8 +166,8 @@ function parsed(ref: string): string {
 /** Deterministic layer list for an image reference. */
 export function layersOf(ref: string): Array<{ id: string; size: number }> {
   const h = createHash("sha256").update(ref).digest();
-  return [0, 1, 2].map((i) => ({
+  return [28_311_552, 61_865_984, 4_194_304].map((base, i) => ({
     id: `sha256:${createHash("sha256").update(`${ref}/${i}`).digest("hex")}`,
-    size: [28_311_552, 61_865_984, 4_194_304][i]! + (h[i] ?? 0) * 4096,
+    size: base + (h[i] ?? 0) * 4096,
   }));
 }

@@ -40,7 +40,12 @@ describe("routing", () => {
   });
 
   it("refuses several `node` values", async () => {
-    const { err } = await unary(c.machine.hostname, c.machine, {}, md({ node: [node(1).address, node(2).address] }));
+    const { err } = await unary(
+      c.machine.hostname,
+      c.machine,
+      {},
+      md({ node: [node(1).address, node(2).address] }),
+    );
     expect(err?.code).toBe(status.INVALID_ARGUMENT);
     expect(err?.details).toBe("node metadata must be single-valued");
   });
@@ -75,8 +80,17 @@ describe("routing", () => {
   });
 
   it("answers etcd on control planes and Unimplemented on workers", async () => {
-    const cp = await unary(c.machine.etcdMemberList, c.machine, { queryLocal: false }, md({ node: node(0).address }));
-    expect(cp.res?.messages[0]?.members.map((m) => m.hostname)).toEqual([node(0).hostname, node(1).hostname, node(2).hostname]);
+    const cp = await unary(
+      c.machine.etcdMemberList,
+      c.machine,
+      { queryLocal: false },
+      md({ node: node(0).address }),
+    );
+    expect(cp.res?.messages[0]?.members.map((m) => m.hostname)).toEqual([
+      node(0).hostname,
+      node(1).hostname,
+      node(2).hostname,
+    ]);
     const w = await unary(c.machine.etcdStatus, c.machine, {}, md({ node: node(3).address }));
     expect(w.err?.code).toBe(status.UNIMPLEMENTED);
     expect(w.err?.details).toBe("etcd status is only available on control plane nodes");

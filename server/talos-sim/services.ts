@@ -38,7 +38,9 @@ export function serviceDefs(role: NodeRole, extensions: readonly ExtensionInfo[]
   const key = `${role}|${extensions.map((e) => e.name).join(",")}`;
   let defs = extensionCache.get(key);
   if (!defs) {
-    const ext = extensions.flatMap((e) => (e.service ? [{ id: e.service, checked: false, dependsOn: "" }] : []));
+    const ext = extensions.flatMap((e) =>
+      e.service ? [{ id: e.service, checked: false, dependsOn: "" }] : [],
+    );
     defs = [...(byRole.get(role) ?? []), ...ext].sort((a, b) => a.id.localeCompare(b.id));
     extensionCache.set(key, defs);
   }
@@ -65,7 +67,9 @@ export function startupServiceEvents(def: ServiceDef, startedMs: number, pid: nu
   events.push({ msg: "Creating service runner", state: "Preparing", ts: at(450) });
   const runner = def.id === "machined" || def.id === "apid" || def.id === "trustd" || def.id === "dashboard";
   events.push({
-    msg: runner ? `Service started as goroutine` : `Started task ${def.id} (PID ${pid}) for container ${def.id}`,
+    msg: runner
+      ? `Service started as goroutine`
+      : `Started task ${def.id} (PID ${pid}) for container ${def.id}`,
     state: "Running",
     ts: at(600),
   });
@@ -88,7 +92,7 @@ export function unhealthyMessage(id: string): string {
       return "context deadline exceeded";
     case "containerd":
     case "cri":
-      return "rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing: dial unix /run/containerd/containerd.sock: connect: no such file or directory\"";
+      return 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix /run/containerd/containerd.sock: connect: no such file or directory"';
     default:
       return `health check failed: ${id} is not responding`;
   }

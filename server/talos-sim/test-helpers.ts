@@ -2,7 +2,13 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ChannelCredentials, type ClientReadableStream, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
+import {
+  type ChannelCredentials,
+  type ClientReadableStream,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { parse } from "yaml";
 import { ImageServiceClient } from "@/server/talos/generated/machine/image";
 import { LifecycleServiceClient } from "@/server/talos/generated/machine/lifecycle";
@@ -33,12 +39,26 @@ const OPTS = { "grpc.max_receive_message_length": 32 * 1024 * 1024 };
 
 export async function startTestSim(opts: Partial<SimulatorOptions> = {}): Promise<TestSim> {
   const stateDir = await mkdtemp(path.join(tmpdir(), "talos-sim-test-"));
-  const sim = await startSimulator({ clusters: 2, nodesPerCluster: 4, port: 0, stateDir, timeScale: 100, ...opts });
-  const cfg = parse(sim.talosconfig) as { context: string; contexts: Record<string, { ca: string; crt: string; key: string }> };
+  const sim = await startSimulator({
+    clusters: 2,
+    nodesPerCluster: 4,
+    port: 0,
+    stateDir,
+    timeScale: 100,
+    ...opts,
+  });
+  const cfg = parse(sim.talosconfig) as {
+    context: string;
+    contexts: Record<string, { ca: string; crt: string; key: string }>;
+  };
   const ctx = cfg.contexts[cfg.context];
   if (!ctx) throw new Error("talosconfig without current context");
   const b = (s: string) => Buffer.from(s, "base64");
-  const adminCreds = credentials.createSsl(b(ctx.ca), Buffer.from(toNodeKeyPem(b(ctx.key).toString())), b(ctx.crt));
+  const adminCreds = credentials.createSsl(
+    b(ctx.ca),
+    Buffer.from(toNodeKeyPem(b(ctx.key).toString())),
+    b(ctx.crt),
+  );
   const open: Clients[] = [];
   return {
     sim,
@@ -57,9 +77,16 @@ export async function startTestSim(opts: Partial<SimulatorOptions> = {}): Promis
       return c;
     },
     async credsFor(certOpts) {
-      const ca = await loadCa(await readFile(path.join(stateDir, "ca.crt"), "utf8"), await readFile(path.join(stateDir, "ca.key"), "utf8"));
+      const ca = await loadCa(
+        await readFile(path.join(stateDir, "ca.crt"), "utf8"),
+        await readFile(path.join(stateDir, "ca.key"), "utf8"),
+      );
       const cert = await issueClientCert(ca, certOpts);
-      return credentials.createSsl(Buffer.from(ca.certPem), Buffer.from(cert.keyPem), Buffer.from(cert.certPem));
+      return credentials.createSsl(
+        Buffer.from(ca.certPem),
+        Buffer.from(cert.keyPem),
+        Buffer.from(cert.certPem),
+      );
     },
     async control(method, urlPath, body) {
       const res = await fetch(`${sim.controlUrl}${urlPath}`, {
@@ -83,17 +110,34 @@ export function md(pairs: Record<string, string | string[]> = {}): Metadata {
   return m;
 }
 
-type UnaryFn<Req, Res> = (req: Req, md: Metadata, opts: { deadline: Date }, cb: (err: ServiceError | null, res: Res) => void) => unknown;
+type UnaryFn<Req, Res> = (
+  req: Req,
+  md: Metadata,
+  opts: { deadline: Date },
+  cb: (err: ServiceError | null, res: Res) => void,
+) => unknown;
 
 /** Calls a unary method; resolves with the response or the ServiceError (never rejects). */
-export function unary<Req, Res>(fn: UnaryFn<Req, Res>, self: object, req: Req, meta: Metadata = md(), timeoutMs = 10_000) {
+export function unary<Req, Res>(
+  fn: UnaryFn<Req, Res>,
+  self: object,
+  req: Req,
+  meta: Metadata = md(),
+  timeoutMs = 10_000,
+) {
   return new Promise<{ err: ServiceError | null; res: Res | undefined }>((resolve) => {
-    fn.call(self, req, meta, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => resolve({ err, res: err ? undefined : res }));
+    fn.call(self, req, meta, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) =>
+      resolve({ err, res: err ? undefined : res }),
+    );
   });
 }
 
 /** Collects a stream until it ends, errors, or `until` says stop (then cancels it). */
-export function collect<T>(stream: ClientReadableStream<T>, until?: (msgs: T[]) => boolean, timeoutMs = 15_000) {
+export function collect<T>(
+  stream: ClientReadableStream<T>,
+  until?: (msgs: T[]) => boolean,
+  timeoutMs = 15_000,
+) {
   return new Promise<{ msgs: T[]; err: ServiceError | null }>((resolve) => {
     const msgs: T[] = [];
     let done = false;

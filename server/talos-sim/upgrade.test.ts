@@ -1,7 +1,7 @@
 // Upgrades as a client sees them: legacy Upgrade events and reboot, Pull + LifecycleService.Upgrade + Reboot, failures.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SequenceEvent, type Event } from "@/server/talos/generated/machine/machine";
+import { type Event, SequenceEvent } from "@/server/talos/generated/machine/machine";
 import { BootIDSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
 import { type Clients, collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
@@ -17,7 +17,11 @@ beforeAll(async () => {
   if (!a || !b) throw new Error("clusters");
   c0 = t.clients(a.endpoint);
   c1 = t.clients(b.endpoint);
-  n = { legacy: a.nodes[2] as SimNodeInfo, lifecycle: a.nodes[3] as SimNodeInfo, failing: b.nodes[3] as SimNodeInfo };
+  n = {
+    legacy: a.nodes[2] as SimNodeInfo,
+    lifecycle: a.nodes[3] as SimNodeInfo,
+    failing: b.nodes[3] as SimNodeInfo,
+  };
 });
 afterAll(() => t.close());
 
@@ -26,7 +30,12 @@ const evReq = (withActorId = "", tailEvents = 0) => ({ tailEvents, tailId: "", t
 const typeOf = (e: Event) => e.data?.typeUrl.replace("talos/runtime/machine.", "") ?? "";
 
 async function bootId(c: Clients, node: string): Promise<string> {
-  const { res, err } = await unary(c.state.get, c.state, { namespace: "runtime", type: "BootIDs.runtime.talos.dev", id: "boot-id", options: {} }, md({ node }));
+  const { res, err } = await unary(
+    c.state.get,
+    c.state,
+    { namespace: "runtime", type: "BootIDs.runtime.talos.dev", id: "boot-id", options: {} },
+    md({ node }),
+  );
   if (err) throw err;
   return BootIDSpec.decode(res?.resource?.spec?.protoSpec ?? new Uint8Array()).bootId;
 }
@@ -45,8 +54,18 @@ async function waitVersion(c: Clients, node: string, tag: string, timeoutMs = 10
 async function waitRunning(c: Clients, node: string, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const { res } = await unary(c.state.get, c.state, { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: {} }, md({ node }), 1000);
-    if (res?.resource?.spec?.yamlSpec.includes("stage: running") && res.resource.spec.yamlSpec.includes("ready: true")) return;
+    const { res } = await unary(
+      c.state.get,
+      c.state,
+      { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev", id: "machine", options: {} },
+      md({ node }),
+      1000,
+    );
+    if (
+      res?.resource?.spec?.yamlSpec.includes("stage: running") &&
+      res.resource.spec.yamlSpec.includes("ready: true")
+    )
+      return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${node} never got back to running`);
@@ -54,11 +73,25 @@ async function waitRunning(c: Clients, node: string, timeoutMs = 10_000): Promis
 
 describe("legacy Upgrade", () => {
   it("rejects unknown tags and bad references like Talos", async () => {
-    const unknown = await unary(c0.machine.upgrade, c0.machine, upgradeReq("ghcr.io/siderolabs/installer:v9.9.9"), md({ node: n.lifecycle.address }));
+    const unknown = await unary(
+      c0.machine.upgrade,
+      c0.machine,
+      upgradeReq("ghcr.io/siderolabs/installer:v9.9.9"),
+      md({ node: n.lifecycle.address }),
+    );
     expect(unknown.err?.code).toBe(status.UNKNOWN);
-    expect(unknown.err?.details).toMatch(/^error validating installer image "ghcr.io\/siderolabs\/installer:v9.9.9": .*not found/);
-    const bad = await unary(c0.machine.upgrade, c0.machine, upgradeReq("Not A Ref!"), md({ node: n.lifecycle.address }));
-    expect(bad.err?.details).toMatch(/^error validating installer image "Not A Ref!": .*invalid reference format/);
+    expect(unknown.err?.details).toMatch(
+      /^error validating installer image "ghcr.io\/siderolabs\/installer:v9.9.9": .*not found/,
+    );
+    const bad = await unary(
+      c0.machine.upgrade,
+      c0.machine,
+      upgradeReq("Not A Ref!"),
+      md({ node: n.lifecycle.address }),
+    );
+    expect(bad.err?.details).toMatch(
+      /^error validating installer image "Not A Ref!": .*invalid reference format/,
+    );
   });
 
   it("acks, runs the phases in order with the actor id, drops the connection, and comes back upgraded", async () => {
@@ -67,7 +100,12 @@ describe("legacy Upgrade", () => {
     const events = c0.machine.events(evReq(), md({ node }));
     const seen = collect(events, undefined, 10_000);
     await new Promise((r) => setTimeout(r, 50));
-    const { res, err } = await unary(c0.machine.upgrade, c0.machine, upgradeReq("ghcr.io/siderolabs/installer:v1.13.9"), md({ node }));
+    const { res, err } = await unary(
+      c0.machine.upgrade,
+      c0.machine,
+      upgradeReq("ghcr.io/siderolabs/installer:v1.13.9"),
+      md({ node }),
+    );
     expect(err).toBeNull();
     expect(res?.messages[0]?.ack).toBe("Upgrade request received");
     const actor = res?.messages[0]?.actorId ?? "";
@@ -102,13 +140,20 @@ describe("legacy Upgrade", () => {
     await t.control("POST", `/nodes/${node}/faults`, { kind: "upgrade-fail", phase: "upgrade" });
     const seen = collect(c1.machine.events(evReq(), md({ node })), undefined, 10_000);
     await new Promise((r) => setTimeout(r, 50));
-    await unary(c1.machine.upgrade, c1.machine, upgradeReq("ghcr.io/siderolabs/installer:v1.13.9"), md({ node }));
+    await unary(
+      c1.machine.upgrade,
+      c1.machine,
+      upgradeReq("ghcr.io/siderolabs/installer:v1.13.9"),
+      md({ node }),
+    );
     const { msgs } = await seen;
     const errors = msgs
       .filter((e) => typeOf(e) === "SequenceEvent")
       .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()))
       .filter((s) => s.error);
-    expect(errors[0]?.error?.message).toMatch(/^error running phase \d+ in upgrade sequence: task 1\/1: failed/);
+    expect(errors[0]?.error?.message).toMatch(
+      /^error running phase \d+ in upgrade sequence: task 1\/1: failed/,
+    );
     await waitRunning(c1, node);
     await waitVersion(c1, node, old);
   });
@@ -118,11 +163,18 @@ describe("ImageService.Pull + LifecycleService.Upgrade + Reboot (1.13+)", () => 
   it("pulls with layer progress, streams installer output with exit code 0, and boots the new version after Reboot", async () => {
     const node = n.lifecycle.address;
     const image = "ghcr.io/siderolabs/installer:v1.13.9";
-    const pull = await collect(c0.image.pull({ containerd: { driver: 0, namespace: 1 }, imageRef: image }, md({ node })));
+    const pull = await collect(
+      c0.image.pull({ containerd: { driver: 0, namespace: 1 }, imageRef: image }, md({ node })),
+    );
     expect(pull.err).toBeNull();
     expect(pull.msgs.some((m) => m.response?.$case === "pullProgress")).toBe(true);
     expect(pull.msgs.at(-1)?.response).toEqual({ $case: "name", value: image });
-    const up = await collect(c0.lifecycle.upgrade({ containerd: { driver: 0, namespace: 1 }, source: { imageName: image } }, md({ node })));
+    const up = await collect(
+      c0.lifecycle.upgrade(
+        { containerd: { driver: 0, namespace: 1 }, source: { imageName: image } },
+        md({ node }),
+      ),
+    );
     expect(up.err).toBeNull();
     const last = up.msgs.at(-1)?.progress?.response;
     expect(last).toEqual({ $case: "exitCode", value: 0 });
@@ -136,9 +188,19 @@ describe("ImageService.Pull + LifecycleService.Upgrade + Reboot (1.13+)", () => 
   });
 
   it("is Unimplemented on nodes older than 1.13 and refuses one-to-many", async () => {
-    const old = await collect(c0.image.pull({ containerd: undefined, imageRef: "ghcr.io/siderolabs/installer:v1.13.9" }, md({ node: n.legacy.address === "" ? "" : t.sim.clusters[1]?.nodes[0]?.address ?? "" })));
+    const old = await collect(
+      c0.image.pull(
+        { containerd: undefined, imageRef: "ghcr.io/siderolabs/installer:v1.13.9" },
+        md({ node: n.legacy.address === "" ? "" : (t.sim.clusters[1]?.nodes[0]?.address ?? "") }),
+      ),
+    );
     expect([status.UNAVAILABLE, status.UNIMPLEMENTED]).toContain(old.err?.code);
-    const many = await collect(c0.lifecycle.upgrade({ containerd: undefined, source: { imageName: "x" } }, md({ nodes: n.lifecycle.address })));
+    const many = await collect(
+      c0.lifecycle.upgrade(
+        { containerd: undefined, source: { imageName: "x" } },
+        md({ nodes: n.lifecycle.address }),
+      ),
+    );
     expect(many.err?.code).toBe(status.INVALID_ARGUMENT);
   });
 });

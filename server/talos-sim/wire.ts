@@ -50,9 +50,19 @@ export type EventPayload =
   | { type: "SequenceEvent"; sequence: string; action: number; error?: { code: number; message: string } }
   | { type: "PhaseEvent"; phase: string; action: number }
   | { type: "TaskEvent"; task: string; action: number }
-  | { type: "ServiceStateEvent"; service: string; action: number; message: string; health?: ServiceHealthData }
+  | {
+      type: "ServiceStateEvent";
+      service: string;
+      action: number;
+      message: string;
+      health?: ServiceHealthData;
+    }
   | { type: "RestartEvent"; cmd: number }
-  | { type: "MachineStatusEvent"; stage: number; status: { ready: boolean; unmetConditions: UnmetCondition[] } }
+  | {
+      type: "MachineStatusEvent";
+      stage: number;
+      status: { ready: boolean; unmetConditions: UnmetCondition[] };
+    }
   | { type: "AddressEvent"; hostname: string; addresses: string[] }
   | { type: "ConfigLoadErrorEvent"; error: string }
   | { type: "ConfigValidationErrorEvent"; error: string };

@@ -4,8 +4,8 @@ import type { Resource } from "@/server/talos/generated/v1alpha1/resource";
 import { EventType, type StateServer, type WatchResponse } from "@/server/talos/generated/v1alpha1/state";
 import { isSensitiveType, resourceType, type SimResource } from "../cosi-resources";
 import type { CallContext, Director } from "./director";
-import { isAdmin } from "./roles";
 import { waitAbort } from "./log-stream";
+import { isAdmin } from "./roles";
 import { statusError } from "./status";
 
 const S = "/cosi.resource.State/";
@@ -31,14 +31,27 @@ function toResource(namespace: string, type: string, r: SimResource): Resource {
 
 function tombstone(namespace: string, type: string, id: string): Resource {
   return {
-    metadata: { namespace, type, id, version: "0", owner: "", phase: "running", created: undefined, updated: undefined, finalizers: [], labels: {}, annotations: {} },
+    metadata: {
+      namespace,
+      type,
+      id,
+      version: "0",
+      owner: "",
+      phase: "running",
+      created: undefined,
+      updated: undefined,
+      finalizers: [],
+      labels: {},
+      annotations: {},
+    },
     spec: undefined,
   };
 }
 
 /** Access rules: unknown types and sensitive types for non-admins are refused, namespaces must match. */
 function access(namespace: string, type: string, ctx: CallContext) {
-  if (isSensitiveType(type) && !isAdmin(ctx.roles)) throw statusError(status.PERMISSION_DENIED, "not authorized");
+  if (isSensitiveType(type) && !isAdmin(ctx.roles))
+    throw statusError(status.PERMISSION_DENIED, "not authorized");
   const def = resourceType(type);
   if (!def) throw statusError(status.PERMISSION_DENIED, `no resource definition for type "${type}"`);
   if (namespace !== def.namespace) {
@@ -81,7 +94,13 @@ export function cosiState(d: Director): StateServer & UntypedServiceImplementati
       const type = req.type;
       const byId = req.id !== undefined && req.id !== "";
       const filter = (r: SimResource) => (byId ? r.id === req.id : matchesId(r.id, req.options?.idQuery));
-      const snapshot = () => new Map(def.list(ctx.node, ctx.fleet).filter(filter).map((r) => [r.id, r]));
+      const snapshot = () =>
+        new Map(
+          def
+            .list(ctx.node, ctx.fleet)
+            .filter(filter)
+            .map((r) => [r.id, r]),
+        );
       send({ event: [] });
       let current = snapshot();
       if (byId) {
@@ -90,27 +109,54 @@ export function cosiState(d: Director): StateServer & UntypedServiceImplementati
           event: [
             r
               ? { resource: toResource(ns, type, r), eventType: EventType.CREATED, old: undefined }
-              : { resource: tombstone(ns, type, req.id ?? ""), eventType: EventType.DESTROYED, old: undefined },
+              : {
+                  resource: tombstone(ns, type, req.id ?? ""),
+                  eventType: EventType.DESTROYED,
+                  old: undefined,
+                },
           ],
         });
       } else if (req.options?.bootstrapContents) {
-        for (const r of current.values()) send({ event: [{ resource: toResource(ns, type, r), eventType: EventType.CREATED, old: undefined }] });
-        if (req.apiVersion >= 1) send({ event: [{ resource: undefined, eventType: EventType.BOOTSTRAPPED, old: undefined }] });
+        for (const r of current.values())
+          send({
+            event: [{ resource: toResource(ns, type, r), eventType: EventType.CREATED, old: undefined }],
+          });
+        if (req.apiVersion >= 1)
+          send({ event: [{ resource: undefined, eventType: EventType.BOOTSTRAPPED, old: undefined }] });
       }
-      const poll = setInterval(() => {
-        const next = snapshot();
-        for (const [id, r] of next) {
-          const before = current.get(id);
-          if (!before) send({ event: [{ resource: toResource(ns, type, r), eventType: EventType.CREATED, old: undefined }] });
-          else if (before.yamlSpec !== r.yamlSpec || before.version !== r.version) {
-            send({ event: [{ resource: toResource(ns, type, r), eventType: EventType.UPDATED, old: toResource(ns, type, before) }] });
+      const poll = setInterval(
+        () => {
+          const next = snapshot();
+          for (const [id, r] of next) {
+            const before = current.get(id);
+            if (!before)
+              send({
+                event: [{ resource: toResource(ns, type, r), eventType: EventType.CREATED, old: undefined }],
+              });
+            else if (before.yamlSpec !== r.yamlSpec || before.version !== r.version) {
+              send({
+                event: [
+                  {
+                    resource: toResource(ns, type, r),
+                    eventType: EventType.UPDATED,
+                    old: toResource(ns, type, before),
+                  },
+                ],
+              });
+            }
           }
-        }
-        for (const [id, before] of current) {
-          if (!next.has(id)) send({ event: [{ resource: toResource(ns, type, before), eventType: EventType.DESTROYED, old: undefined }] });
-        }
-        current = next;
-      }, Math.max(50, ctx.fleet.clock.real(1000)));
+          for (const [id, before] of current) {
+            if (!next.has(id))
+              send({
+                event: [
+                  { resource: toResource(ns, type, before), eventType: EventType.DESTROYED, old: undefined },
+                ],
+              });
+          }
+          current = next;
+        },
+        Math.max(50, ctx.fleet.clock.real(1000)),
+      );
       try {
         await waitAbort(ctx.signal);
       } finally {

@@ -11,7 +11,15 @@ import type { Metadata as TalosMetadata } from "@/server/talos/generated/common/
 import type { SimCluster, SimFleet } from "../fleet";
 import type { SimNode } from "../node";
 import { allowed, callerRoles } from "./roles";
-import { eof, type GrpcStatusError, goErrorText, notAuthorized, refused, statusError, toStatusError } from "./status";
+import {
+  eof,
+  type GrpcStatusError,
+  goErrorText,
+  notAuthorized,
+  refused,
+  statusError,
+  toStatusError,
+} from "./status";
 
 /** What a node-level handler gets besides the request. */
 export interface CallContext {
@@ -28,16 +36,31 @@ interface MessageType<T> {
   fromPartial(o: Partial<T> & WithMetadata): T;
 }
 
-const AGGREGATABLE = ["/machine.MachineService/", "/cluster.ClusterService/", "/inspect.InspectService/", "/storage.StorageService/", "/time.TimeService/"];
+const AGGREGATABLE = [
+  "/machine.MachineService/",
+  "/cluster.ClusterService/",
+  "/inspect.InspectService/",
+  "/storage.StorageService/",
+  "/time.TimeService/",
+];
 
 type Route = { mode: "local" | "node"; target: string } | { mode: "nodes"; targets: string[] };
 
 function route(md: Metadata, method: string): Route {
   if (md.get("proxyfrom").length > 0) return { mode: "local", target: "" };
-  const node = md.get("node").flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter(Boolean);
-  const nodes = md.get("nodes").flatMap((v) => String(v).split(",")).map((s) => s.trim()).filter(Boolean);
+  const node = md
+    .get("node")
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const nodes = md
+    .get("nodes")
+    .flatMap((v) => String(v).split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const hasNode = md.get("node").length > 0;
-  if (hasNode && node.length !== 1) throw statusError(status.INVALID_ARGUMENT, "node metadata must be single-valued");
+  if (hasNode && node.length !== 1)
+    throw statusError(status.INVALID_ARGUMENT, "node metadata must be single-valued");
   if (md.get("nodes").length > 0) {
     if (!AGGREGATABLE.some((p) => method.startsWith(p))) {
       throw statusError(status.INVALID_ARGUMENT, `one-2-many proxying is not supported for method ${method}`);
@@ -75,7 +98,16 @@ export class Director {
     const f = node.faults;
     if (f.unreachable?.mode === "hang") {
       await new Promise<void>((_resolve, reject) => {
-        const t = setTimeout(() => reject(statusError(status.UNAVAILABLE, `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`)), 120_000);
+        const t = setTimeout(
+          () =>
+            reject(
+              statusError(
+                status.UNAVAILABLE,
+                `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`,
+              ),
+            ),
+          120_000,
+        );
         t.unref();
         signal.addEventListener(
           "abort",
@@ -106,11 +138,19 @@ export class Director {
     }
   }
 
-  private context(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, node: SimNode, method: string, signal: AbortSignal): CallContext {
+  private context(
+    call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+    node: SimNode,
+    method: string,
+    signal: AbortSignal,
+  ): CallContext {
     return { fleet: this.fleet, cluster: this.cluster, node, roles: callerRoles(call), method, signal };
   }
 
-  private authorize(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, method: string): void {
+  private authorize(
+    call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+    method: string,
+  ): void {
     if (!allowed(method, callerRoles(call))) throw notAuthorized();
   }
 
@@ -139,7 +179,9 @@ export class Director {
                 const msgs = await one(node, false);
                 for (const m of msgs) messages.push(msgType.fromPartial({ ...m, metadata: nodeMd(target) }));
               } catch (err) {
-                messages.push(msgType.fromPartial({ metadata: errorMd(target, toStatusError(err)) } as Partial<X>));
+                messages.push(
+                  msgType.fromPartial({ metadata: errorMd(target, toStatusError(err)) } as Partial<X>),
+                );
               }
             }),
           );
@@ -157,14 +199,21 @@ export class Director {
   }
 
   /** A unary method with any response shape: one-to-one only (COSI, …). */
-  unaryRaw<Req, Res>(method: string, handler: (req: Req, ctx: CallContext) => Promise<Res>): handleUnaryCall<Req, Res> {
+  unaryRaw<Req, Res>(
+    method: string,
+    handler: (req: Req, ctx: CallContext) => Promise<Res>,
+  ): handleUnaryCall<Req, Res> {
     return (call, callback) => {
       const abort = new AbortController();
       call.on("cancelled", () => abort.abort());
       const run = async () => {
         this.authorize(call, method);
         const r = route(call.metadata, method);
-        if (r.mode === "nodes") throw statusError(status.INVALID_ARGUMENT, `one-2-many proxying is not supported for method ${method}`);
+        if (r.mode === "nodes")
+          throw statusError(
+            status.INVALID_ARGUMENT,
+            `one-2-many proxying is not supported for method ${method}`,
+          );
         const node = r.mode === "node" ? this.resolve(r.target) : this.cluster.endpoint;
         await this.reach(node, abort.signal, r.mode === "local");
         return handler(call.request, this.context(call, node, method, abort.signal));
@@ -182,7 +231,11 @@ export class Director {
     msgType: MessageType<X>,
     handler: (req: Req, ctx: CallContext, send: (msg: X) => void) => Promise<void>,
   ): handleServerStreamingCall<Req, X> {
-    return this.streamImpl(method, msgType as MessageType<unknown>, handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>) as handleServerStreamingCall<Req, X>;
+    return this.streamImpl(
+      method,
+      msgType as MessageType<unknown>,
+      handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>,
+    ) as handleServerStreamingCall<Req, X>;
   }
 
   /** A server-streaming method with any message shape: one-to-one only (COSI, ImageService, LifecycleService). */
@@ -190,7 +243,11 @@ export class Director {
     method: string,
     handler: (req: Req, ctx: CallContext, send: (msg: Res) => void) => Promise<void>,
   ): handleServerStreamingCall<Req, Res> {
-    return this.streamImpl(method, null, handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>) as handleServerStreamingCall<Req, Res>;
+    return this.streamImpl(
+      method,
+      null,
+      handler as (req: Req, ctx: CallContext, send: (msg: unknown) => void) => Promise<void>,
+    ) as handleServerStreamingCall<Req, Res>;
   }
 
   /** A node going down ends its part of the stream with EOF. */
@@ -224,7 +281,10 @@ export class Director {
         });
         down.catch(() => {});
         try {
-          await Promise.race([handler(call.request, this.context(call, node, method, own.signal), send), down]);
+          await Promise.race([
+            handler(call.request, this.context(call, node, method, own.signal), send),
+            down,
+          ]);
         } finally {
           offDown();
           abort.signal.removeEventListener("abort", onAbort);
@@ -235,13 +295,18 @@ export class Director {
         this.authorize(call, method);
         const r = route(call.metadata, method);
         if (r.mode === "nodes") {
-          if (!msgType) throw statusError(status.INVALID_ARGUMENT, `one-2-many proxying is not supported for method ${method}`);
+          if (!msgType)
+            throw statusError(
+              status.INVALID_ARGUMENT,
+              `one-2-many proxying is not supported for method ${method}`,
+            );
           await Promise.all(
             r.targets.map(async (target) => {
               try {
                 const node = this.resolve(target);
                 await runOne(node, false, (m) => {
-                  if (!ended && !abort.signal.aborted) call.write({ ...(m as object), metadata: nodeMd(target) });
+                  if (!ended && !abort.signal.aborted)
+                    call.write({ ...(m as object), metadata: nodeMd(target) });
                 });
               } catch (err) {
                 if (!ended && !abort.signal.aborted) {

@@ -17,7 +17,11 @@ function encodePayload(p: EventPayload): Uint8Array {
   switch (p.type) {
     case "SequenceEvent":
       return SequenceEvent.encode(
-        SequenceEvent.fromPartial({ sequence: p.sequence, action: p.action, error: p.error ? { code: p.error.code, message: p.error.message, details: [] } : undefined }),
+        SequenceEvent.fromPartial({
+          sequence: p.sequence,
+          action: p.action,
+          error: p.error ? { code: p.error.code, message: p.error.message, details: [] } : undefined,
+        }),
       ).finish();
     case "PhaseEvent":
       return PhaseEvent.encode(PhaseEvent.fromPartial({ phase: p.phase, action: p.action })).finish();
@@ -25,14 +29,23 @@ function encodePayload(p: EventPayload): Uint8Array {
       return TaskEvent.encode(TaskEvent.fromPartial({ task: p.task, action: p.action })).finish();
     case "ServiceStateEvent":
       return ServiceStateEvent.encode(
-        ServiceStateEvent.fromPartial({ service: p.service, action: p.action, message: p.message, health: p.health }),
+        ServiceStateEvent.fromPartial({
+          service: p.service,
+          action: p.action,
+          message: p.message,
+          health: p.health,
+        }),
       ).finish();
     case "RestartEvent":
       return RestartEvent.encode(RestartEvent.fromPartial({ cmd: String(p.cmd) })).finish();
     case "MachineStatusEvent":
-      return MachineStatusEvent.encode(MachineStatusEvent.fromPartial({ stage: p.stage, status: p.status })).finish();
+      return MachineStatusEvent.encode(
+        MachineStatusEvent.fromPartial({ stage: p.stage, status: p.status }),
+      ).finish();
     case "AddressEvent":
-      return AddressEvent.encode(AddressEvent.fromPartial({ hostname: p.hostname, addresses: p.addresses })).finish();
+      return AddressEvent.encode(
+        AddressEvent.fromPartial({ hostname: p.hostname, addresses: p.addresses }),
+      ).finish();
     case "ConfigLoadErrorEvent":
       return ConfigLoadErrorEvent.encode({ error: p.error }).finish();
     case "ConfigValidationErrorEvent":

@@ -1,8 +1,9 @@
 // Streams a log as Talos does: raw byte chunks of at most 1024 bytes that ignore line boundaries, with tail and follow.
-import { hasLog, lastPeriodicIndex, logLines, periodicLine, periodicTime } from "../node-logs";
-import type { SimNode } from "../node";
-import { statusError } from "./status";
+
 import { status } from "@grpc/grpc-js";
+import type { SimNode } from "../node";
+import { hasLog, lastPeriodicIndex, logLines, periodicLine, periodicTime } from "../node-logs";
+import { statusError } from "./status";
 
 export const CHUNK_SIZE = 1024;
 const FLUSH_MS = 25;
@@ -35,12 +36,15 @@ export async function streamLog(
   let timer: NodeJS.Timeout | undefined;
   const schedulePeriodic = () => {
     const due = periodicTime(node, req.id, k);
-    timer = setTimeout(() => {
-      const line = periodicLine(node, req.id, k);
-      if (line.text) pending += `${line.text}\n`;
-      k++;
-      schedulePeriodic();
-    }, Math.max(0, due - Date.now()));
+    timer = setTimeout(
+      () => {
+        const line = periodicLine(node, req.id, k);
+        if (line.text) pending += `${line.text}\n`;
+        k++;
+        schedulePeriodic();
+      },
+      Math.max(0, due - Date.now()),
+    );
   };
   schedulePeriodic();
   const flusher = setInterval(() => {

@@ -2,6 +2,7 @@
 import { status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { Data } from "@/server/talos/generated/common/common";
 import {
+  ApplyConfiguration,
   Container,
   EtcdMembers,
   EtcdStatus,
@@ -19,16 +20,15 @@ import {
   Upgrade,
   UpgradeRequest_RebootMode,
   Version,
-  ApplyConfiguration,
 } from "@/server/talos/generated/machine/machine";
 import { releaseOf } from "../catalog";
 import { uuid, xid } from "../ids";
 import { runReboot, runUpgrade, tryStartSequence } from "../lifecycle";
 import { machinedLine } from "../log-formats";
-import { logIds } from "../node-logs";
-import { cpuStats, dmesgRecords, etcdMembers, etcdStatus, formatKernelRecord, memInfo } from "../node-info";
-import { restartableViaApi } from "../services";
 import { applyConfig } from "../machine-config";
+import { cpuStats, dmesgRecords, etcdMembers, etcdStatus, formatKernelRecord, memInfo } from "../node-info";
+import { logIds } from "../node-logs";
+import { restartableViaApi } from "../services";
 import type { Director } from "./director";
 import { helloEvent, toEventMessage } from "./event-codec";
 import { streamLog, waitAbort } from "./log-stream";
@@ -42,7 +42,14 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       const r = releaseOf(node.talosVersion);
       return [
         {
-          version: { tag: node.talosVersion, sha: r.sha, built: "", goVersion: r.goVersion, os: "linux", arch: "amd64" },
+          version: {
+            tag: node.talosVersion,
+            sha: r.sha,
+            built: "",
+            goVersion: r.goVersion,
+            os: "linux",
+            arch: "amd64",
+          },
           platform: node.spec.platform,
           features: { rbac: true },
         },
@@ -72,7 +79,13 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       const now = new Date();
       node.emitServiceState(req.id, "Stopping", "Service is stopping");
       node.emitServiceState(req.id, "Finished", "Service finished successfully");
-      node.appendLog("machined", machinedLine(now.getTime(), `service[${req.id}](Stopping): Sending SIGTERM to task ${req.id} (PID 2174, container ${req.id})`));
+      node.appendLog(
+        "machined",
+        machinedLine(
+          now.getTime(),
+          `service[${req.id}](Stopping): Sending SIGTERM to task ${req.id} (PID 2174, container ${req.id})`,
+        ),
+      );
       node.setServiceOverride(req.id, {
         state: "Preparing",
         health: { unknown: false, healthy: false, lastMessage: "", lastChange: now },
@@ -82,14 +95,19 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       const t = setTimeout(() => {
         node.setServiceOverride(req.id, null);
         node.emitServiceState(req.id, "Running", `Started task ${req.id} for container ${req.id}`);
-        node.appendLog("machined", machinedLine(Date.now(), `service[${req.id}](Running): Health check successful`));
+        node.appendLog(
+          "machined",
+          machinedLine(Date.now(), `service[${req.id}](Running): Health check successful`),
+        );
         node.refreshStatus();
       }, fleet.clock.real(3000));
       t.unref();
       return [{ resp: `Service "${req.id}" restarted` }];
     }),
 
-    logsContainers: d.unary(`${M}LogsContainers`, LogsContainer, async (_req, { node }) => [{ ids: logIds(node) }]),
+    logsContainers: d.unary(`${M}LogsContainers`, LogsContainer, async (_req, { node }) => [
+      { ids: logIds(node) },
+    ]),
 
     logs: d.stream(`${M}Logs`, Data, async (req, { node, signal }, send) => {
       await streamLog(node, req, (bytes) => send({ metadata: undefined, bytes }), signal);
@@ -97,11 +115,23 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
 
     dmesg: d.stream(`${M}Dmesg`, Data, async (req, { node, signal }, send) => {
       if (!req.tail) {
-        for (const r of dmesgRecords(node)) send({ metadata: undefined, bytes: Buffer.from(formatKernelRecord(r)) });
+        for (const r of dmesgRecords(node))
+          send({ metadata: undefined, bytes: Buffer.from(formatKernelRecord(r)) });
       }
       if (!req.follow) return;
       const timer = setInterval(
-        () => send({ metadata: undefined, bytes: Buffer.from(formatKernelRecord({ t: Date.now(), facility: "kern", priority: "info", msg: "cni0: port 2(veth3a1b2c) entered forwarding state" })) }),
+        () =>
+          send({
+            metadata: undefined,
+            bytes: Buffer.from(
+              formatKernelRecord({
+                t: Date.now(),
+                facility: "kern",
+                priority: "info",
+                msg: "cni0: port 2(veth3a1b2c) entered forwarding state",
+              }),
+            ),
+          }),
         Math.max(200, node.env.clock.real(60_000)),
       );
       try {
@@ -114,7 +144,11 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
     events: d.stream(`${M}Events`, Event, async (req, { node, signal }, send) => {
       const ring = node.events();
       const set = [req.tailEvents !== 0, req.tailId !== "", req.tailSeconds !== 0].filter(Boolean).length;
-      if (set > 1) throw statusError(status.INVALID_ARGUMENT, "tail_events, tail_id and tail_seconds are mutually exclusive");
+      if (set > 1)
+        throw statusError(
+          status.INVALID_ARGUMENT,
+          "tail_events, tail_id and tail_seconds are mutually exclusive",
+        );
       const match = (actor: string) => !req.withActorId || actor === req.withActorId;
       send(helloEvent(xid(), req.withActorId));
       const queue: Event[] = [];
@@ -132,7 +166,12 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
             const next = queue.shift();
             if (next) send(next);
           }
-          await Promise.race([aborted, new Promise<void>((r) => (wake = r))]);
+          await Promise.race([
+            aborted,
+            new Promise<void>((r) => {
+              wake = r;
+            }),
+          ]);
           wake = null;
         }
       } finally {
@@ -142,16 +181,24 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
 
     upgrade: d.unary(`${M}Upgrade`, Upgrade, async (req, { node, fleet, signal }) => {
       const actorId = uuid();
-      node.appendLog("machined", machinedLine(Date.now(), `upgrade request received: staged ${req.stage}, force ${req.force}, reboot mode ${UpgradeRequest_RebootMode[req.rebootMode] ?? "DEFAULT"}`));
+      node.appendLog(
+        "machined",
+        machinedLine(
+          Date.now(),
+          `upgrade request received: staged ${req.stage}, force ${req.force}, reboot mode ${UpgradeRequest_RebootMode[req.rebootMode] ?? "DEFAULT"}`,
+        ),
+      );
       node.appendLog("machined", machinedLine(Date.now(), `validating "${req.image}"`));
       try {
         await fleet.registry.pull(req.image, undefined, signal);
       } catch (err) {
         throw new Error(`error validating installer image "${req.image}": ${(err as Error).message}`);
       }
-      (node.pulledImages ??= new Set()).add(req.image);
+      node.markPulled(req.image);
       if (node.isControlPlane && !req.force) {
-        const busy = fleet.cluster(node).nodes.find((n) => n !== node && n.isControlPlane && n.sequence === "upgrade");
+        const busy = fleet
+          .cluster(node)
+          .nodes.find((n) => n !== node && n.isControlPlane && n.sequence === "upgrade");
         if (busy) throw new Error("failed to acquire upgrade mutex: locked");
       }
       if (tryStartSequence(node, req.stage ? "stageUpgrade" : "upgrade", actorId)) {
@@ -182,12 +229,14 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
     }),
 
     etcdStatus: d.unary(`${M}EtcdStatus`, EtcdStatus, async (_req, { node, cluster }) => {
-      if (!node.isControlPlane) throw statusError(status.UNIMPLEMENTED, "etcd status is only available on control plane nodes");
+      if (!node.isControlPlane)
+        throw statusError(status.UNIMPLEMENTED, "etcd status is only available on control plane nodes");
       return [{ memberStatus: etcdStatus(node, cluster) }];
     }),
 
     etcdMemberList: d.unary(`${M}EtcdMemberList`, EtcdMembers, async (_req, { node, cluster }) => {
-      if (!node.isControlPlane) throw statusError(status.UNIMPLEMENTED, "member list is only available on control plane nodes");
+      if (!node.isControlPlane)
+        throw statusError(status.UNIMPLEMENTED, "member list is only available on control plane nodes");
       return [{ legacyMembers: [], members: etcdMembers(cluster) }];
     }),
 
@@ -220,13 +269,18 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
             "kube-proxy",
             "kube-flannel",
           ]
-        : node.serviceDefs().filter((s) => !["machined", "apid", "trustd", "dashboard"].includes(s.id)).map((s) => s.id);
+        : node
+            .serviceDefs()
+            .filter((s) => !["machined", "apid", "trustd", "dashboard"].includes(s.id))
+            .map((s) => s.id);
       return [
         {
           containers: ids.map((id, i) => ({
             namespace: k8s ? "k8s.io" : "system",
             id: k8s ? `kube-system/${id}-${node.hostname}` : id,
-            image: k8s ? `registry.k8s.io/${id}:${node.kubernetesVersion}` : `ghcr.io/siderolabs/${id}:${node.talosVersion}`,
+            image: k8s
+              ? `registry.k8s.io/${id}:${node.kubernetesVersion}`
+              : `ghcr.io/siderolabs/${id}:${node.talosVersion}`,
             pid: 1200 + i * 37,
             status: "CONTAINER_RUNNING",
             podId: k8s ? `${id}-${node.hostname}` : "",

@@ -1,7 +1,10 @@
 // gRPC status errors as Talos returns them, and the Go-style text apid puts into metadata.error.
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 
-const CODE_NAMES = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name])) as Record<number, string>;
+const CODE_NAMES = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name])) as Record<
+  number,
+  string
+>;
 
 export class GrpcStatusError extends Error {
   readonly code: status;
