@@ -15,6 +15,25 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
+async function fault(node: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${fleet.sim.controlUrl}/nodes/${encodeURIComponent(node)}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
+}
+
+async function waitRunning(node: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const status = await fleet.client.machineStatus({ node }).catch(() => undefined);
+    if (status?.stage === "RUNNING" && status.ready) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${node} did not come back running`);
+}
+
 function targetFor(tag: string): string {
   return versionAtLeast(tag, "v1.13.9") ? "v1.14.0-rc.1" : "v1.13.9";
 }
@@ -74,6 +93,41 @@ describe("upgrade", () => {
     expect(result.bootIdAfter).not.toBe(result.bootIdBefore);
     expect(progress.some((p) => p.step === "pulling")).toBe(true);
     expect(progress.some((p) => p.step === "installing")).toBe(true);
+  });
+
+  it("reports an upgrade that fails at a phase, with Talos's reason", async () => {
+    const node = fleet.cluster.nodes.find(
+      (n) => n.role === "controlplane" && versionAtLeast(n.talosVersion, "v1.13.0"),
+    );
+    if (!node) throw new Error("the test fleet needs a v1.13 control plane");
+    await fault(node.address, { kind: "upgrade-fail", phase: "upgrade" });
+    const before = await fleet.client.version({ node: node.address });
+    const run = fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${targetFor(before.tag)}`,
+      path: "legacy",
+      timeoutMs: 60_000,
+    });
+    const err = (await run.catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/Upgrading to .* failed on node/);
+    // However it failed, the node must be left running its old version.
+    await waitRunning(node.address);
+    expect((await fleet.client.version({ node: node.address })).tag).toBe(before.tag);
+  });
+
+  it("notices a node that reboots back into its old version", async () => {
+    const node = fleet.cluster.nodes.filter(
+      (n) => n.role === "controlplane" && n.talosVersion === "v1.13.2",
+    )[1];
+    if (!node) throw new Error("the test fleet needs a second v1.13.2 control plane");
+    const before = await fleet.client.version({ node: node.address });
+    await fault(node.address, { kind: "old-version" });
+    const run = fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${targetFor(before.tag)}`,
+      timeoutMs: 60_000,
+    });
+    await expect(run).rejects.toThrow(new RegExp(`runs ${before.tag}, not ${targetFor(before.tag)}`));
   });
 
   it("fails clearly when the installer image does not exist", async () => {

@@ -97,6 +97,14 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
     await followUntilBack(caller, opts, stream, actorId, bootIdBefore, signal, progress);
     const after = await version(caller, at);
     const bootIdAfter = await bootId(caller, at);
+    const expected = imageTag(opts.image);
+    if (expected !== undefined && after.tag !== expected) {
+      throw new TalosRequestError("node-error", {
+        operation: `Upgrading to ${opts.image}`,
+        node: opts.node,
+        detail: `the node rebooted but runs ${after.tag}, not ${expected} (the new version did not boot, so it fell back)`,
+      });
+    }
     return { path, actorId, fromVersion: before.tag, toVersion: after.tag, bootIdBefore, bootIdAfter };
   } catch (err) {
     if (signal.aborted && !opts.signal?.aborted) {
@@ -109,6 +117,12 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
     }
     throw err;
   }
+}
+
+/** The version tag of an installer reference (…/installer:v1.13.9), if it names one. */
+function imageTag(image: string): string | undefined {
+  const tag = image.match(/:(v\d+\.\d+\.\d+[^@/:]*)(@.*)?$/)?.[1];
+  return tag;
 }
 
 async function followUntilBack(
