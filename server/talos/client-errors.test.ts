@@ -98,6 +98,17 @@ describe("unreachable and slow nodes", () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it("fails over to the next endpoint when the first cannot be reached", async () => {
+    const { TalosClient } = await import("./client");
+    const client = new TalosClient(
+      { ...fleet.context, endpoints: ["127.0.0.1:1", ...fleet.context.endpoints] },
+      { pool: fleet.pool },
+    );
+    expect(await client.hostname({ node: worker, timeoutMs: 5_000 })).toBe(
+      fleet.cluster.nodes.find((n) => n.address === worker)?.hostname,
+    );
+  });
+
   it("cancels a call when its signal aborts", async () => {
     await fault(worker, { kind: "slow", delayMs: 5_000 });
     try {

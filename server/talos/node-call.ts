@@ -9,7 +9,13 @@ import {
   status,
 } from "@grpc/grpc-js";
 import type { ChannelPool, PooledChannel } from "./channel-pool";
-import { type ErrorContext, fromGrpcStatus, type TalosError, toTalosError } from "./errors";
+import {
+  type ErrorContext,
+  fromGrpcStatus,
+  type TalosError,
+  TalosUnreachableError,
+  toTalosError,
+} from "./errors";
 import type { Metadata as NodeMetadata } from "./generated/common/common";
 import { requiredRole } from "./roles";
 import type { TalosContext } from "./talosconfig";
@@ -76,18 +82,44 @@ export class NodeCaller {
     };
   }
 
-  /** One unary call; rejects with a TalosError. */
-  unary<Req, Res>(
+  /**
+   * One unary call; rejects with a TalosError. When an endpoint cannot be connected to at all, the call moves on
+   * to the context's next endpoint within the same deadline, as talosctl fails over between endpoints.
+   */
+  async unary<Req, Res>(
     def: MethodDefinition<Req, Res>,
     request: Req,
     spec: CallSpec,
     target: CallTarget = {},
     routing: RoutingMetadata = nodeRouting(target.node),
   ): Promise<Res> {
-    const pooled = this.channel();
+    const deadline = Date.now() + (target.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS);
+    const attempts = this.context.endpoints.length;
+    for (let attempt = 1; ; attempt++) {
+      const pooled = this.channel();
+      try {
+        return await this.unaryOnce(pooled, def, request, spec, target, routing, deadline);
+      } catch (err) {
+        const endpointDown =
+          err instanceof TalosUnreachableError &&
+          pooled.channel.getConnectivityState(false) !== connectivityState.READY;
+        if (!endpointDown || attempt >= attempts || Date.now() >= deadline || target.signal?.aborted)
+          throw err;
+        this.endpointIndex = (this.endpointIndex + 1) % attempts;
+      }
+    }
+  }
+
+  private unaryOnce<Req, Res>(
+    pooled: PooledChannel,
+    def: MethodDefinition<Req, Res>,
+    request: Req,
+    spec: CallSpec,
+    target: CallTarget,
+    routing: RoutingMetadata,
+    deadline: number,
+  ): Promise<Res> {
     const ctx = this.errorContext(def, spec, target, pooled);
-    const timeoutMs = target.timeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS;
-    const options: CallOptions = { deadline: Date.now() + timeoutMs };
     return new Promise<Res>((resolve, reject) => {
       if (target.signal?.aborted) {
         reject(fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx));
@@ -99,7 +131,7 @@ export class NodeCaller {
         def.responseDeserialize,
         request,
         routing(),
-        options,
+        { deadline },
         (err: ServiceError | null, value?: Res) => {
           target.signal?.removeEventListener("abort", onAbort);
           if (err) {
