@@ -88,7 +88,7 @@ describe("dmesg", () => {
 describe("events", () => {
   async function readEvents(
     opts: Parameters<TestFleet["client"]["events"]>[0],
-    ms = 1_500,
+    ms = 600,
   ): Promise<TalosEvent[]> {
     const controller = new AbortController();
     const stream = fleet.client.events({ ...opts, signal: controller.signal });
@@ -112,8 +112,18 @@ describe("events", () => {
     const afterId = await readEvents({ node: cp, tailId: ids[ids.length - 4] });
     expect(afterId.map((e) => e.id)).toEqual(ids.slice(-3));
 
-    const none = await readEvents({ node: cp, tailEvents: 0 }, 500);
+    const none = await readEvents({ node: cp, tailEvents: 0 }, 300);
     expect(none).toEqual([]);
+
+    // The node booted long ago: only what happens now falls within the last minute.
+    await fleet.client.restartService({ node: cp, id: "kubelet" });
+    const recent = await readEvents({ node: cp, tailSeconds: 60 });
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.length).toBeLessThan(all.length);
+    expect(recent.every((e) => !ids.includes(e.id))).toBe(true);
+    expect(recent.some((e) => e.payload.type === "serviceState" && e.payload.service === "kubelet")).toBe(
+      true,
+    );
   });
 
   it("filters by actor and delivers live events after hello", async () => {
@@ -125,7 +135,7 @@ describe("events", () => {
     controller.abort();
     expect(live[0]?.payload).toMatchObject({ type: "serviceState", service: "kubelet" });
 
-    const filtered = await readEvents({ node: cp, tailEvents: -1, actorId: "no-such-actor" }, 500);
+    const filtered = await readEvents({ node: cp, tailEvents: -1, actorId: "no-such-actor" }, 300);
     expect(filtered).toEqual([]);
   });
 });
