@@ -36,6 +36,16 @@ export function xid(atMs: number = Date.now()): string {
   return encodeXid(raw);
 }
 
+/** A deterministic xid for generated history: the same (time, counter) always gives the same id. */
+export function xidAt(atMs: number, counterValue: number): string {
+  const raw = Buffer.alloc(12);
+  raw.writeUInt32BE(Math.floor(atMs / 1000) >>> 0, 0);
+  machineId.copy(raw, 4);
+  raw.writeUInt16BE(pid, 7);
+  raw.writeUIntBE(counterValue & 0xffffff, 9, 3);
+  return encodeXid(raw);
+}
+
 /** The Unix time in seconds carried by an xid, or undefined when it is not one. */
 export function xidTime(id: string): number | undefined {
   if (!/^[0-9a-v]{20}$/.test(id)) return undefined;

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   console.log(`talosconfig: ${sim.talosconfigPath}`);
   console.log(`control API: ${sim.controlUrl}`);
   console.log(
-    `SIM_READY ${JSON.stringify({ controlUrl: sim.controlUrl, talosconfig: sim.talosconfigPath, nodes, startupMs: ms })}`,
+    `SIM_READY ${JSON.stringify({ controlUrl: sim.controlUrl, talosconfig: sim.talosconfigPath, nodes, startupMs: ms, heapUsedBytes: process.memoryUsage().heapUsed })}`,
   );
   const shutdown = () => {
     sim.stop().then(() => process.exit(0));

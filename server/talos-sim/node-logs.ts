@@ -63,8 +63,14 @@ export function periodicTime(node: SimNode, id: string, k: number): number {
   return periodicStart(node) + k * periodOf(node, id);
 }
 
-/** Every line currently in the log, oldest first (bounded). */
-export function logLines(node: SimNode, id: string, nowMs: number = Date.now()): LogLine[] {
+/** The lines currently in the log, oldest first: all of them (bounded) or only the last `limit`. */
+export function logLines(
+  node: SimNode,
+  id: string,
+  nowMs: number = Date.now(),
+  limit = MAX_LINES,
+): LogLine[] {
+  const keep = Math.min(Math.max(0, limit), MAX_LINES);
   const src = logSource(id);
   const ctx = logContext(node);
   const scale = node.env.clock.timeScale;
@@ -75,14 +81,14 @@ export function logLines(node: SimNode, id: string, nowMs: number = Date.now()):
       if (t <= nowMs) lines.push({ t, text: l.text });
     }
     const last = lastPeriodicIndex(node, id, nowMs);
-    for (let k = Math.max(0, last - MAX_LINES + 1); k <= last; k++) {
+    for (let k = Math.max(0, last - keep + 1); k <= last; k++) {
       const line = periodicLine(node, id, k);
       if (line.text) lines.push(line);
     }
   }
   const extra = node.extraLogLines(id);
   const merged = extra.length === 0 ? lines : mergeByTime(lines, extra);
-  return merged.length > MAX_LINES ? merged.slice(-MAX_LINES) : merged;
+  return merged.length > keep ? merged.slice(merged.length - keep) : merged;
 }
 
 function mergeByTime(a: LogLine[], b: readonly LogLine[]): LogLine[] {

@@ -5,7 +5,7 @@ import type { SimClock } from "./clock";
 import { EventRing } from "./event-ring";
 import type { NodeFaults } from "./faults";
 import type { NodeSpec } from "./fleet-spec";
-import { stableUuid, xid } from "./ids";
+import { stableUuid, xid, xidAt } from "./ids";
 import type { LogLine } from "./log-sources";
 import {
   healthyData,
@@ -47,6 +47,15 @@ export interface NodeEnv {
 }
 
 const MAX_EXTRA_LOG_LINES = 500;
+
+const BOOTING_STATUS: EventPayload = {
+  type: "MachineStatusEvent",
+  stage: MachineStage.BOOTING,
+  status: {
+    ready: false,
+    unmetConditions: [{ name: "network", reason: "waiting on: address, connectivity" }],
+  },
+};
 
 export class SimNode {
   readonly spec: NodeSpec;
@@ -246,8 +255,10 @@ export class SimNode {
   /** The event ring, filled on first use with the history of the current boot. */
   events(): EventRing {
     if (!this.ring) {
-      this.ring = new EventRing();
-      this.fillBootHistory(this.ring);
+      const length = this.bootHistory().length;
+      this.ring = new EventRing({ length, make: () => this.bootHistory() });
+      const s = this.machineStatus();
+      this.statusKey = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
     }
     return this.ring;
   }
@@ -269,71 +280,46 @@ export class SimNode {
     this.statusKey = "";
   }
 
-  private fillBootHistory(ring: EventRing): void {
+  /** The events of the boot the simulator started with, generated on demand with stable ids. */
+  private bootHistory(): SimEvent[] {
     const scale = this.env.clock.timeScale;
-    let startedServices = false;
+    const out: SimEvent[] = [];
+    const push = (timeMs: number, payload: EventPayload) =>
+      out.push({ id: xidAt(timeMs, this.spec.index * 512 + out.length), timeMs, actorId: "", payload });
     for (const step of bootScript(this.spec.role)) {
       const t = this.bootTimeMs + step.at / scale;
       if (step.kind === "event") {
-        ring.push({ id: xid(t), timeMs: t, actorId: "", payload: step.payload });
+        push(t, step.payload);
         if (
           step.payload.type === "SequenceEvent" &&
           step.payload.sequence === "initialize" &&
           step.payload.action === 1
         ) {
-          ring.push({
-            id: xid(t),
-            timeMs: t,
-            actorId: "",
-            payload: {
-              type: "MachineStatusEvent",
-              stage: MachineStage.BOOTING,
-              status: {
-                ready: false,
-                unmetConditions: [{ name: "network", reason: "waiting on: address, connectivity" }],
-              },
-            },
-          });
+          push(t, BOOTING_STATUS);
         }
-      } else if (step.kind === "services-up" && !startedServices) {
-        startedServices = true;
+      } else if (step.kind === "services-up") {
         for (const def of this.serviceDefs()) {
           for (const e of startupServiceEvents(def, t, 0)) {
-            ring.push({
-              id: xid(e.ts.getTime()),
-              timeMs: e.ts.getTime(),
-              actorId: "",
-              payload: {
-                type: "ServiceStateEvent",
-                service: def.id,
-                action: ServiceStateAction[e.state],
-                message: e.msg.replace(" (PID 0)", ""),
-                health: e.msg.startsWith("Health") ? healthyData(def, e.ts.getTime()) : undefined,
-              },
+            push(e.ts.getTime(), {
+              type: "ServiceStateEvent",
+              service: def.id,
+              action: ServiceStateAction[e.state],
+              message: e.msg.replace(" (PID 0)", ""),
+              health: e.msg.startsWith("Health") ? healthyData(def, e.ts.getTime()) : undefined,
             });
           }
         }
-        ring.push({
-          id: xid(t),
-          timeMs: t,
-          actorId: "",
-          payload: { type: "AddressEvent", hostname: this.hostname, addresses: [this.address] },
-        });
+        push(t, { type: "AddressEvent", hostname: this.hostname, addresses: [this.address] });
       } else if (step.kind === "running") {
         const s = { ...this.machineStatus(), stage: MachineStage.RUNNING };
-        ring.push({
-          id: xid(t),
-          timeMs: t,
-          actorId: "",
-          payload: {
-            type: "MachineStatusEvent",
-            stage: s.stage,
-            status: { ready: s.ready, unmetConditions: s.unmetConditions },
-          },
+        push(t, {
+          type: "MachineStatusEvent",
+          stage: s.stage,
+          status: { ready: s.ready, unmetConditions: s.unmetConditions },
         });
-        this.statusKey = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
       }
     }
+    return out;
   }
 
   // ---- logs -----------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ export async function streamLog(
 ): Promise<void> {
   if (!hasLog(node, req.id)) throw statusError(status.UNKNOWN, `log "${req.id}" was not registered`);
   const now = Date.now();
-  let lines = logLines(node, req.id, now);
-  if (req.tailLines >= 0) lines = req.tailLines === 0 ? [] : lines.slice(-req.tailLines);
+  const lines = req.tailLines < 0 ? logLines(node, req.id, now) : logLines(node, req.id, now, req.tailLines);
   const initial = Buffer.from(lines.map((l) => `${l.text}\n`).join(""), "utf8");
   for (const c of chunks(initial)) send(c);
   if (!req.follow) return;
