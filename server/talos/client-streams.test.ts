@@ -68,6 +68,22 @@ describe("logs", () => {
     expect(lines[0]).toMatch(MACHINED_LINE);
   });
 
+  it("ends a followed stream quietly when the caller aborts", async () => {
+    const controller = new AbortController();
+    const lines: string[] = [];
+    setTimeout(() => controller.abort(), 300);
+    for await (const line of fleet.client.logs({
+      node: cp,
+      id: "machined",
+      follow: true,
+      signal: controller.signal,
+    })) {
+      lines.push(line);
+    }
+    expect(controller.signal.aborted).toBe(true);
+    expect(lines.length).toBeGreaterThan(0);
+  });
+
   it("reports an unknown log id with Talos's message", async () => {
     const run = collect(fleet.client.logs({ node: cp, id: "nonexistent" }), { ms: 5_000 });
     await expect(run).rejects.toBeInstanceOf(TalosRequestError);

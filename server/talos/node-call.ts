@@ -145,7 +145,7 @@ export class NodeCaller {
     });
   }
 
-  /** A server-streaming call as an async iterable; breaking out of the loop or aborting cancels it. */
+  /** A server-streaming call as an async iterable; breaking out of the loop or aborting cancels it (and ends it quietly). */
   async *stream<Req, Res>(
     def: MethodDefinition<Req, Res>,
     request: Req,
@@ -156,7 +156,7 @@ export class NodeCaller {
     const pooled = this.channel();
     const ctx = this.errorContext(def, spec, target, pooled);
     const options: CallOptions = target.timeoutMs ? { deadline: Date.now() + target.timeoutMs } : {};
-    if (target.signal?.aborted) throw fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx);
+    if (target.signal?.aborted) return;
     const call: ClientReadableStream<Res> = pooled.client.makeServerStreamRequest(
       def.path,
       def.requestSerialize,
@@ -170,6 +170,8 @@ export class NodeCaller {
     try {
       for await (const message of call as AsyncIterable<Res>) yield message;
     } catch (err) {
+      // Cancelled by the caller: the stream simply ends.
+      if (target.signal?.aborted) return;
       const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
       throw toTalosError(err, { ...ctx, connected });
     } finally {
