@@ -51,6 +51,14 @@ describe("roles", () => {
     expect(err.message).toMatch(/needs the os:admin role.*has os:reader/);
   });
 
+  it("refuses a reader an image pull, asking for os:operator", async () => {
+    const reader = await fleet.clientWithRole("os:reader");
+    const pull = reader.pullImage({ node: worker, imageRef: "ghcr.io/siderolabs/installer:v1.13.9" });
+    const err = (await pull.catch((e: unknown) => e)) as TalosPermissionDeniedError;
+    expect(err).toBeInstanceOf(TalosPermissionDeniedError);
+    expect(err.requiredRole).toBe("os:operator");
+  });
+
   it("refuses an operator the machine config (it holds secrets) but lets it reboot-class calls through", async () => {
     const operator = await fleet.clientWithRole("os:operator");
     const config = operator.machineConfig({ node: cp });
