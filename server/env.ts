@@ -25,6 +25,12 @@ const secretKey = z
     "must be 32 random bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)",
   );
 
+const minutes = z.coerce
+  .number({ error: "must be a number of minutes" })
+  .int("must be a whole number of minutes")
+  .min(1, "must be at least 1 minute")
+  .max(60 * 24 * 90, "must be at most 90 days");
+
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 export const envSchema = z.object({
@@ -35,6 +41,19 @@ export const envSchema = z.object({
   MINOS_DATA_DIR: z.string().min(1, "must not be empty").default("./.minos"),
   MINOS_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKey.optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  MINOS_ADMIN_PASSWORD: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(12, "must be at least 12 characters long").optional(),
+  ),
+  MINOS_SESSION_IDLE_MINUTES: minutes.default(120),
+  MINOS_SESSION_MAX_HOURS: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(12),
+  MINOS_LOGIN_MAX_FAILURES: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
+  MINOS_LOGIN_LOCKOUT_MINUTES: minutes.default(15),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
@@ -55,7 +74,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join(".");
       const raw = source[name];
-      const shown = name === "MINOS_SECRET_KEY" || name === "DATABASE_URL" ? "" : ` (got "${raw}")`;
+      const secret = ["MINOS_SECRET_KEY", "DATABASE_URL", "MINOS_ADMIN_PASSWORD"].includes(name);
+      const shown = secret ? "" : ` (got "${raw}")`;
       return `${name} ${issue.message}${raw === undefined ? "" : shown}`;
     });
     throw new EnvError(problems);

@@ -79,9 +79,14 @@ describe("the Minos server process", () => {
     const ready = await waitReady(port, first, 180_000);
     expect(ready).toMatchObject({ status: "ready", database: "ok", pendingMigrations: [] });
     expect(first.output()).toContain("migrations applied");
-    const page = await fetch(`http://127.0.0.1:${port}/fleet`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain("Fleet");
+    expect(first.output()).toMatch(
+      /created the administrator account\.\n\s+user name: admin\n\s+password: +\S{16,}/,
+    );
+    const page = await fetch(`http://127.0.0.1:${port}/fleet`, { redirect: "manual" });
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toBe("/login?next=%2Ffleet");
+    const login = await fetch(`http://127.0.0.1:${port}/login`);
+    expect(await login.text()).toContain("Sign in");
 
     const second = start({ ...env, PORT: String(await freePort()) });
     expect(await second.exited).toBe(1);
@@ -95,6 +100,7 @@ describe("the Minos server process", () => {
     const again = start(env);
     await waitReady(port, again, 60_000);
     expect(again.output()).toContain("database is up to date");
+    expect(again.output()).not.toContain("created the administrator account");
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
   }, 240_000);

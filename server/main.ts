@@ -4,15 +4,19 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import next from "next";
-import { closeDb } from "./db/client";
+import { ensureFirstAdmin } from "./auth/ensure-first-admin";
+import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
 import { EnvError, env } from "./env";
 import { createReadinessProbe, serveHealth } from "./http/health";
+import { guardPage } from "./http/page-guard";
+import { setSecurityHeaders } from "./http/security-headers";
 import { logger } from "./observability/logger";
 import { metrics, routeGroup } from "./observability/metrics";
 import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
 import { startEmbeddedPostgres } from "./runtime/embedded-postgres";
 import { loadSecretKey } from "./secrets/secret-key";
+import { CLIENT_ADDRESS_HEADER } from "./trpc/context";
 
 type Cleanup = { name: string; run: () => Promise<unknown> };
 
@@ -81,6 +85,10 @@ async function main(): Promise<void> {
     migrated.applied.length ? "migrations applied" : "database is up to date",
   );
   cleanups.push({ name: "database client", run: closeDb });
+  await ensureFirstAdmin(db(), {
+    password: config.MINOS_ADMIN_PASSWORD,
+    print: (lines) => console.log(`\n${lines.join("\n")}\n`),
+  });
 
   const probe = createReadinessProbe(databaseUrl);
   cleanups.push({ name: "readiness probe", run: probe.close });
@@ -96,6 +104,9 @@ async function main(): Promise<void> {
     const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 64) || randomUUID();
     res.setHeader("x-request-id", requestId);
     const url = new URL(req.url ?? "/", "http://minos.invalid");
+    // The peer address for the audit trail; a client can never set this header itself.
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    setSecurityHeaders(res, dev);
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const labels = {
@@ -117,7 +128,10 @@ async function main(): Promise<void> {
       );
     });
     serveHealth(req, res, url.pathname, probe)
-      .then((served) => (served ? undefined : handle(req, res)))
+      .then(async (served) => {
+        if (served || (await guardPage(req, res, url))) return;
+        await handle(req, res);
+      })
       .catch((err) => {
         log.error({ err, requestId }, "request failed");
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });

@@ -10,7 +10,11 @@ import {
   Settings,
 } from "lucide-react";
 
+import type { Permission } from "@/server/auth/permissions";
+
 export interface NavItem {
+  /** Shown only to those holding this permission. */
+  permission: Permission;
   href: string;
   label: string;
   icon: LucideIcon;
@@ -20,37 +24,49 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   {
+    permission: "fleet.read",
     href: "/fleet",
     label: "Fleet",
     icon: LayoutDashboard,
     description: "Health of the whole fleet at a glance.",
   },
-  { href: "/clusters", label: "Clusters", icon: Boxes, description: "Every Talos cluster Minos manages." },
   {
+    permission: "fleet.read",
+    href: "/clusters",
+    label: "Clusters",
+    icon: Boxes,
+    description: "Every Talos cluster Minos manages.",
+  },
+  {
+    permission: "fleet.read",
     href: "/machines",
     label: "Machines",
     icon: Server,
     description: "Every machine, filterable by site, label and health.",
   },
   {
+    permission: "fleet.read",
     href: "/drift",
     label: "Drift",
     icon: GitCompareArrows,
     description: "Where machines differ from what was declared.",
   },
   {
+    permission: "fleet.read",
     href: "/rollouts",
     label: "Rollouts",
     icon: Rocket,
     description: "Upgrade waves, their approvals and progress.",
   },
   {
+    permission: "audit.read",
     href: "/audit",
     label: "Audit",
     icon: ScrollText,
     description: "A tamper-evident record of everything done.",
   },
   {
+    permission: "account.self",
     href: "/settings",
     label: "Settings",
     icon: Settings,

@@ -1,21 +1,41 @@
 "use client";
 // Client-side providers: theme (light/dark/system), TanStack Query and the tRPC client.
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { ThemeProvider } from "next-themes";
 import { type ReactNode, useState } from "react";
+import superjson from "superjson";
 import type { AppRouter } from "@/server/trpc/root";
 import { TRPCProvider } from "./trpc";
+
+function isUnauthorized(err: unknown): boolean {
+  return (err as { data?: { code?: string } } | null)?.data?.code === "UNAUTHORIZED";
+}
+
+function signInAgainIfUnauthorized(err: unknown): void {
+  if (!isUnauthorized(err) || window.location.pathname.startsWith("/login")) return;
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: true } },
+        // A session that ended (expired, signed out elsewhere) sends the user to sign in again.
+        queryCache: new QueryCache({ onError: signInAgainIfUnauthorized }),
+        mutationCache: new MutationCache({ onError: signInAgainIfUnauthorized }),
+        defaultOptions: {
+          queries: {
+            staleTime: 5_000,
+            refetchOnWindowFocus: true,
+            retry: (count, err) => count < 1 && !isUnauthorized(err),
+          },
+        },
       }),
   );
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc" })] }),
+    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
   );
   return (
     <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>

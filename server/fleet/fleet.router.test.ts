@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
 
@@ -10,8 +11,15 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 describe("fleet.summary", () => {
-  it("is all zeros for an empty inventory", async () => {
+  it("needs a signed-in user", async () => {
     const caller = createCaller(createContextInner({ db: database.db }));
+    await expect(caller.fleet.summary()).rejects.toThrow("Sign in to continue.");
+  });
+
+  it("is all zeros for an empty inventory", async () => {
+    const caller = createCaller(
+      createContextInner({ db: database.db, principal: principalWith("vera", "viewer") }),
+    );
     expect(await caller.fleet.summary()).toEqual({
       clusters: 0,
       machines: 0,
@@ -38,7 +46,7 @@ describe("fleet.summary", () => {
         { clusterId: b.id, hostname: "cp-1", address: "127.1.0.9", role: "controlplane" },
       ],
     });
-    const caller = createCaller(createContextInner({ db }));
+    const caller = createCaller(createContextInner({ db, principal: principalWith("vera", "viewer") }));
     expect(await caller.fleet.summary()).toEqual({
       clusters: 3,
       machines: 4,

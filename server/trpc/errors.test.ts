@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { principalWith } from "../testing/principals";
 import { createContextInner } from "./context";
 import { procedure, router } from "./init";
 import { authorized } from "./procedures";
@@ -29,15 +30,22 @@ async function call(path: string, input?: unknown) {
   const logged: unknown[] = [];
   const log = pino({ level: "error" }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const url = new URL(`http://minos.test/api/trpc/${path}`);
-  if (input !== undefined) url.searchParams.set("input", JSON.stringify(input));
+  if (input !== undefined) url.searchParams.set("input", JSON.stringify({ json: input }));
   const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req: new Request(url),
     router: testRouter,
-    createContext: () => createContextInner({ db: {} as PrismaClient, log, requestId: "req-123" }),
+    createContext: () =>
+      createContextInner({
+        db: {} as PrismaClient,
+        log,
+        requestId: "req-123",
+        principal: principalWith("vera", "viewer"),
+      }),
   });
-  const body = (await res.json()) as { error?: { message: string; data: Record<string, unknown> } };
-  return { status: res.status, error: body.error, logged };
+  // Responses go through superjson: the payload sits under "json".
+  const body = (await res.json()) as { error?: { json: { message: string; data: Record<string, unknown> } } };
+  return { status: res.status, error: body.error?.json, logged };
 }
 
 describe("errors reaching the browser", () => {

@@ -1,8 +1,11 @@
 // The one initTRPC of Minos. Errors: AppError keeps its user message; anything unexpected is
 // logged with its request id and reaches the user only as a generic line with that reference.
 import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
 import { ZodError } from "zod";
+import { recordAudit } from "../audit/record-audit";
 import type { Permission } from "../auth/permissions";
+import { actorOf, assertCan } from "../auth/principal";
 import { AppError, trpcCodeOf, userMessageOf } from "../errors";
 import { metrics } from "../observability/metrics";
 import type { Context } from "./context";
@@ -10,12 +13,16 @@ import type { Context } from "./context";
 export interface ProcedureMeta {
   /** The permission a caller needs; procedures without one are refused. */
   permission?: Permission | "public";
+  /** Mutations are audited automatically; false for those that write their own entries (sign-in). */
+  audit?: boolean;
 }
 
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
+    // Dates and bigints survive the trip to the browser as themselves.
+    transformer: superjson,
     errorFormatter({ shape, error, ctx }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
       const expected = error.cause instanceof AppError || error.code !== "INTERNAL_SERVER_ERROR";
@@ -69,14 +76,38 @@ const observed = t.middleware(async ({ path, type, next, ctx }) => {
  * The root of every procedure in Minos. Deny by default: a procedure that reaches here without a
  * declared permission is refused before its handler runs.
  */
-export const procedure = t.procedure.use(observed).use(({ meta, next }) => {
+export const procedure = t.procedure.use(observed).use(async ({ meta, ctx, path, type, next }) => {
+  const audited = type === "mutation" && meta?.audit !== false;
+  const record = (result: "ok" | "denied" | "error", details?: Record<string, unknown>) =>
+    recordAudit(ctx.db, {
+      actor: actorOf(ctx.principal),
+      action: path,
+      target: ctx.audit.target ?? null,
+      address: ctx.clientAddress,
+      result,
+      details: { ...ctx.audit.details, ...details, via: ctx.authMethod },
+    });
   if (!meta?.permission) {
     throw new TRPCError({
       code: "FORBIDDEN",
       message: "This action declares no permission, so it is refused.",
     });
   }
-  // Sign-in and roles arrive with the identity work (issue 4): this is where the caller's roles
-  // and scope are checked against meta.permission.
-  return next();
+  if (meta.permission !== "public") {
+    try {
+      assertCan(ctx.principal, meta.permission);
+    } catch (err) {
+      if (audited && ctx.principal) await record("denied", { needed: meta.permission });
+      throw err;
+    }
+  }
+  const result = await next();
+  if (audited) {
+    if (result.ok) await record("ok");
+    else {
+      const cause = result.error.cause;
+      await record("error", { error: cause instanceof AppError ? cause.userMessage : result.error.code });
+    }
+  }
+  return result;
 });

@@ -1,9 +1,17 @@
 // The app router: one router per domain.
+import { auditRouter } from "../audit/audit.router";
+import { authRouter } from "../auth/auth.router";
+import { tokensRouter } from "../auth/tokens.router";
 import { fleetRouter } from "../fleet/fleet.router";
+import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
 
 export const appRouter = router({
+  auth: authRouter,
+  tokens: tokensRouter,
+  users: usersRouter,
   fleet: fleetRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

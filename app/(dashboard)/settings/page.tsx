@@ -1,23 +1,23 @@
-// Settings section: instance settings.
-import { Settings } from "lucide-react";
+// Settings: one's own account and API tokens; users for administrators.
 import type { Metadata } from "next";
-import { EmptyState } from "../../_components/empty-state";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
+import { AccountCard } from "./account-card";
+import { TokensCard } from "./tokens-card";
+import { UsersCard } from "./users-card";
 
 export const metadata: Metadata = { title: "Settings" };
 
-export default function Page() {
+export default function SettingsPage() {
   const { label, description } = section("/settings");
   return (
     <>
       <PageHeader title={label} description={description} />
-      <EmptyState icon={Settings} title="Nothing to configure yet">
-        <p>
-          Talos credentials, users, roles and API tokens are managed here. Secrets are stored encrypted and
-          never sent to a browser.
-        </p>
-      </EmptyState>
+      <div className="space-y-6">
+        <AccountCard />
+        <TokensCard />
+        <UsersCard />
+      </div>
     </>
   );
 }

@@ -1,16 +1,24 @@
 // tRPC over HTTP (and SSE for subscriptions): only the fetch handler lives here.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { isCrossSiteRequest } from "@/server/http/same-origin";
 import { createContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 
 export const dynamic = "force-dynamic";
 
 function handler(req: Request) {
+  const cookieAuthenticated = !req.headers.get("authorization") && req.headers.has("cookie");
+  if (req.method !== "GET" && cookieAuthenticated && isCrossSiteRequest(req)) {
+    return Response.json(
+      { error: { message: "Cross-site requests cannot change anything in Minos. Use Minos's own pages." } },
+      { status: 403 },
+    );
+  }
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createContext({ req }),
+    createContext: ({ resHeaders }) => createContext({ req, resHeaders }),
   });
 }
 

@@ -1,0 +1,125 @@
+"use client";
+// User administration (administrators only): create users, change roles, disable, reset passwords.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { roles } from "@/server/auth/permissions";
+import { formatTime } from "../../_components/format";
+import { useTRPC } from "../../_components/trpc";
+import { Button, Card, Field, FormError } from "../../_components/ui";
+import { useMe } from "../../_components/use-me";
+
+type Role = (typeof roles)[number];
+
+export function UsersCard() {
+  const { may } = useMe();
+  if (!may("admin.manage")) return null;
+  return <UsersAdmin />;
+}
+
+function UsersAdmin() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const users = useQuery(trpc.users.list.queryOptions());
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [chosen, setChosen] = useState<Role[]>(["viewer"]);
+  const [scope, setScope] = useState("");
+  const create = useMutation(
+    trpc.users.create.mutationOptions({
+      onSuccess: () => {
+        setUsername("");
+        setPassword("");
+        void refresh();
+      },
+    }),
+  );
+  const setDisabled = useMutation(
+    trpc.users.setDisabled.mutationOptions({ onSuccess: () => void refresh() }),
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate({ username, password, grants: chosen.map((role) => ({ role, scope })) });
+  };
+  const toggle = (r: Role) => setChosen((c) => (c.includes(r) ? c.filter((x) => x !== r) : [...c, r]));
+  return (
+    <Card
+      title="Users"
+      description="Who may sign in, and with which roles. A scope limits roles to sites or clusters."
+    >
+      <form onSubmit={submit} className="grid gap-3 md:grid-cols-2">
+        <Field label="User name" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        <Field
+          label="Initial password (12+ characters)"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={12}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <fieldset className="text-sm">
+          <legend className="font-medium">Roles</legend>
+          <div className="mt-2 flex flex-wrap gap-3">
+            {roles.map((r) => (
+              <label key={r} className="flex items-center gap-1.5">
+                <input type="checkbox" checked={chosen.includes(r)} onChange={() => toggle(r)} />
+                {r}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <Field
+          label="Scope (empty = whole fleet, e.g. site:eu/dk/*)"
+          value={scope}
+          onChange={(e) => setScope(e.target.value)}
+        />
+        <div className="md:col-span-2">
+          <Button type="submit" disabled={create.isPending}>
+            Create user
+          </Button>
+        </div>
+      </form>
+      <div className="mt-3">
+        <FormError error={create.error ?? setDisabled.error} />
+      </div>
+      <table className="mt-4 w-full text-left text-sm">
+        <thead className="text-xs uppercase text-zinc-500">
+          <tr>
+            <th className="py-2 font-medium">User</th>
+            <th className="py-2 font-medium">Roles</th>
+            <th className="py-2 font-medium">Last sign-in</th>
+            <th className="py-2 font-medium">State</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {users.data?.map((u) => (
+            <tr key={u.id}>
+              <td className="py-2 font-medium">{u.username}</td>
+              <td className="py-2">
+                {u.grants.map((g) => (g.scope ? `${g.role} (${g.scope})` : g.role)).join(", ")}
+              </td>
+              <td className="py-2">{formatTime(u.lastLoginAt)}</td>
+              <td className="py-2">
+                {u.disabled
+                  ? "disabled"
+                  : u.lockedUntil && new Date(u.lockedUntil) > new Date()
+                    ? `locked until ${formatTime(u.lockedUntil)}`
+                    : "active"}
+              </td>
+              <td className="py-2 text-right">
+                <Button
+                  variant={u.disabled ? "secondary" : "danger"}
+                  onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
+                >
+                  {u.disabled ? "Enable" : "Disable"}
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}

@@ -1,0 +1,91 @@
+// Browser sessions stored server-side: the cookie carries a random token, the database its hash,
+// with an idle expiry (since last use) and an absolute one (since sign-in).
+import { parse, serialize } from "cookie";
+import type { PrismaClient } from "../db/client";
+import { env } from "../env";
+import type { Principal } from "./principal";
+import { hashSecret, newSecret } from "./tokens";
+
+export const SESSION_COOKIE = "minos_session";
+
+/** How often last-seen is written back: not on every request, to spare the database. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionPolicy {
+  idleMs: number;
+  maxMs: number;
+}
+
+export function sessionPolicy(): SessionPolicy {
+  const e = env();
+  return { idleMs: e.MINOS_SESSION_IDLE_MINUTES * 60_000, maxMs: e.MINOS_SESSION_MAX_HOURS * 3_600_000 };
+}
+
+export async function createSession(
+  db: PrismaClient,
+  opts: { userId: string; address: string | null; userAgent: string | null; policy?: SessionPolicy },
+): Promise<{ token: string; expiresAt: Date }> {
+  const policy = opts.policy ?? sessionPolicy();
+  const token = newSecret();
+  const expiresAt = new Date(Date.now() + policy.maxMs);
+  await db.session.create({
+    data: {
+      tokenHash: hashSecret(token),
+      userId: opts.userId,
+      expiresAt,
+      address: opts.address,
+      userAgent: opts.userAgent?.slice(0, 400) ?? null,
+    },
+  });
+  return { token, expiresAt };
+}
+
+/** The principal behind a session token, or null when unknown, expired, idle too long or disabled. */
+export async function resolveSession(
+  db: PrismaClient,
+  token: string,
+  policy: SessionPolicy = sessionPolicy(),
+): Promise<Principal | null> {
+  const session = await db.session.findUnique({
+    where: { tokenHash: hashSecret(token) },
+    include: { user: { include: { grants: { select: { role: true, scope: true } } } } },
+  });
+  if (!session) return null;
+  const now = Date.now();
+  const idleExpired = now - session.lastSeenAt.getTime() > policy.idleMs;
+  if (session.expiresAt.getTime() <= now || idleExpired || session.user.disabled) {
+    await db.session.deleteMany({ where: { id: session.id } });
+    return null;
+  }
+  if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now) } });
+  }
+  return {
+    kind: "user",
+    userId: session.userId,
+    username: session.user.username,
+    sessionId: session.id,
+    grants: session.user.grants,
+  };
+}
+
+export async function deleteSession(db: PrismaClient, sessionId: string): Promise<void> {
+  await db.session.deleteMany({ where: { id: sessionId } });
+}
+
+/** The Set-Cookie value for a session (Secure when served over HTTPS). */
+export function sessionCookie(token: string, opts: { secure: boolean; maxAgeSeconds: number }): string {
+  return serialize(SESSION_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: opts.secure,
+    maxAge: Math.max(0, Math.floor(opts.maxAgeSeconds)),
+  });
+}
+
+/** The session token from a Cookie header, if any. */
+export function sessionTokenFrom(cookieHeader: string | null | undefined): string | null {
+  if (!cookieHeader) return null;
+  return parse(cookieHeader)[SESSION_COOKIE] ?? null;
+}

@@ -1,0 +1,196 @@
+// The admin CLI for the operator of an installation: `npm run minos -- <command>`.
+// It works on the same database as the app and audits what it changes (actor "cli").
+import { randomBytes } from "node:crypto";
+import { Command, InvalidArgumentError } from "commander";
+import { z } from "zod";
+import { recordAudit } from "../audit/record-audit";
+import { verifyAuditChain } from "../audit/verify-audit-chain";
+import { createApiToken, MAX_TOKEN_DAYS } from "../auth/api-tokens";
+import { FIRST_ADMIN } from "../auth/ensure-first-admin";
+import { roles } from "../auth/permissions";
+import { scopeSchema } from "../auth/scope";
+import { type EnvError, parseEnv } from "../env";
+import { AppError } from "../errors";
+import { createUser } from "../users/create-user";
+import { listUsers } from "../users/list-users";
+import { setPassword } from "../users/set-password";
+import { setUserGrants } from "../users/set-user-grants";
+import { usernameSchema } from "../users/user-schemas";
+import { openDatabase } from "./open-database";
+
+function parseWith<T>(schema: z.ZodType<T>, what: string) {
+  return (value: string): T => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new InvalidArgumentError(`${what} ${r.error.issues[0]?.message ?? "is not valid"}`);
+    return r.data;
+  };
+}
+
+const roleList = parseWith(
+  z
+    .string()
+    .transform((s) => s.split(",").map((r) => r.trim()))
+    .pipe(z.array(z.enum(roles, { error: `must be one of ${roles.join(", ")}` })).min(1)),
+  "--role",
+);
+const oneRole = parseWith(z.enum(roles, { error: `must be one of ${roles.join(", ")}` }), "--role");
+const scope = parseWith(scopeSchema, "--scope");
+const username = parseWith(usernameSchema, "the user name");
+const days = parseWith(
+  z
+    .string()
+    .regex(/^\d+d?$/, "must be a number of days such as 30d")
+    .transform((s) => Number.parseInt(s, 10))
+    .pipe(z.number().int().min(1).max(MAX_TOKEN_DAYS, `must be at most ${MAX_TOKEN_DAYS}d`)),
+  "--expires",
+);
+
+const generatePassword = () => randomBytes(15).toString("base64url");
+
+/** Runs a command against the database, audits it, and turns expected errors into one clear line. */
+async function withDb(
+  action: string,
+  target: string,
+  work: (db: Awaited<ReturnType<typeof openDatabase>>["db"]) => Promise<void>,
+) {
+  let config: ReturnType<typeof parseEnv>;
+  try {
+    config = parseEnv(process.env);
+  } catch (err) {
+    console.error((err as EnvError).message);
+    process.exit(78);
+  }
+  const handle = await openDatabase(config);
+  let code = 0;
+  try {
+    await work(handle.db);
+    if (action) await recordAudit(handle.db, { actor: "cli", action, target, result: "ok" });
+  } catch (err) {
+    if (err instanceof AppError) {
+      console.error(err.userMessage);
+      if (action)
+        await recordAudit(handle.db, {
+          actor: "cli",
+          action,
+          target,
+          result: "error",
+          details: { error: err.userMessage },
+        });
+      code = 1;
+    } else {
+      throw err;
+    }
+  } finally {
+    await handle.close();
+  }
+  process.exit(code || Number(process.exitCode ?? 0));
+}
+
+const program = new Command("minos").description("Administer a Minos installation.").showHelpAfterError();
+
+const user = program.command("user").description("local user accounts");
+user
+  .command("create")
+  .argument("<username>", "sign-in name", username)
+  .requiredOption("--role <roles>", `comma-separated roles: ${roles.join(", ")}`, roleList)
+  .option("--scope <scope>", "limit the roles: site:eu/dk/* or cluster:key=value", scope, "")
+  .option("--password <password>", "initial password (generated and printed when omitted)")
+  .action((name: string, o: { role: (typeof roles)[number][]; scope: string; password?: string }) =>
+    withDb("user.create", `user:${name}`, async (db) => {
+      const password = o.password ?? generatePassword();
+      await createUser(db, {
+        username: name,
+        password,
+        grants: o.role.map((role) => ({ role, scope: o.scope })),
+      });
+      console.log(`Created ${name} (${o.role.join(", ")}${o.scope ? ` in ${o.scope}` : ""}).`);
+      if (!o.password) console.log(`Password (shown once): ${password}`);
+    }),
+  );
+user.command("list").action(() =>
+  withDb("", "", async (db) => {
+    for (const u of await listUsers(db)) {
+      const grants = u.grants.map((g) => (g.scope ? `${g.role}@${g.scope}` : g.role)).join(",");
+      console.log(`${u.username.padEnd(24)} ${grants.padEnd(32)} ${u.disabled ? "disabled" : "active"}`);
+    }
+  }),
+);
+user
+  .command("set-role")
+  .argument("<username>", "sign-in name", username)
+  .requiredOption("--role <roles>", `comma-separated roles: ${roles.join(", ")}`, roleList)
+  .option("--scope <scope>", "limit the roles: site:eu/dk/* or cluster:key=value", scope, "")
+  .action((name: string, o: { role: (typeof roles)[number][]; scope: string }) =>
+    withDb("user.setGrants", `user:${name}`, async (db) => {
+      await setUserGrants(
+        db,
+        name,
+        o.role.map((role) => ({ role, scope: o.scope })),
+      );
+      console.log(`${name} now holds ${o.role.join(", ")}${o.scope ? ` in ${o.scope}` : ""}.`);
+    }),
+  );
+user
+  .command("reset-password")
+  .argument("<username>", "sign-in name", username)
+  .option("--password <password>", "new password (generated and printed when omitted)")
+  .action((name: string, o: { password?: string }) =>
+    withDb("user.resetPassword", `user:${name}`, async (db) => {
+      const password = o.password ?? generatePassword();
+      await setPassword(db, { username: name, newPassword: password });
+      console.log(`Password of ${name} reset; their sessions are signed out and any lockout lifted.`);
+      if (!o.password) console.log(`New password (shown once): ${password}`);
+    }),
+  );
+
+program
+  .command("token")
+  .description("API tokens")
+  .command("create")
+  .requiredOption("--role <role>", `the token's role: ${roles.join(", ")}`, oneRole)
+  .requiredOption("--name <name>", "a name to tell the token apart")
+  .option("--expires <days>", "lifetime, e.g. 30d", days, 30)
+  .option("--user <username>", "the user the token acts for", username, FIRST_ADMIN)
+  .option("--scope <scope>", "limit the token: site:eu/dk/* or cluster:key=value", scope, "")
+  .action((o: { role: (typeof roles)[number]; name: string; expires: number; user: string; scope: string }) =>
+    withDb("tokens.create", `token:${o.name}`, async (db) => {
+      const owner = await db.user.findUnique({ where: { username: o.user } });
+      if (!owner) throw new AppError("NOT_FOUND", { userMessage: `There is no user named "${o.user}".` });
+      const t = await createApiToken(db, {
+        ownerId: owner.id,
+        name: o.name,
+        role: o.role,
+        scope: o.scope,
+        expiresInDays: o.expires,
+        creator: "cli",
+      });
+      console.error(
+        `Token "${o.name}" for ${o.user} (${o.role}) expires ${t.expiresAt.toISOString()}. Shown once:`,
+      );
+      console.log(t.token);
+    }),
+  );
+
+program
+  .command("audit")
+  .description("the audit trail")
+  .command("verify")
+  .description("check the hash chain of the audit trail; exit 1 when an entry was altered or removed")
+  .action(() =>
+    withDb("", "", async (db) => {
+      const v = await verifyAuditChain(db);
+      if (v.ok) {
+        console.log(`Audit trail intact: ${v.entries} entries verified.`);
+        return;
+      }
+      console.error(
+        `Audit trail TAMPERED: entry ${v.brokenAt} ${v.reason === "altered" ? "was altered" : "does not follow the entry before it (an entry was removed or inserted)"}; ${v.entries} entries before it verified.`,
+      );
+      process.exitCode = 1;
+    }),
+  );
+
+program.parseAsync().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

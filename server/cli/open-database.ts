@@ -1,0 +1,41 @@
+// The CLI's way to the same database as the app: DATABASE_URL; else the embedded Postgres of the
+// Minos running on this data directory; else the embedded Postgres started just for the command.
+import pino from "pino";
+import { createDb, type PrismaClient } from "../db/client";
+import { applyMigrations } from "../db/migrate";
+import type { Env } from "../env";
+import { DataDirLockedError, lockDataDir } from "../runtime/data-dir-lock";
+import { runningEmbeddedUrl, startEmbeddedPostgres } from "../runtime/embedded-postgres";
+
+export interface OpenDatabase {
+  db: PrismaClient;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Env): Promise<OpenDatabase> {
+  if (config.DATABASE_URL) {
+    const db = createDb(config.DATABASE_URL);
+    return { db, close: () => db.$disconnect() };
+  }
+  let release: (() => Promise<void>) | null = null;
+  try {
+    release = await lockDataDir(config.dataDir);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    const url = await runningEmbeddedUrl(config.dataDir);
+    if (!url) throw new Error("Minos is starting on this data directory; try again in a few seconds.");
+    const db = createDb(url);
+    return { db, close: () => db.$disconnect() };
+  }
+  const pg = await startEmbeddedPostgres(config.dataDir, pino({ level: "warn" }));
+  await applyMigrations(pg.url);
+  const db = createDb(pg.url);
+  return {
+    db,
+    close: async () => {
+      await db.$disconnect();
+      await pg.stop();
+      await release?.();
+    },
+  };
+}

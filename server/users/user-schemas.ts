@@ -1,0 +1,18 @@
+// Input rules for users and grants, shared by the API and the admin CLI.
+import { z } from "zod";
+import { MAX_PASSWORD_LENGTH } from "../auth/password";
+import { roles } from "../auth/permissions";
+import { scopeSchema } from "../auth/scope";
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, "must be 2–63 characters: letters, digits, '.', '_' or '-'");
+
+export const passwordSchema = z
+  .string()
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+
+export const grantSchema = z.object({ role: z.enum(roles), scope: scopeSchema.default("") });
+export type GrantInput = z.infer<typeof grantSchema>;

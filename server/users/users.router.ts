@@ -1,0 +1,63 @@
+// User administration: administrators only.
+import { z } from "zod";
+import { AppError } from "../errors";
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { createUser } from "./create-user";
+import { listUsers } from "./list-users";
+import { setPassword } from "./set-password";
+import { setUserGrants } from "./set-user-grants";
+import { grantSchema, passwordSchema, usernameSchema } from "./user-schemas";
+
+export const usersRouter = router({
+  list: authorized("admin.manage").query(({ ctx }) => listUsers(ctx.db)),
+
+  create: authorized("admin.manage")
+    .input(
+      z.object({
+        username: usernameSchema,
+        displayName: z.string().trim().max(100).default(""),
+        password: passwordSchema,
+        grants: z.array(grantSchema).min(1, "must hold at least one role").max(20),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `user:${input.username}`;
+      ctx.audit.details = { grants: input.grants };
+      return createUser(ctx.db, input);
+    }),
+
+  setGrants: authorized("admin.manage")
+    .input(z.object({ username: usernameSchema, grants: z.array(grantSchema).max(20) }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `user:${input.username}`;
+      ctx.audit.details = { grants: input.grants };
+      await setUserGrants(ctx.db, input.username, input.grants);
+      return { ok: true as const };
+    }),
+
+  resetPassword: authorized("admin.manage")
+    .input(z.object({ username: usernameSchema, newPassword: passwordSchema }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `user:${input.username}`;
+      await setPassword(ctx.db, { username: input.username, newPassword: input.newPassword });
+      return { ok: true as const };
+    }),
+
+  setDisabled: authorized("admin.manage")
+    .input(z.object({ username: usernameSchema, disabled: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `user:${input.username}`;
+      if (input.username === ctx.principal?.username && input.disabled) {
+        throw new AppError("BAD_REQUEST", { userMessage: "You cannot disable your own account." });
+      }
+      const updated = await ctx.db.user.updateMany({
+        where: { username: input.username },
+        data: { disabled: input.disabled },
+      });
+      if (updated.count === 0)
+        throw new AppError("NOT_FOUND", { userMessage: `There is no user named "${input.username}".` });
+      if (input.disabled) await ctx.db.session.deleteMany({ where: { user: { username: input.username } } });
+      return { ok: true as const };
+    }),
+});
