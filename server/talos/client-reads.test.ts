@@ -100,6 +100,21 @@ describe("services", () => {
   });
 });
 
+describe("resources of a node", () => {
+  it("reads memory, CPU counters and containers", async () => {
+    const mem = await fleet.client.memory({ node: cp });
+    expect(mem.totalKb).toBeGreaterThan(mem.availableKb);
+    expect(mem.availableKb).toBeGreaterThan(0);
+    const stat = await fleet.client.systemStat({ node: cp });
+    expect(stat.bootTime.getTime()).toBeLessThan(Date.now());
+    expect(stat.cpus.length).toBeGreaterThan(0);
+    const system = await fleet.client.containers({ node: cp });
+    expect(system.map((c) => c.id)).toContain("etcd");
+    const pods = await fleet.client.containers({ node: cp, kubernetes: true });
+    expect(pods.some((c) => c.image.includes("kube-apiserver"))).toBe(true);
+  });
+});
+
 describe("COSI resources", () => {
   it("reads machine status, boot id and cluster members", async () => {
     const status = await fleet.client.machineStatus({ node: cp });

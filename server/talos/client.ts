@@ -22,6 +22,7 @@ import {
 } from "./operations/machine-resources";
 import { getResource, listResources, type ResourceKind, watchResources } from "./operations/resources";
 import { restartService, services } from "./operations/services";
+import { containers, memory, systemStat } from "./operations/system";
 import {
   type LegacyUpgradeOptions,
   legacyUpgrade,
@@ -71,6 +72,9 @@ export class TalosClient {
   etcdStatus = (t: CallTarget) => etcdStatus(this.caller, t);
   etcdMembers = (t: CallTarget & { queryLocal?: boolean }) => etcdMembers(this.caller, t);
   logsContainers = (t: CallTarget) => logsContainers(this.caller, t);
+  memory = (t: CallTarget) => memory(this.caller, t);
+  systemStat = (t: CallTarget) => systemStat(this.caller, t);
+  containers = (t: CallTarget & { kubernetes?: boolean }) => containers(this.caller, t);
   logs = (o: LogsOptions) => logs(this.caller, o);
   dmesg = (o: DmesgOptions) => dmesg(this.caller, o);
   events = (o: EventsOptions) => events(this.caller, o);

@@ -32,6 +32,7 @@ export {
 } from "./operations/machine-resources";
 export type { RawResource, ResourceEvent, ResourceKind } from "./operations/resources";
 export type { TalosService } from "./operations/services";
+export type { ContainerInfo, CpuTimes, MemoryInfo, SystemStats } from "./operations/system";
 export { LIFECYCLE_MIN_VERSION, type PullProgress, versionAtLeast } from "./operations/upgrade";
 export type { UpgradeFlowOptions, UpgradeProgress, UpgradeResult } from "./operations/upgrade-flow";
 export { requiredRole, roleAllows, rolesFor, type TalosRole } from "./roles";

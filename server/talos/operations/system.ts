@@ -1,0 +1,120 @@
+// Node resource figures and containers: memory (MemInfo, kB), CPU and process counters (SystemStat), containers.
+import { ContainerDriver } from "../generated/common/common";
+import { Empty } from "../generated/google/protobuf/empty";
+import { type CPUStat, MachineServiceService } from "../generated/machine/machine";
+import type { CallTarget, NodeCaller } from "../node-call";
+import { singleMessage } from "../replies";
+
+export interface MemoryInfo {
+  /** kB, as /proc/meminfo reports them. */
+  totalKb: number;
+  freeKb: number;
+  availableKb: number;
+  buffersKb: number;
+  cachedKb: number;
+  swapTotalKb: number;
+  swapFreeKb: number;
+}
+
+export interface CpuTimes {
+  /** Seconds since boot per state. */
+  user: number;
+  system: number;
+  idle: number;
+  iowait: number;
+  steal: number;
+}
+
+export interface SystemStats {
+  bootTime: Date;
+  cpuTotal: CpuTimes;
+  cpus: CpuTimes[];
+  processesRunning: number;
+  processesBlocked: number;
+  contextSwitches: number;
+}
+
+export interface ContainerInfo {
+  namespace: string;
+  id: string;
+  name: string;
+  image: string;
+  pid: number;
+  status: string;
+  podId: string;
+}
+
+export async function memory(caller: NodeCaller, target: CallTarget): Promise<MemoryInfo> {
+  const def = MachineServiceService.memory;
+  const spec = { operation: "Reading memory usage" };
+  const m = singleMessage(
+    caller,
+    def,
+    spec,
+    await caller.unary(def, Empty.create(), spec, target),
+    target.node,
+  );
+  const i = m.meminfo;
+  return {
+    totalKb: Number(i?.memtotal ?? 0),
+    freeKb: Number(i?.memfree ?? 0),
+    availableKb: Number(i?.memavailable ?? 0),
+    buffersKb: Number(i?.buffers ?? 0),
+    cachedKb: Number(i?.cached ?? 0),
+    swapTotalKb: Number(i?.swaptotal ?? 0),
+    swapFreeKb: Number(i?.swapfree ?? 0),
+  };
+}
+
+function cpuTimes(c: CPUStat | undefined): CpuTimes {
+  return {
+    user: c?.user ?? 0,
+    system: c?.system ?? 0,
+    idle: c?.idle ?? 0,
+    iowait: c?.iowait ?? 0,
+    steal: c?.steal ?? 0,
+  };
+}
+
+export async function systemStat(caller: NodeCaller, target: CallTarget): Promise<SystemStats> {
+  const def = MachineServiceService.systemStat;
+  const spec = { operation: "Reading system statistics" };
+  const s = singleMessage(
+    caller,
+    def,
+    spec,
+    await caller.unary(def, Empty.create(), spec, target),
+    target.node,
+  );
+  return {
+    bootTime: new Date(Number(s.bootTime) * 1000),
+    cpuTotal: cpuTimes(s.cpuTotal),
+    cpus: s.cpu.map(cpuTimes),
+    processesRunning: Number(s.processRunning),
+    processesBlocked: Number(s.processBlocked),
+    contextSwitches: Number(s.contextSwitches),
+  };
+}
+
+/** Containers of the node: Talos system services, or Kubernetes pods' containers with `kubernetes: true`. */
+export async function containers(
+  caller: NodeCaller,
+  target: CallTarget & { kubernetes?: boolean },
+): Promise<ContainerInfo[]> {
+  const def = MachineServiceService.containers;
+  const spec = { operation: "Listing containers" };
+  const request = {
+    namespace: target.kubernetes ? "k8s.io" : "system",
+    driver: target.kubernetes ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
+  };
+  const m = singleMessage(caller, def, spec, await caller.unary(def, request, spec, target), target.node);
+  return m.containers.map((c) => ({
+    namespace: c.namespace,
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    pid: c.pid,
+    status: c.status,
+    podId: c.podId,
+  }));
+}
