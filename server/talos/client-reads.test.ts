@@ -145,6 +145,11 @@ describe("COSI resources", () => {
     const config = await fleet.client.machineConfig({ node: cp });
     expect(config).toMatch(/machine:/);
     expect(config).toMatch(/cluster:/);
+    const dry = await fleet.client.applyConfiguration({ node: cp, config, dryRun: true });
+    expect(dry.details).toMatch(/dry run/i);
+    await expect(
+      fleet.client.applyConfiguration({ node: cp, config: "not: [yaml", dryRun: true }),
+    ).rejects.toThrow(/failed to parse config/);
     const missing = fleet.client.getResource(
       { namespace: "runtime", type: "MachineStatuses.runtime.talos.dev" },
       "no-such-id",

@@ -2,6 +2,7 @@
 import { ChannelPool } from "./channel-pool";
 import { type FanOutOptions, forEachNode, type NodeResult } from "./fan-out";
 import { type CallTarget, NodeCaller } from "./node-call";
+import { type ApplyMode, applyConfiguration } from "./operations/apply-config";
 import { etcdMembers, etcdStatus } from "./operations/etcd";
 import { type EventsOptions, events } from "./operations/events";
 import { hostname, hostnameAggregated, version, versionAggregated } from "./operations/identity";
@@ -29,6 +30,7 @@ import {
   lifecycleUpgrade,
   pullImage,
   reboot,
+  rollback,
 } from "./operations/upgrade";
 import { type UpgradeFlowOptions, upgradeNode } from "./operations/upgrade-flow";
 import type { TalosContext } from "./talosconfig";
@@ -87,6 +89,11 @@ export class TalosClient {
   /** Upgrade and follow the node until it runs again on a new boot id (path chosen by version). */
   upgrade = (o: UpgradeFlowOptions) => upgradeNode(this.caller, o);
   reboot = (o: CallTarget & { mode?: "default" | "powercycle" | "force" }) => reboot(this.caller, o);
+  /** Admin only: boots the previous Talos version again. */
+  rollback = (t: CallTarget) => rollback(this.caller, t);
+  /** Admin only: applies (or with dryRun, checks) a machine configuration. */
+  applyConfiguration = (o: CallTarget & { config: string; mode?: ApplyMode; dryRun?: boolean }) =>
+    applyConfiguration(this.caller, o);
   getResource = (kind: ResourceKind, id: string, t: CallTarget) => getResource(this.caller, kind, id, t);
   listResources = (kind: ResourceKind, t: CallTarget) => listResources(this.caller, kind, t);
   watchResources = (kind: ResourceKind, t: CallTarget & { id?: string }) =>

@@ -18,6 +18,7 @@ export type { TalosEvent, TalosEventPayload } from "./event-decoder";
 export type { FanOutOptions, NodeResult } from "./fan-out";
 export { LineReader } from "./line-reader";
 export type { CallTarget } from "./node-call";
+export type { ApplyMode, ApplyResult } from "./operations/apply-config";
 export type { EtcdMember, EtcdStatus } from "./operations/etcd";
 export type { EventStream, EventsOptions } from "./operations/events";
 export type { TalosVersion } from "./operations/identity";

@@ -160,3 +160,10 @@ async function requireVersion(caller: NodeCaller, target: CallTarget, operation:
     });
   }
 }
+
+/** Boots the previous Talos version again (after an upgrade went wrong); the node reboots. */
+export async function rollback(caller: NodeCaller, target: CallTarget): Promise<void> {
+  const def = MachineServiceService.rollback;
+  const spec = { operation: "Rolling back to the previous Talos version" };
+  singleMessage(caller, def, spec, await caller.unary(def, {}, spec, target), target.node);
+}
