@@ -144,11 +144,10 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
     events: d.stream(`${M}Events`, Event, async (req, { node, signal }, send) => {
       const ring = node.events();
       const set = [req.tailEvents !== 0, req.tailId !== "", req.tailSeconds !== 0].filter(Boolean).length;
-      if (set > 1)
-        throw statusError(
-          status.INVALID_ARGUMENT,
-          "tail_events, tail_id and tail_seconds are mutually exclusive",
-        );
+      if (req.tailId && !/^[0-9a-v]{20}$/.test(req.tailId))
+        throw new Error("error parsing tail_id: xid: invalid ID");
+      // machined's event watcher refuses combinations (a Go error: gRPC code Unknown)
+      if (set > 1) throw new Error("WithTailEvents, WithTailID and WithTailDuration are mutually exclusive");
       const match = (actor: string) => !req.withActorId || actor === req.withActorId;
       send(helloEvent(xid(), req.withActorId));
       const queue: Event[] = [];
