@@ -5,7 +5,7 @@ import { FaultError } from "./faults";
 import type { SimFleet } from "./fleet";
 import { bootNode } from "./lifecycle";
 import type { SimNode } from "./node";
-import { MACHINE_STAGE_NAMES } from "./wire";
+import { MACHINE_STAGE_NAMES, MachineStage } from "./wire";
 
 function nodeSummary(node: SimNode) {
   const s = node.machineStatus();
@@ -56,11 +56,14 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 
 /** Clearing a fault may bring a node back: unreachable apid answers again, a node that never came back boots. */
 function afterClear(fleet: SimFleet, node: SimNode): void {
-  if (node.apiUp || node.faults.unreachable) return;
-  if (node.sequence !== null) return;
-  if (node.faults.neverComeBack) return;
-  if (node.stage === 5 /* REBOOTING: stuck after a reboot */) void bootNode(fleet, node);
-  else node.apiUp = true;
+  if (node.apiUp || node.faults.unreachable || node.faults.neverComeBack) return;
+  if (node.stage === MachineStage.REBOOTING) {
+    // stuck after a reboot (never-back cleared): boot now; otherwise it is going down anyway
+    if (node.sequence === null) void bootNode(fleet, node);
+    return;
+  }
+  if (node.stage === MachineStage.INSTALLING || node.servicesPending) return; // apid not started yet
+  node.apiUp = true;
 }
 
 export async function startControlApi(
