@@ -16,6 +16,10 @@ if (process.env.DATABASE_URL) {
   }
 }
 
+/** The first administrator's password for this run (see e2e/helpers.ts). */
+export const adminPassword = "e2e-admin-password-0001";
+process.env.E2E_ADMIN_PASSWORD = adminPassword;
+
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "minos-e2e-"));
 
 export default defineConfig({
@@ -57,6 +61,13 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    env: { PORT: String(port), HOST: "127.0.0.1", MINOS_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      MINOS_DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      MINOS_ADMIN_PASSWORD: adminPassword,
+      MINOS_LOGIN_MAX_FAILURES: "3",
+    },
   },
 });

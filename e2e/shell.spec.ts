@@ -1,5 +1,10 @@
 // The application shell: navigation, theme, empty states and readiness, as a user sees them.
 import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
 
 const sections = ["Fleet", "Clusters", "Machines", "Drift", "Rollouts", "Audit", "Settings"];
 

@@ -2,6 +2,7 @@
 // API tokens: create one (shown once), see them, revoke them.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { roleCovers, roles } from "@/server/auth/permissions";
 import { formatTime } from "../../_components/format";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Card, Field, FormError, SelectField } from "../../_components/ui";
@@ -28,7 +29,8 @@ export function TokensCard() {
   );
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: () => void refresh() }));
   if (!me) return null;
-  const myRoles = [...new Set(me.grants.map((g) => g.role))];
+  // A token may act with any role the user's own roles cover (an admin may hand out viewer).
+  const myRoles = roles.filter((r) => me.grants.some((g) => roleCovers(g.role, r)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({

@@ -1,0 +1,120 @@
+// Signing in and out, roles in the UI, lockout, and API tokens used from a script.
+import { expect, test } from "@playwright/test";
+import { admin, createUser, signIn } from "./helpers";
+
+test("a page needs a signed-in user, and sign-in leads back to it; sign-out ends the session", async ({
+  page,
+}) => {
+  await page.goto("/machines");
+  await expect(page).toHaveURL(/\/login\?next=%2Fmachines$/);
+  await page.getByLabel("User name").fill(admin.username);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/machines$/);
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Administrator");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/fleet");
+  await expect(page).toHaveURL(/\/login\?next=%2Ffleet$/);
+});
+
+test("a wrong password is refused without saying whether the user exists", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("User name").fill("nobody-here");
+  await page.getByLabel("Password").fill("whatever-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("The user name or password is not right.");
+});
+
+test("a viewer sees no admin pages and no administration controls", async ({ page, browser }) => {
+  await signIn(page);
+  const viewer = await createUser(page, "vera", "viewer");
+  const context = await browser.newContext();
+  const viewerPage = await context.newPage();
+  await signIn(viewerPage, viewer);
+  const nav = viewerPage.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Fleet" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Audit" })).toHaveCount(0);
+  await viewerPage.goto("/audit");
+  await expect(viewerPage.getByRole("heading", { name: "Administrators only" })).toBeVisible();
+  await viewerPage.goto("/settings");
+  await expect(viewerPage.getByRole("region", { name: "API tokens" })).toBeVisible();
+  await expect(viewerPage.getByRole("region", { name: "Users" })).toHaveCount(0);
+  await expect(viewerPage.getByRole("button", { name: "Create user" })).toHaveCount(0);
+  // The server refuses what the page does not offer.
+  const res = await viewerPage.request.post("/api/trpc/users.create", {
+    data: { json: { username: "eve", password: "eve-password-123", grants: [{ role: "admin" }] } },
+  });
+  expect(res.status()).toBe(403);
+  expect(JSON.stringify(await res.json())).toContain("This needs the admin role.");
+  await context.close();
+});
+
+test("repeated failed sign-ins lock the account, even against the right password", async ({ page }) => {
+  await signIn(page);
+  const user = await createUser(page, "lou", "operator");
+  const context = await page.context().browser()?.newContext();
+  const other = await context!.newPage();
+  await other.goto("/login");
+  for (let i = 0; i < 3; i++) {
+    await other.getByLabel("User name").fill(user.username);
+    await other.getByLabel("Password").fill("not-the-password");
+    await other.getByRole("button", { name: "Sign in" }).click();
+    await expect(other.locator("form").getByRole("alert")).toBeVisible();
+  }
+  await other.getByLabel("Password").fill(user.password);
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await expect(other.locator("form").getByRole("alert")).toContainText(
+    "This account is locked after repeated failed sign-ins.",
+  );
+  await expect(other).toHaveURL(/\/login/);
+  await context!.close();
+});
+
+test("an API token is shown once, works from a script, and stops working when revoked", async ({
+  page,
+  baseURL,
+}) => {
+  await signIn(page);
+  await page.goto("/settings");
+  const tokens = page.getByRole("region", { name: "API tokens" });
+  await tokens.getByLabel("Name").fill("inventory-script");
+  await tokens.getByLabel("Role").selectOption("viewer");
+  await tokens.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent()) ?? "";
+  expect(token).toMatch(/^minos_[A-Za-z0-9_-]{43}$/);
+
+  // The script: plain HTTP with the bearer token, no browser session.
+  const call = () =>
+    fetch(`${baseURL}/api/trpc/fleet.summary`, { headers: { authorization: `Bearer ${token}` } });
+  const ok = await call();
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toMatchObject({ result: { data: { json: { clusters: 0 } } } });
+
+  await tokens.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
+  await tokens
+    .getByRole("row", { name: /inventory-script/ })
+    .getByRole("button", { name: "Revoke" })
+    .click();
+  await expect(tokens.getByRole("row", { name: /inventory-script/ })).toContainText("revoked");
+  const refused = await call();
+  expect(refused.status).toBe(401);
+});
+
+test("the audit trail records sign-ins and shows them to administrators", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/audit");
+  await page.getByLabel("Action").fill("auth.login");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByRole("row", { name: /auth\.login/ }).first()).toContainText("admin");
+  await page.getByRole("button", { name: "Verify the chain" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Intact" })).toBeVisible();
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export" }).click();
+  const file = await download;
+  const lines = (await (await file.createReadStream()).toArray()).join("").trim().split("\n");
+  expect(lines.length).toBeGreaterThan(0);
+  expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ action: "auth.login" });
+});
