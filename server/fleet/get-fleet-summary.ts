@@ -1,4 +1,6 @@
-// Counts what the inventory holds: the numbers the fleet overview starts from.
+// Counts what the inventory holds within the caller's scope: the numbers the fleet overview
+// starts from. Nothing out of scope is counted.
+import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 
 export interface FleetSummary {
@@ -9,11 +11,23 @@ export interface FleetSummary {
   sites: number;
 }
 
-export async function getFleetSummary({ db }: { db: PrismaClient }): Promise<FleetSummary> {
+export async function getFleetSummary({
+  db,
+  scopes,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+}): Promise<FleetSummary> {
+  const clusterWhere = clusterScopeWhere(scopes);
+  const machineWhere = machineScopeWhere(scopes);
   const [clusters, byRole, sites] = await Promise.all([
-    db.cluster.count(),
-    db.machine.groupBy({ by: ["role"], _count: { _all: true } }),
-    db.cluster.findMany({ where: { site: { not: "" } }, distinct: ["site"], select: { site: true } }),
+    db.cluster.count({ where: clusterWhere }),
+    db.machine.groupBy({ by: ["role"], where: machineWhere, _count: { _all: true } }),
+    db.cluster.findMany({
+      where: { AND: [clusterWhere, { site: { not: "" } }] },
+      distinct: ["site"],
+      select: { site: true },
+    }),
   ]);
   const count = (role: string) => byRole.find((r) => r.role === role)?._count._all ?? 0;
   return {

@@ -1,6 +1,7 @@
 // The app router: one router per domain.
 import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
+import { credentialsRouter } from "../credentials/credentials.router";
 import { tokensRouter } from "../auth/tokens.router";
 import { fleetRouter } from "../fleet/fleet.router";
 import { usersRouter } from "../users/users.router";
@@ -12,6 +13,7 @@ export const appRouter = router({
   users: usersRouter,
   fleet: fleetRouter,
   audit: auditRouter,
+  credentials: credentialsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,48 @@
+// Turns the scopes a principal holds a permission under into database filters, so every list,
+// count and lookup only ever sees what is in scope. A machine's site is its own override, else
+// its cluster's.
+import type { Prisma } from "../db/generated/client";
+
+function siteCondition(pattern: string): Prisma.StringFilter | string {
+  if (pattern.endsWith("/*")) return { startsWith: `${pattern.slice(0, -2)}/` };
+  return pattern;
+}
+
+function clusterCondition(scope: string): Prisma.ClusterWhereInput {
+  if (scope.startsWith("site:")) {
+    const pattern = scope.slice(5);
+    if (pattern.endsWith("/*")) {
+      const base = pattern.slice(0, -2);
+      return { OR: [{ site: base }, { site: siteCondition(pattern) }] };
+    }
+    return { site: pattern };
+  }
+  const terms = scope
+    .slice(8)
+    .split(",")
+    .map((t) => t.split("=") as [string, string]);
+  return { AND: terms.map(([k, v]) => ({ labels: { path: [k], equals: v } })) };
+}
+
+/** Clusters visible under these scopes ("" = everything). */
+export function clusterScopeWhere(scopes: string[]): Prisma.ClusterWhereInput {
+  if (scopes.includes("")) return {};
+  if (scopes.length === 0) return { id: { in: [] } };
+  return { OR: scopes.map(clusterCondition) };
+}
+
+/** Machines visible under these scopes: a site override decides over the cluster's site. */
+export function machineScopeWhere(scopes: string[]): Prisma.MachineWhereInput {
+  if (scopes.includes("")) return {};
+  if (scopes.length === 0) return { id: { in: [] } };
+  return {
+    OR: scopes.map((scope): Prisma.MachineWhereInput => {
+      if (!scope.startsWith("site:")) return { cluster: clusterCondition(scope) };
+      const pattern = scope.slice(5);
+      const own: Prisma.MachineWhereInput = pattern.endsWith("/*")
+        ? { OR: [{ site: pattern.slice(0, -2) }, { site: siteCondition(pattern) }] }
+        : { site: pattern };
+      return { OR: [own, { site: null, cluster: clusterCondition(scope) }] };
+    }),
+  };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { isCrossSiteRequest } from "./same-origin";
+
+const req = (headers: Record<string, string>) =>
+  new Request("http://minos.test/api/trpc/x", { method: "POST", headers });
+
+describe("cross-site request detection", () => {
+  it("trusts the browser's Fetch Metadata", () => {
+    expect(isCrossSiteRequest(req({ "sec-fetch-site": "same-origin" }))).toBe(false);
+    expect(isCrossSiteRequest(req({ "sec-fetch-site": "cross-site" }))).toBe(true);
+    expect(isCrossSiteRequest(req({ "sec-fetch-site": "same-site" }))).toBe(true);
+  });
+  it("falls back to comparing Origin with Host", () => {
+    expect(isCrossSiteRequest(req({ origin: "http://minos.test:3000", host: "minos.test:3000" }))).toBe(
+      false,
+    );
+    expect(isCrossSiteRequest(req({ origin: "http://evil.example", host: "minos.test:3000" }))).toBe(true);
+    expect(isCrossSiteRequest(req({ origin: "null", host: "minos.test:3000" }))).toBe(true);
+  });
+  it("lets non-browser clients without Origin through (they carry no ambient cookies)", () => {
+    expect(isCrossSiteRequest(req({ host: "minos.test" }))).toBe(false);
+  });
+});
