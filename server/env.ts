@@ -2,6 +2,7 @@
 // naming every bad variable, what is wrong with it and what to set instead.
 import path from "node:path";
 import { z } from "zod";
+import { parseRoleMap } from "./auth/oidc/role-map";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -33,6 +34,69 @@ const minutes = z.coerce
 
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+/** The identity provider's issuer: HTTPS, or plain HTTP only on this machine (for tests). */
+const oidcIssuer = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" || (u.protocol === "http:" && isLoopback(u.hostname));
+  } catch {
+    return false;
+  }
+}, "must be the identity provider's issuer URL over https://, such as https://keycloak.example.com/realms/ops (http:// only for a loopback address)");
+
+const httpUrl = z.string().refine((v) => {
+  try {
+    return ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, "must be an http:// or https:// URL such as https://minos.example.com/api/auth/oidc/callback");
+
+const oidcScopes = z
+  .string()
+  .transform((v) => v.split(/\s+/).filter(Boolean))
+  .refine((v) => v.includes("openid"), 'must include "openid", e.g. "openid profile email groups"');
+
+const oidcRoleMap = z.string().transform((v, ctx) => {
+  const parsed = parseRoleMap(v);
+  if (parsed.ok) return parsed.entries;
+  for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+  return z.NEVER;
+});
+
+/** Single sign-on is configured by the issuer and client id together, and needs a role map. */
+function checkOidcComplete(
+  e: { MINOS_OIDC_ISSUER?: string; MINOS_OIDC_CLIENT_ID?: string; MINOS_OIDC_ROLE_MAP?: unknown },
+  ctx: z.RefinementCtx,
+) {
+  const anyOidc = Object.keys(e).some(
+    (k) => k.startsWith("MINOS_OIDC_") && e[k as keyof typeof e] !== undefined,
+  );
+  if (!anyOidc) return;
+  const missing = (name: string, why: string) => ctx.addIssue({ code: "custom", path: [name], message: why });
+  if (!e.MINOS_OIDC_ISSUER) {
+    missing(
+      "MINOS_OIDC_ISSUER",
+      "must be set when any MINOS_OIDC_ variable is set (single sign-on needs the issuer URL)",
+    );
+  }
+  if (!e.MINOS_OIDC_CLIENT_ID) {
+    missing(
+      "MINOS_OIDC_CLIENT_ID",
+      "must be set when any MINOS_OIDC_ variable is set (the client id registered at the identity provider)",
+    );
+  }
+  if (e.MINOS_OIDC_ROLE_MAP === undefined) {
+    missing(
+      "MINOS_OIDC_ROLE_MAP",
+      "must be set for single sign-on, e.g. platform-admins=admin;oncall=operator (without it no one could sign in)",
+    );
+  }
+}
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   PORT: port.default(3000),
@@ -54,7 +118,21 @@ export const envSchema = z.object({
     .default(12),
   MINOS_LOGIN_MAX_FAILURES: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
   MINOS_LOGIN_LOCKOUT_MINUTES: minutes.default(15),
+  MINOS_OIDC_ISSUER: z.preprocess(emptyAsUndefined, oidcIssuer.optional()),
+  MINOS_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(400).optional()),
+  MINOS_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  MINOS_OIDC_REDIRECT_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  MINOS_OIDC_SCOPES: z.preprocess(emptyAsUndefined, oidcScopes.optional()),
+  MINOS_OIDC_GROUPS_CLAIM: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  MINOS_OIDC_ROLE_MAP: z.preprocess(emptyAsUndefined, oidcRoleMap.optional()),
+  MINOS_OIDC_LABEL: z.preprocess(
+    emptyAsUndefined,
+    z.string().max(60, "must be at most 60 characters").optional(),
+  ),
 });
+
+/** The schema with the checks that span several variables. */
+const checkedEnvSchema = envSchema.superRefine(checkOidcComplete, { when: () => true });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 
@@ -69,12 +147,17 @@ export class EnvError extends Error {
 
 /** Validates a set of environment variables; throws EnvError naming each bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  const result = checkedEnvSchema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join(".");
       const raw = source[name];
-      const secret = ["MINOS_SECRET_KEY", "DATABASE_URL", "MINOS_ADMIN_PASSWORD"].includes(name);
+      const secret = [
+        "MINOS_SECRET_KEY",
+        "DATABASE_URL",
+        "MINOS_ADMIN_PASSWORD",
+        "MINOS_OIDC_CLIENT_SECRET",
+      ].includes(name);
       const shown = secret ? "" : ` (got "${raw}")`;
       return `${name} ${issue.message}${raw === undefined ? "" : shown}`;
     });
