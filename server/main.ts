@@ -15,6 +15,7 @@ import { logger } from "./observability/logger";
 import { metrics, routeGroup } from "./observability/metrics";
 import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
 import { startEmbeddedPostgres } from "./runtime/embedded-postgres";
+import { setInstanceSecretKey } from "./secrets/instance-key";
 import { loadSecretKey } from "./secrets/secret-key";
 import { CLIENT_ADDRESS_HEADER } from "./trpc/context";
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   }
 
   const secretKey = await loadSecretKey({ envValue: config.MINOS_SECRET_KEY, dataDir: config.dataDir });
+  setInstanceSecretKey(secretKey);
   if (secretKey.source === "data-directory" && config.DATABASE_URL) {
     log.warn(
       "MINOS_SECRET_KEY is not set: secrets are sealed with a key kept in the data directory. " +

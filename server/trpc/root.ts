@@ -1,8 +1,8 @@
 // The app router: one router per domain.
 import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
-import { credentialsRouter } from "../credentials/credentials.router";
 import { tokensRouter } from "../auth/tokens.router";
+import { credentialsRouter } from "../credentials/credentials.router";
 import { fleetRouter } from "../fleet/fleet.router";
 import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
