@@ -43,6 +43,14 @@ function rebootPhases(kexec: boolean, sequence: string): Phase[] {
   ];
 }
 
+/**
+ * The error text machined publishes for a failed sequence: Run() wraps run()'s error, which wraps the phase's
+ * (`task i/n: failed, <reason>` from runPhase's errgroup).
+ */
+export function sequenceFailedMessage(phaseNumber: number, sequence: string, phaseError: string): string {
+  return `sequence failed: error running phase ${phaseNumber} in ${sequence} sequence: ${phaseError}`;
+}
+
 function log(node: SimNode, msg: string): void {
   node.appendLog("machined", machinedLine(Date.now(), msg));
 }
@@ -145,10 +153,16 @@ async function runPhases(
     }
     await clock.sleep(p.ms);
     if (failAt === p.phase) {
-      const err = `task 1/1: failed, ${p.task === "upgrade" ? "failed to run installer: exit status 1" : `${p.task}: injected failure`}`;
-      log(node, `task ${p.task} (1/1): failed: ${err.replace("task 1/1: failed, ", "")}`);
+      // As machined's controller: the task's deferred STOP, the phase's, the sequence's STOP (deferred in run()),
+      // then Run() publishes the error as SequenceEvent NOOP "sequence failed: <run()'s error>".
+      const reason =
+        p.task === "upgrade" ? "failed to run installer: exit status 1" : `${p.task}: injected failure`;
+      log(node, `task ${p.task} (1/1): failed: ${reason}`);
       node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
       node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
+      log(node, `phase ${p.phase} (${i + 1}/${phases.length}): failed`);
+      node.emit({ type: "SequenceEvent", sequence, action: SequenceAction.STOP }, actorId);
+      log(node, `${sequence} sequence: failed`);
       node.emit(
         {
           type: "SequenceEvent",
@@ -156,13 +170,11 @@ async function runPhases(
           action: SequenceAction.NOOP,
           error: {
             code: ErrorCode.FATAL,
-            message: `error running phase ${i + 1} in ${sequence} sequence: ${err}`,
+            message: sequenceFailedMessage(i + 1, sequence, `task 1/1: failed, ${reason}`),
           },
         },
         actorId,
       );
-      node.emit({ type: "SequenceEvent", sequence, action: SequenceAction.STOP }, actorId);
-      log(node, `${sequence} sequence: failed`);
       failed = true;
       node.stage = MachineStage.REBOOTING;
       node.refreshStatus();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Data } from "@/server/talos/generated/common/common";
 import type { Event } from "@/server/talos/generated/machine/machine";
 import { EventRing, RING_REPLAYABLE } from "./event-ring";
+import { xidTime } from "./ids";
 import { collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;
@@ -112,6 +113,30 @@ describe("events", () => {
       300,
     );
     expect(after.msgs.slice(1).map((e) => e.id)).toEqual(history.slice(-2).map((e) => e.id));
+  });
+
+  it("gives ids that ascend with time across the boot history and live events, as rs/xid ids do", async () => {
+    const node = t.sim.clusters[0]?.nodes[1]?.address ?? "";
+    const isLiveKubelet = (e: Event) =>
+      e.data?.typeUrl === "talos/runtime/machine.ServiceStateEvent" &&
+      Buffer.from(e.data.value).toString("latin1").includes("Service is stopping");
+    const stream = collect(
+      c.machine.events(evReq({ tailEvents: -1 }), md({ node })),
+      (m) => m.filter(isLiveKubelet).length > 0 && m.length > 60,
+      5000,
+    );
+    await new Promise((r) => setTimeout(r, 150));
+    const r = await unary(c.machine.serviceRestart, c.machine, { id: "kubelet" }, md({ node }));
+    expect(r.err).toBeNull();
+    const { msgs } = await stream;
+    const events = msgs.slice(1); // after hello
+    expect(events.some(isLiveKubelet)).toBe(true);
+    expect(events.length).toBeGreaterThan(60);
+    const ids = events.map((e) => e.id);
+    for (let i = 1; i < ids.length; i++)
+      expect(ids[i] > (ids[i - 1] as string), `${i}: ${ids[i]}`).toBe(true);
+    const times = ids.map((id) => xidTime(id) ?? 0);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] as number);
   });
 
   it("filters by actor id and still says hello with it", async () => {

@@ -280,12 +280,14 @@ export class SimNode {
     this.statusKey = "";
   }
 
-  /** The events of the boot the simulator started with, generated on demand with stable ids. */
+  /**
+   * The events of the boot the simulator started with, generated on demand with stable ids. Events are put in
+   * time order first and numbered after, so ids ascend with time as rs/xid ids do (time, then counter).
+   */
   private bootHistory(): SimEvent[] {
     const scale = this.env.clock.timeScale;
-    const out: SimEvent[] = [];
-    const push = (timeMs: number, payload: EventPayload) =>
-      out.push({ id: xidAt(timeMs, this.spec.index * 512 + out.length), timeMs, actorId: "", payload });
+    const timed: Array<{ timeMs: number; payload: EventPayload }> = [];
+    const push = (timeMs: number, payload: EventPayload) => timed.push({ timeMs, payload });
     for (const step of bootScript(this.spec.role)) {
       const t = this.bootTimeMs + step.at / scale;
       if (step.kind === "event") {
@@ -300,12 +302,14 @@ export class SimNode {
       } else if (step.kind === "services-up") {
         for (const def of this.serviceDefs()) {
           for (const e of startupServiceEvents(def, t, 0)) {
-            push(e.ts.getTime(), {
+            // the services' own offsets are simulated time too
+            const at = t + (e.ts.getTime() - t) / scale;
+            push(at, {
               type: "ServiceStateEvent",
               service: def.id,
               action: ServiceStateAction[e.state],
               message: e.msg.replace(" (PID 0)", ""),
-              health: e.msg.startsWith("Health") ? healthyData(def, e.ts.getTime()) : undefined,
+              health: e.msg.startsWith("Health") ? healthyData(def, at) : undefined,
             });
           }
         }
@@ -319,7 +323,15 @@ export class SimNode {
         });
       }
     }
-    return out;
+    // stable sort: events at the same instant keep the order machined published them in
+    timed.sort((a, b) => a.timeMs - b.timeMs);
+    const base = this.spec.index * 512;
+    return timed.map((e, i) => ({
+      id: xidAt(e.timeMs, base + i),
+      timeMs: e.timeMs,
+      actorId: "",
+      payload: e.payload,
+    }));
   }
 
   // ---- logs -----------------------------------------------------------------------------------

@@ -147,13 +147,21 @@ describe("legacy Upgrade", () => {
       md({ node }),
     );
     const { msgs } = await seen;
-    const errors = msgs
+    const sequenceEvents = msgs
       .filter((e) => typeOf(e) === "SequenceEvent")
-      .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()))
-      .filter((s) => s.error);
-    expect(errors[0]?.error?.message).toMatch(
-      /^error running phase \d+ in upgrade sequence: task 1\/1: failed/,
+      .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()));
+    const errors = sequenceEvents.filter((s) => s.error);
+    expect(errors[0]?.error?.message).toBe(
+      "sequence failed: error running phase 11 in upgrade sequence: task 1/1: failed, failed to run installer: exit status 1",
     );
+    expect(errors[0]?.error?.code).toBe(0); // FATAL
+    expect(errors[0]?.action).toBe(0); // NOOP
+    // machined publishes the sequence's STOP (deferred in run()) before Run() publishes the failure
+    expect(sequenceEvents.map((s) => `${s.sequence}/${s.action}`)).toEqual([
+      "upgrade/1",
+      "upgrade/2",
+      "upgrade/0",
+    ]);
     await waitRunning(c1, node);
     await waitVersion(c1, node, old);
   });
