@@ -134,7 +134,7 @@ describe("events", () => {
     expect(events.length).toBeGreaterThan(60);
     const ids = events.map((e) => e.id);
     for (let i = 1; i < ids.length; i++)
-      expect(ids[i] > (ids[i - 1] as string), `${i}: ${ids[i]}`).toBe(true);
+      expect((ids[i] ?? "") > (ids[i - 1] ?? ""), `${i}: ${ids[i]}`).toBe(true);
     const times = ids.map((id) => xidTime(id) ?? 0);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThanOrEqual(times[i - 1] as number);
   });
