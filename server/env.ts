@@ -118,6 +118,11 @@ export const envSchema = z.object({
     .default(12),
   MINOS_LOGIN_MAX_FAILURES: z.coerce.number({ error: "must be a number" }).int().min(1).max(100).default(5),
   MINOS_LOGIN_LOCKOUT_MINUTES: minutes.default(15),
+  /** Days audit entries are kept; unset keeps everything. */
+  MINOS_AUDIT_RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: "must be a number of days" }).int().min(1, "must be at least 1 day").optional(),
+  ),
   MINOS_OIDC_ISSUER: z.preprocess(emptyAsUndefined, oidcIssuer.optional()),
   MINOS_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(400).optional()),
   MINOS_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import next from "next";
+import { pruneAudit } from "./audit/prune-audit";
 import { ensureFirstAdmin } from "./auth/ensure-first-admin";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
@@ -94,6 +95,20 @@ async function main(): Promise<void> {
 
   const probe = createReadinessProbe(databaseUrl);
   cleanups.push({ name: "readiness probe", run: probe.close });
+
+  const retentionDays = config.MINOS_AUDIT_RETENTION_DAYS;
+  if (retentionDays) {
+    const prune = () =>
+      pruneAudit(db(), { olderThanDays: retentionDays })
+        .then(
+          (r) => r.removed && log.info({ removed: r.removed, retentionDays }, "old audit entries removed"),
+        )
+        .catch((err) => log.error({ err }, "audit retention failed"));
+    await prune();
+    const timer = setInterval(prune, 6 * 3_600_000);
+    timer.unref();
+    cleanups.push({ name: "audit retention", run: async () => clearInterval(timer) });
+  }
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
   const handle = app.getRequestHandler();

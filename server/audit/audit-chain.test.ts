@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { pruneAudit } from "./prune-audit";
 import { recordAudit } from "./record-audit";
 import { verifyAuditChain } from "./verify-audit-chain";
 
@@ -59,5 +60,44 @@ describe("the audit hash chain", () => {
       ),
     );
     expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: 25 });
+  });
+});
+
+describe("audit retention", () => {
+  it("removes old entries, keeps the chain verifiable from its recorded anchor, and refuses other deletes", async () => {
+    const { db } = database;
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    // Age the first three entries (bypassing the trigger, as only a test may).
+    await c.query("ALTER TABLE audit_entry DISABLE TRIGGER USER");
+    await c.query(
+      "UPDATE audit_entry SET at = now() - interval '40 days' WHERE id <= (SELECT min(id) + 2 FROM audit_entry)",
+    );
+    await c.query("ALTER TABLE audit_entry ENABLE TRIGGER USER");
+    await c.end();
+    // Re-hash the aged entries so the chain is intact before pruning.
+    const rows = await db.auditEntry.findMany({ orderBy: { id: "asc" } });
+    const { entryHash } = await import("./entry-hash");
+    let prev = "";
+    const c2 = new pg.Client({ connectionString: database.url });
+    await c2.connect();
+    await c2.query("ALTER TABLE audit_entry DISABLE TRIGGER USER");
+    for (const r of rows) {
+      const hash = entryHash(prev, r);
+      await c2.query("UPDATE audit_entry SET prev_hash = $1, hash = $2 WHERE id = $3", [
+        prev,
+        hash,
+        r.id.toString(),
+      ]);
+      prev = hash;
+    }
+    await c2.query("ALTER TABLE audit_entry ENABLE TRIGGER USER");
+    await c2.end();
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 5 });
+
+    expect(await pruneAudit(db, { olderThanDays: 30 })).toEqual({ removed: 3 });
+    expect(await db.auditEntry.count()).toBe(3); // two kept + the prune entry
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 3 });
+    await expect(db.auditEntry.deleteMany({})).rejects.toThrow(/append-only/);
   });
 });

@@ -3,12 +3,27 @@
 import type { PrismaClient } from "../db/client";
 import { entryHash } from "./entry-hash";
 
+/**
+ * Where the chain starts: "" for a trail never pruned; after retention removed its head, the hash
+ * of the last removed entry, as recorded by the prune entry itself (only if such an entry exists).
+ */
+async function pruneAnchor(db: PrismaClient): Promise<string> {
+  const first = await db.auditEntry.findFirst({ orderBy: { id: "asc" }, select: { prevHash: true } });
+  if (!first || first.prevHash === "") return "";
+  const prunes = await db.auditEntry.findMany({
+    where: { action: "audit.prune", actor: "system" },
+    select: { details: true },
+  });
+  const anchored = prunes.some((p) => (p.details as { anchorHash?: string }).anchorHash === first.prevHash);
+  return anchored ? first.prevHash : "";
+}
+
 export type ChainVerdict =
   | { ok: true; entries: number }
   | { ok: false; entries: number; brokenAt: bigint; reason: "altered" | "link broken" };
 
 export async function verifyAuditChain(db: PrismaClient, batch = 5_000): Promise<ChainVerdict> {
-  let prevHash = "";
+  let prevHash = await pruneAnchor(db);
   let checked = 0;
   let after: bigint | undefined;
   for (;;) {
