@@ -1,0 +1,25 @@
+// Redirect responses of the sign-in routes. Locations are paths on this site, so they hold behind a
+// reverse proxy whatever host name the request arrived with.
+import type { OidcLoginError } from "./login-errors";
+
+export function redirectTo(location: string, cookies: string[] = []): Response {
+  const headers = new Headers({ location, "cache-control": "no-store" });
+  for (const c of cookies) headers.append("set-cookie", c);
+  return new Response(null, { status: 303, headers });
+}
+
+export function redirectToLogin(error: OidcLoginError, cookies: string[] = []): Response {
+  return redirectTo(`/login?error=${error}`, cookies);
+}
+
+/** This site's origin as the browser sees it (Host header, and X-Forwarded-Proto behind a TLS proxy). */
+export function requestOrigin(request: Request): string {
+  const url = new URL(request.url);
+  const proto = request.headers.get("x-forwarded-proto") === "https" ? "https:" : url.protocol;
+  return `${proto}//${request.headers.get("host") ?? url.host}`;
+}
+
+/** Whether cookies must be Secure: the request reached Minos over HTTPS. */
+export function isSecureRequest(request: Request): boolean {
+  return request.headers.get("x-forwarded-proto") === "https" || new URL(request.url).protocol === "https:";
+}
