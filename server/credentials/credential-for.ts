@@ -17,10 +17,10 @@ export const ROLE_NEEDED: Record<CredentialNeed, string> = {
   admin: "os:admin",
 };
 
-const JOB: Record<CredentialNeed, string> = {
-  read: "read its state",
-  operate: "operate its machines (restart services, reboot, pull images)",
-  admin: "run admin jobs on it (upgrades, machine configuration)",
+const JOB: Record<CredentialNeed, (cluster: string) => string> = {
+  read: (c) => `read the state of cluster "${c}"`,
+  operate: (c) => `operate the machines of cluster "${c}" (restart services, reboot, pull images)`,
+  admin: (c) => `run admin jobs on cluster "${c}" (upgrades, machine configuration)`,
 };
 
 export interface Candidate {
@@ -46,14 +46,14 @@ export function chooseCredential(
   const expired = fitting[0];
   if (expired) {
     throw new AppError("FORBIDDEN", {
-      userMessage: `The Talos credential "${expired.name}" (${expired.role}) that could ${JOB[need]} for cluster "${clusterName}" expired on ${expired.certNotAfter.toISOString().slice(0, 10)}. Replace it under Settings → Talos credentials.`,
+      userMessage: `The Talos credential "${expired.name}" (${expired.role}) that could ${JOB[need](clusterName)} expired on ${expired.certNotAfter.toISOString().slice(0, 10)}. Replace it under Settings → Talos credentials.`,
     });
   }
   const have = candidates.length
     ? `it has only ${candidates.map((c) => `"${c.name}" (${c.role})`).join(", ")}`
     : "it has no credential at all";
   throw new AppError("FORBIDDEN", {
-    userMessage: `Minos cannot ${JOB[need]} for cluster "${clusterName}": that needs a Talos credential with the role ${needed}${need === "admin" ? "" : " or higher"}, and ${have}. Import a talosconfig whose certificate carries ${needed} under Settings → Talos credentials.`,
+    userMessage: `Minos cannot ${JOB[need](clusterName)}: that needs a Talos credential with the role ${needed}${need === "admin" ? "" : " or higher"}, and ${have}. Import a talosconfig whose certificate carries ${needed} under Settings → Talos credentials.`,
   });
 }
 
@@ -76,6 +76,7 @@ export async function credentialFor(
     throw new AppError("NOT_FOUND", { userMessage: `There is no cluster named "${clusterName}".` });
   const endpoints = cluster.endpoints.map(withDefaultPort);
   const all = await db.talosCredential.findMany({
+    orderBy: { name: "asc" },
     select: { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true },
   });
   const linkedCa = cluster.credential?.caPem;
