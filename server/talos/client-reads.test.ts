@@ -1,4 +1,5 @@
 // The client reads a simulated Talos fleet over real mTLS: every read operation, per node and aggregated.
+import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TalosNotFoundError, TalosRequestError, TalosUnimplementedError } from "./errors";
 import { collect, startTestFleet, type TestFleet } from "./test-fleet";
@@ -38,6 +39,33 @@ describe("identity", () => {
     expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual(
       fleet.cluster.nodes.map((n) => n.hostname),
     );
+  });
+
+  it("lets 40 concurrent calls share one AbortSignal with one listener on it, gone when they finish", async () => {
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const nodes = Array.from({ length: 40 }, (_, i) => fleet.cluster.nodes[i % 4]?.address ?? "");
+      let peak = 0;
+      const results = await fleet.client.each(
+        nodes,
+        async (node) => {
+          const p = fleet.client.version({ node, signal: controller.signal });
+          peak = Math.max(peak, getEventListeners(controller.signal, "abort").length);
+          return p;
+        },
+        { concurrency: 40 },
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(peak).toBe(1);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("decodes an aggregated `nodes` reply, with a failing node reported as that node's error", async () => {

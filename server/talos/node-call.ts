@@ -8,6 +8,7 @@ import {
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
+import { onAbort } from "./abort";
 import type { ChannelPool, PooledChannel } from "./channel-pool";
 import {
   type ErrorContext,
@@ -133,15 +134,14 @@ export class NodeCaller {
         routing(),
         { deadline },
         (err: ServiceError | null, value?: Res) => {
-          target.signal?.removeEventListener("abort", onAbort);
+          forget();
           if (err) {
             const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
             reject(toTalosError(err, { ...ctx, connected }));
           } else resolve(value as Res);
         },
       );
-      const onAbort = () => call.cancel();
-      target.signal?.addEventListener("abort", onAbort, { once: true });
+      const forget = onAbort(target.signal, () => call.cancel());
     });
   }
 
@@ -165,8 +165,7 @@ export class NodeCaller {
       routing(),
       options,
     );
-    const onAbort = () => call.cancel();
-    target.signal?.addEventListener("abort", onAbort, { once: true });
+    const forget = onAbort(target.signal, () => call.cancel());
     try {
       for await (const message of call as AsyncIterable<Res>) yield message;
     } catch (err) {
@@ -175,7 +174,7 @@ export class NodeCaller {
       const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
       throw toTalosError(err, { ...ctx, connected });
     } finally {
-      target.signal?.removeEventListener("abort", onAbort);
+      forget();
       call.cancel();
     }
   }

@@ -71,6 +71,54 @@ function route(md: Metadata, method: string): Route {
   return { mode: "local", target: "" };
 }
 
+/**
+ * The per-node parts of one call, each with its own signal, aborted together when the call is cancelled. The
+ * call's signal carries one listener however many nodes a `nodes` call fans out to (an Events stream or an
+ * Upgrade over a whole cluster would otherwise put one or more listeners per node on it).
+ */
+class CallParts {
+  private readonly open_ = new Set<AbortController>();
+
+  constructor(private readonly parent: AbortSignal) {
+    parent.addEventListener(
+      "abort",
+      () => {
+        for (const c of this.open_) c.abort();
+      },
+      { once: true },
+    );
+  }
+
+  open(): AbortController {
+    const c = new AbortController();
+    if (this.parent.aborted) c.abort();
+    else this.open_.add(c);
+    return c;
+  }
+
+  close(c: AbortController): void {
+    this.open_.delete(c);
+    c.abort();
+  }
+}
+
+/** Waits `ms` real milliseconds or until `signal` aborts (resolving true), leaving no listener behind. */
+function delay(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(false);
+    }, ms);
+    timer.unref();
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 const nodeMd = (hostname: string): TalosMetadata => ({ hostname, error: "", status: undefined });
 const errorMd = (hostname: string, err: GrpcStatusError): TalosMetadata => ({
   hostname,
@@ -97,45 +145,18 @@ export class Director {
   private async reach(node: SimNode, signal: AbortSignal, local: boolean): Promise<void> {
     const f = node.faults;
     if (f.unreachable?.mode === "hang") {
-      await new Promise<void>((_resolve, reject) => {
-        const t = setTimeout(
-          () =>
-            reject(
-              statusError(
-                status.UNAVAILABLE,
-                `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`,
-              ),
-            ),
-          120_000,
-        );
-        t.unref();
-        signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            reject(statusError(status.CANCELLED, "context canceled"));
-          },
-          { once: true },
-        );
-      });
+      const aborted = await delay(120_000, signal);
+      if (aborted) throw statusError(status.CANCELLED, "context canceled");
+      throw statusError(
+        status.UNAVAILABLE,
+        `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`,
+      );
     }
     if (!node.apiUp || f.unreachable) {
       if (local) throw statusError(status.UNAVAILABLE, "connection refused");
       throw refused(node.address);
     }
-    if (f.slowMs) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, f.slowMs);
-        signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            resolve();
-          },
-          { once: true },
-        );
-      });
-    }
+    if (f.slowMs) await delay(f.slowMs, signal);
   }
 
   private context(
@@ -166,9 +187,15 @@ export class Director {
       const run = async (): Promise<{ messages: X[] }> => {
         this.authorize(call, method);
         const r = route(call.metadata, method);
+        const parts = new CallParts(abort.signal);
         const one = async (node: SimNode, local: boolean) => {
-          await this.reach(node, abort.signal, local);
-          return handler(call.request, this.context(call, node, method, abort.signal));
+          const own = parts.open();
+          try {
+            await this.reach(node, own.signal, local);
+            return await handler(call.request, this.context(call, node, method, own.signal));
+          } finally {
+            parts.close(own);
+          }
         };
         if (r.mode === "nodes") {
           const messages: X[] = [];
@@ -267,11 +294,15 @@ export class Director {
         const e = toStatusError(err);
         call.emit("error", { code: e.code, details: e.details, metadata: e.metadata });
       };
+      const parts = new CallParts(abort.signal);
       const runOne = async (node: SimNode, local: boolean, send: (msg: unknown) => void) => {
-        await this.reach(node, abort.signal, local);
-        const own = new AbortController();
-        const onAbort = () => own.abort();
-        abort.signal.addEventListener("abort", onAbort, { once: true });
+        const own = parts.open();
+        try {
+          await this.reach(node, own.signal, local);
+        } catch (err) {
+          parts.close(own);
+          throw err;
+        }
         let offDown: () => void = () => {};
         const down = new Promise<never>((_resolve, reject) => {
           offDown = node.onDown(() => {
@@ -287,8 +318,7 @@ export class Director {
           ]);
         } finally {
           offDown();
-          abort.signal.removeEventListener("abort", onAbort);
-          own.abort();
+          parts.close(own);
         }
       };
       const run = async () => {

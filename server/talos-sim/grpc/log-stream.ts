@@ -53,10 +53,7 @@ export async function streamLog(
     for (const c of chunks(data)) send(c);
   }, FLUSH_MS);
   try {
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await waitAbort(signal);
   } finally {
     unsubscribe();
     clearTimeout(timer);
@@ -64,9 +61,11 @@ export async function streamLog(
   }
 }
 
+/**
+ * Resolves when `signal` aborts. The listener is registered once per wait and removed by the abort itself
+ * (`once`); a handler waits on its own call's signal once, so listeners never pile up on a signal.
+ */
 export function waitAbort(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }

@@ -1,4 +1,5 @@
 // The node event stream with tail options; resolves `ready` on the hello event so actions can follow it safely.
+import { onAbort } from "../abort";
 import { AsyncQueue } from "../async-queue";
 import { decodeEvent, type TalosEvent } from "../event-decoder";
 import { MachineServiceService } from "../generated/machine/machine";
@@ -35,8 +36,7 @@ export function events(caller: NodeCaller, opts: EventsOptions): EventStream {
     withActorId: opts.actorId ?? "",
   };
   const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const forget = onAbort(opts.signal, () => controller.abort());
   let markReady: () => void = () => {};
   let failReady: (err: unknown) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
@@ -66,7 +66,7 @@ export function events(caller: NodeCaller, opts: EventsOptions): EventStream {
       if (controller.signal.aborted) queue.end();
       else queue.fail(err);
     } finally {
-      opts.signal?.removeEventListener("abort", onAbort);
+      forget();
     }
   })();
 
