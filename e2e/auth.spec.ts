@@ -51,11 +51,14 @@ test("a viewer sees no admin pages and no administration controls", async ({ pag
   await context.close();
 });
 
-test("repeated failed sign-ins lock the account, even against the right password", async ({ page }) => {
+test("repeated failed sign-ins lock the account, even against the right password", async ({
+  page,
+  browser,
+}) => {
   await signIn(page);
   const user = await createUser(page, "lou", "operator");
-  const context = await page.context().browser()?.newContext();
-  const other = await context!.newPage();
+  const context = await browser.newContext();
+  const other = await context.newPage();
   await other.goto("/login");
   for (let i = 0; i < 3; i++) {
     await other.getByLabel("User name").fill(user.username);
@@ -69,7 +72,7 @@ test("repeated failed sign-ins lock the account, even against the right password
     "This account is locked after repeated failed sign-ins.",
   );
   await expect(other).toHaveURL(/\/login/);
-  await context!.close();
+  await context.close();
 });
 
 test("an API token is shown once, works from a script, and stops working when revoked", async ({

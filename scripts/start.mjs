@@ -23,7 +23,9 @@ function newestMtime(p) {
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", NODE_ENV: "production" };
 const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
 if (builtAt === 0 || sources.some((s) => newestMtime(path.join(root, s)) > builtAt)) {
-  console.log(builtAt === 0 ? "Building Minos (first start)…" : "Sources changed since the last build: rebuilding…");
+  console.log(
+    builtAt === 0 ? "Building Minos (first start)…" : "Sources changed since the last build: rebuilding…",
+  );
   const build = spawnSync("npx", ["next", "build"], { cwd: root, stdio: "inherit", env });
   if (build.status !== 0) {
     console.error("The build failed; see the messages above.");
@@ -31,7 +33,11 @@ if (builtAt === 0 || sources.some((s) => newestMtime(path.join(root, s)) > built
   }
 }
 
-const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, stdio: "inherit", env });
+const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  cwd: root,
+  stdio: "inherit",
+  env,
+});
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => child.kill(signal));
 }

@@ -17,7 +17,11 @@ const playwrightJson = path.join(reports, "playwright.json");
 const steps = [
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "biome", "check", "."] },
-  { name: "generated code is current", cmd: ["node", "scripts/proto-generate.mjs", "--check"], when: "scripts/proto-generate.mjs" },
+  {
+    name: "generated code is current",
+    cmd: ["node", "scripts/proto-generate.mjs", "--check"],
+    when: "scripts/proto-generate.mjs",
+  },
   { name: "build", cmd: ["npx", "next", "build"] },
   {
     name: "unit and integration tests",
@@ -51,7 +55,11 @@ for (const step of steps) {
   if (step.when && !existsSync(path.join(root, step.when))) continue;
   console.log(`\n=== ${step.name}: ${step.cmd.join(" ")}`);
   const t = Date.now();
-  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { cwd: root, stdio: "inherit", env: { ...env, ...step.env } });
+  const r = spawnSync(step.cmd[0], step.cmd.slice(1), {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...env, ...step.env },
+  });
   const secs = ((Date.now() - t) / 1000).toFixed(1);
   if (r.status !== 0) {
     const { passed, failed } = counts();
