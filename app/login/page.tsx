@@ -1,11 +1,24 @@
-// The sign-in page.
+// The sign-in page: user name and password, and single sign-on when OIDC is configured (read here,
+// on the server; only the button's label and link reach the browser).
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { oidcSettings } from "@/server/auth/oidc/config";
+import { localPath } from "@/server/auth/oidc/local-path";
+import { oidcLoginErrorMessage } from "@/server/auth/oidc/login-errors";
 import { LoginForm } from "./login-form";
+import { SsoError, SsoSignIn } from "./sso-sign-in";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default function LoginPage() {
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = await searchParams;
+  const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+  const sso = oidcSettings();
+  const next = one(params.next);
+  const ssoHref = `/api/auth/oidc/login${next ? `?next=${encodeURIComponent(localPath(next))}` : ""}`;
+  const ssoError = oidcLoginErrorMessage(one(params.error));
   return (
     <main className="grid min-h-screen place-items-center px-6">
       <div className="w-full max-w-sm">
@@ -23,9 +36,11 @@ export default function LoginPage() {
           <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
             to the control plane of your Talos fleet.
           </p>
+          {ssoError ? <SsoError message={ssoError} /> : null}
           <Suspense>
             <LoginForm />
           </Suspense>
+          {sso ? <SsoSignIn label={sso.label} href={ssoHref} /> : null}
         </div>
       </div>
     </main>

@@ -16,6 +16,8 @@ export const oidcLoginErrors = {
   sso_no_role:
     "You signed in at the identity provider, but none of your groups has a role in Minos. Ask an administrator to add you to a group that does.",
   sso_disabled: "This account is disabled in Minos. Ask an administrator to enable it.",
+  sso_failed:
+    "Single sign-on failed inside Minos. Try again; if it keeps failing, an administrator finds the reason in the Minos server log.",
 } as const;
 
 export type OidcLoginError = keyof typeof oidcLoginErrors;

@@ -1,5 +1,6 @@
 // Redirect responses of the sign-in routes. Locations are paths on this site, so they hold behind a
 // reverse proxy whatever host name the request arrived with.
+import type { Logger } from "pino";
 import type { OidcLoginError } from "./login-errors";
 
 export function redirectTo(location: string, cookies: string[] = []): Response {
@@ -22,4 +23,14 @@ export function requestOrigin(request: Request): string {
 /** Whether cookies must be Secure: the request reached Minos over HTTPS. */
 export function isSecureRequest(request: Request): boolean {
   return request.headers.get("x-forwarded-proto") === "https" || new URL(request.url).protocol === "https:";
+}
+
+/** Runs a sign-in step; an unexpected failure goes to the log and the person to the login page. */
+export async function orLoginPage(log: Logger, step: () => Promise<Response>): Promise<Response> {
+  try {
+    return await step();
+  } catch (err) {
+    log.error({ err }, "single sign-on failed");
+    return redirectToLogin("sso_failed");
+  }
 }
