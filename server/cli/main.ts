@@ -9,8 +9,11 @@ import { createApiToken, MAX_TOKEN_DAYS } from "../auth/api-tokens";
 import { FIRST_ADMIN } from "../auth/ensure-first-admin";
 import { roles } from "../auth/permissions";
 import { scopeSchema } from "../auth/scope";
+import { rotateSecretKey } from "../credentials/rotate-secret-key";
 import { type EnvError, parseEnv } from "../env";
 import { AppError } from "../errors";
+import { DataDirLockedError, lockDataDir } from "../runtime/data-dir-lock";
+import { loadSecretKey } from "../secrets/secret-key";
 import { createUser } from "../users/create-user";
 import { listUsers } from "../users/list-users";
 import { setPassword } from "../users/set-password";
@@ -189,6 +192,57 @@ program
       process.exitCode = 1;
     }),
   );
+
+/** Whether a Minos server holds the data directory (it would go on sealing with the old key). */
+async function minosIsRunning(dataDir: string): Promise<boolean> {
+  try {
+    await (await lockDataDir(dataDir))();
+    return false;
+  } catch (err) {
+    if (err instanceof DataDirLockedError) return true;
+    throw err;
+  }
+}
+
+program
+  .command("secret-key")
+  .description("the key that seals Talos credentials at rest")
+  .command("rotate")
+  .description(
+    "re-seal every Talos credential under a new key in one transaction; stop every Minos instance first",
+  )
+  .option("--new-key <key>", "32 bytes as 64 hex characters or base64 (generated and printed when omitted)")
+  .action(async (o: { newKey?: string }) => {
+    let dataDir: string | undefined;
+    try {
+      dataDir = parseEnv(process.env).dataDir;
+    } catch {
+      // withDb reports the configuration error.
+    }
+    if (dataDir && (await minosIsRunning(dataDir))) {
+      console.error(
+        `Minos is running with the data directory ${dataDir}: stop it (and every instance sharing its database) before rotating the key.`,
+      );
+      process.exit(1);
+    }
+    await withDb("secretKey.rotate", "secret-key", async (db) => {
+      const config = parseEnv(process.env);
+      const current = await loadSecretKey({ envValue: config.MINOS_SECRET_KEY, dataDir: config.dataDir });
+      const r = await rotateSecretKey(db, { current, newKey: o.newKey, dataDir: config.dataDir });
+      console.error(`Re-sealed ${r.resealed.length} Talos credential(s) under the new key.`);
+      if (r.wroteKeyFile) {
+        console.error(`The new key replaced the old one in ${r.wroteKeyFile}; start Minos again to use it.`);
+      } else {
+        console.error(
+          "Set MINOS_SECRET_KEY to the new key on every Minos instance, then start them again: the old key opens nothing any more.",
+        );
+      }
+      if (!o.newKey) {
+        console.error("New key (shown once; keep a copy with your backups):");
+        console.log(r.newKey);
+      }
+    });
+  });
 
 program.parseAsync().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
