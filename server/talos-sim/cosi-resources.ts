@@ -17,6 +17,7 @@ import {
 import { ServiceSpec } from "@/server/talos/generated/resource/definitions/v1alpha1/v1alpha1";
 import { ipBytes } from "./addresses";
 import type { SimFleet } from "./fleet";
+import { nodeIdentity } from "./ids";
 import { machineConfigYaml } from "./machine-config";
 import type { SimNode } from "./node";
 import { etcdMemberId } from "./node-info";
@@ -103,7 +104,7 @@ const TYPES: ResourceType[] = [
     list: (node, fleet) =>
       fleet.cluster(node).nodes.map((m) => {
         const cp = m.isControlPlane;
-        const nodeId = `${m.spec.clusterName}-${m.spec.index.toString(36).padStart(6, "0")}`;
+        const nodeId = nodeIdentity(m.env.seed, m.spec.index);
         const proto = ClusterMemberSpec.fromPartial({
           nodeId,
           addresses: [{ ip: Buffer.from(ipBytes(m.address)) }],

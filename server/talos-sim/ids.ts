@@ -54,6 +54,61 @@ export function xidTime(id: string): number | undefined {
   return Math.floor(value / 8); // the first 7 characters carry 35 bits: 32 of time and 3 of the next byte
 }
 
+// jxskiss/base62's standard alphabet, which Talos uses for node identities.
+const BASE62_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * Encodes bytes the way github.com/jxskiss/base62 does (what Talos uses for `IdentitySpec.NodeID`): 6-bit groups
+ * read from the end of the input, except that a group of the form x1111x only consumes its low 5 bits (values
+ * 30, 31, 62, 63 would not fit the 62-letter alphabet). 32 bytes give 43–45 characters.
+ */
+export function base62Encode(src: Uint8Array): string {
+  const bit = (k: number) => ((src[k >> 3] ?? 0) >> (7 - (k & 7))) & 1;
+  let out = "";
+  let pos = src.length * 8;
+  while (pos > 0) {
+    let start = Math.max(0, pos - 6);
+    let b = 0;
+    for (let k = start; k < pos; k++) b = (b << 1) | bit(k);
+    if ((b & 0x1e) === 0x1e) {
+      if (start > 0 || b > 0x1f) start++;
+      b &= 0x1f;
+    }
+    out += BASE62_ALPHABET[b];
+    pos = start;
+  }
+  return out;
+}
+
+/** The inverse of base62Encode (jxskiss/base62 Decode). */
+export function base62Decode(text: string): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const x = BASE62_ALPHABET.indexOf(text[i] ?? "");
+    if (x < 0) throw new Error(`illegal base62 data at input byte ${i}`);
+    acc |= x << bits;
+    if (i === text.length - 1) bits += x === 0 ? 0 : 32 - Math.clz32(x);
+    else bits += (x & 0x1e) === 0x1e ? 5 : 6;
+    if (bits >= 8) {
+      out.push(acc & 0xff);
+      bits -= 8;
+      acc >>= 8;
+    }
+  }
+  if (bits > 0) out.push(acc & 0xff);
+  return Uint8Array.from(out.reverse());
+}
+
+/**
+ * A node's cluster identity (`Members.cluster.talos.dev` node_id): Talos draws 32 random bytes once, keeps them on
+ * the STATE partition, and base62-encodes them; here the bytes derive from the seed so a fleet is reproducible.
+ */
+export function nodeIdentity(seed: string, nodeIndex: number): string {
+  return base62Encode(createHash("sha256").update(`${seed}/identity/${nodeIndex}`).digest());
+}
+
 export function uuid(): string {
   return randomUUID();
 }

@@ -156,6 +156,11 @@ describe("COSI resources", () => {
     );
     expect(cpMember?.machineType).toMatch(/controlplane|init/);
     expect(cpMember?.addresses).toContain(cp);
+    // a Talos node identity: 32 random bytes in jxskiss/base62, the same whichever node is asked
+    for (const m of members) expect(m.nodeId).toMatch(/^[A-Za-z0-9]{43,45}$/);
+    expect(new Set(members.map((m) => m.nodeId)).size).toBe(members.length);
+    const fromWorker = await fleet.client.members({ node: worker });
+    expect(fromWorker.map((m) => m.nodeId).sort()).toEqual(members.map((m) => m.nodeId).sort());
   });
 
   it("watches machine status: the current state first, ended by aborting", async () => {
