@@ -20,6 +20,11 @@ if (process.env.DATABASE_URL) {
 export const adminPassword = "e2e-admin-password-0001";
 process.env.E2E_ADMIN_PASSWORD = adminPassword;
 
+/** The local OpenID provider that e2e/oidc.spec.ts starts; Minos discovers it on the first SSO click. */
+const oidcPort = process.env.E2E_OIDC_PORT ?? "3219";
+process.env.E2E_OIDC_PORT = oidcPort;
+process.env.E2E_OIDC_CLIENT_SECRET = "minos-e2e-client-secret";
+
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "minos-e2e-"));
 
 export default defineConfig({
@@ -68,6 +73,11 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       MINOS_ADMIN_PASSWORD: adminPassword,
       MINOS_LOGIN_MAX_FAILURES: "3",
+      MINOS_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+      MINOS_OIDC_CLIENT_ID: "minos-e2e",
+      MINOS_OIDC_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,
+      MINOS_OIDC_ROLE_MAP: "platform-admins=admin;oncall=operator",
+      MINOS_OIDC_LABEL: "Sign in with Example SSO",
     },
   },
 });

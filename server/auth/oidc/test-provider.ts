@@ -56,7 +56,16 @@ export async function startTestProvider(opts: {
     scopes: ["openid", "profile", "email", "groups"],
     features: { devInteractions: { enabled: true } },
     pkce: { required: () => true },
-    jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test", use: "sig", alg: "RS256" }] },
+    jwks: {
+      keys: [
+        {
+          ...privateKey.export({ format: "jwk" }),
+          kid: randomBytes(6).toString("hex"),
+          use: "sig",
+          alg: "RS256",
+        },
+      ],
+    },
     cookies: { keys: [randomBytes(32).toString("hex")] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
   });
