@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
 import { AccountCard } from "./account-card";
+import { CredentialsCard } from "./credentials-card";
 import { TokensCard } from "./tokens-card";
 import { UsersCard } from "./users-card";
 
@@ -17,6 +18,7 @@ export default function SettingsPage() {
         <AccountCard />
         <TokensCard />
         <UsersCard />
+        <CredentialsCard />
       </div>
     </>
   );
