@@ -182,8 +182,10 @@ function CredentialsAdmin() {
             className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/50 dark:text-amber-200"
           >
             {attention.map((c) => c.name).join(", ")}{" "}
-            {attention.length === 1 ? "has a certificate that" : "have certificates that"} expired or expire
-            within 30 days. Replace them with a new talosconfig before Minos loses access.
+            {attention.length === 1
+              ? "has a certificate that has expired or expires within 30 days. Replace it"
+              : "have certificates that have expired or expire within 30 days. Replace them"}{" "}
+            with a new talosconfig before Minos loses access.
           </p>
         ) : null}
       </div>
