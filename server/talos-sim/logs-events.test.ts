@@ -4,7 +4,7 @@ import type { Data } from "@/server/talos/generated/common/common";
 import type { Event } from "@/server/talos/generated/machine/machine";
 import { EventRing, RING_REPLAYABLE } from "./event-ring";
 import { xidTime } from "./ids";
-import { collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
+import { collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;
 let worker: string;
@@ -98,19 +98,23 @@ describe("events", () => {
   });
 
   it("replays the boot sequences with tail_events=-1 and resumes after tail_id", async () => {
+    // The history of the boot ends with the MachineStatusEvent of stage RUNNING, after the two sequences: read up
+    // to it (the stream itself follows for ever) rather than for a fixed window a loaded machine may not fill.
+    const isSeq = (e: Event) => e.data?.typeUrl === "talos/runtime/machine.SequenceEvent";
     const all = await collect(
       c.machine.events(evReq({ tailEvents: -1 }), md({ node: worker })),
-      undefined,
-      400,
+      (m) =>
+        m.filter(isSeq).length >= 4 && m.at(-1)?.data?.typeUrl === "talos/runtime/machine.MachineStatusEvent",
+      10_000,
     );
     const history = all.msgs.slice(1);
-    const seqs = history.filter((e) => e.data?.typeUrl === "talos/runtime/machine.SequenceEvent");
+    const seqs = history.filter(isSeq);
     expect(seqs.length).toBeGreaterThanOrEqual(4);
     const pivot = history[history.length - 3] as Event;
     const after = await collect(
       c.machine.events(evReq({ tailId: pivot.id }), md({ node: worker })),
-      undefined,
-      300,
+      (m) => m.length >= 3,
+      10_000,
     );
     expect(after.msgs.slice(1).map((e) => e.id)).toEqual(history.slice(-2).map((e) => e.id));
   });
@@ -120,12 +124,9 @@ describe("events", () => {
     const isLiveKubelet = (e: Event) =>
       e.data?.typeUrl === "talos/runtime/machine.ServiceStateEvent" &&
       Buffer.from(e.data.value).toString("latin1").includes("Service is stopping");
-    const stream = collect(
-      c.machine.events(evReq({ tailEvents: -1 }), md({ node })),
-      (m) => m.filter(isLiveKubelet).length > 0 && m.length > 60,
-      5000,
-    );
-    await new Promise((r) => setTimeout(r, 150));
+    const sub = c.machine.events(evReq({ tailEvents: -1 }), md({ node }));
+    const stream = collect(sub, (m) => m.filter(isLiveKubelet).length > 0 && m.length > 60, 10_000);
+    await firstMessage(sub);
     const r = await unary(c.machine.serviceRestart, c.machine, { id: "kubelet" }, md({ node }));
     expect(r.err).toBeNull();
     const { msgs } = await stream;
@@ -140,12 +141,9 @@ describe("events", () => {
   });
 
   it("filters by actor id and still says hello with it", async () => {
-    const got = collect(
-      c.machine.events(evReq({ withActorId: "" }), md({ node: worker })),
-      (m) => m.some((e) => e.actorId !== ""),
-      5000,
-    );
-    await new Promise((r) => setTimeout(r, 100));
+    const events = c.machine.events(evReq({ withActorId: "" }), md({ node: worker }));
+    const got = collect(events, (m) => m.some((e) => e.actorId !== ""), 10_000);
+    await firstMessage(events);
     await unary(c.machine.reboot, c.machine, { mode: 0 }, md({ node: worker }));
     const { msgs } = await got;
     const actor = msgs.find((e) => e.actorId)?.actorId ?? "";

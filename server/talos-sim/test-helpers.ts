@@ -132,6 +132,24 @@ export function unary<Req, Res>(
   });
 }
 
+/**
+ * Resolves at the stream's first message (for Events: Talos's hello, after which no event is missed), so a test
+ * acts once the subscription is live instead of after a guessed delay.
+ */
+export function firstMessage(stream: ClientReadableStream<unknown>, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the stream sent nothing")), timeoutMs);
+    stream.once("data", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.once("error", (e: Error) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
 /** Collects a stream until it ends, errors, or `until` says stop (then cancels it). */
 export function collect<T>(
   stream: ClientReadableStream<T>,

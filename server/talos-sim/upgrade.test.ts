@@ -3,7 +3,7 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Event, SequenceEvent } from "@/server/talos/generated/machine/machine";
 import { BootIDSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
-import { type Clients, collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
+import { type Clients, collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;
 let c0: Clients;
@@ -99,7 +99,7 @@ describe("legacy Upgrade", () => {
     const before = await bootId(c0, node);
     const events = c0.machine.events(evReq(), md({ node }));
     const seen = collect(events, undefined, 10_000);
-    await new Promise((r) => setTimeout(r, 50));
+    await firstMessage(events); // hello: the subscription is live
     const { res, err } = await unary(
       c0.machine.upgrade,
       c0.machine,
@@ -125,10 +125,18 @@ describe("legacy Upgrade", () => {
     await waitVersion(c0, node, "v1.13.9");
     await waitRunning(c0, node);
     expect(await bootId(c0, node)).not.toBe(before);
-    const history = await collect(c0.machine.events(evReq("", -1), md({ node })), undefined, 300);
-    const sequences = history.msgs
-      .filter((e) => typeOf(e) === "SequenceEvent")
-      .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()).sequence);
+    // The stream follows for ever: read the replayed history up to the boot sequence's STOP (its last sequence
+    // event), rather than for a fixed window that a loaded machine may not fill.
+    const sequenceEvents = (msgs: Event[]) =>
+      msgs
+        .filter((e) => typeOf(e) === "SequenceEvent")
+        .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()));
+    const history = await collect(
+      c0.machine.events(evReq("", -1), md({ node })),
+      (m) => sequenceEvents(m).some((s) => s.sequence === "boot" && s.action === 2),
+      10_000,
+    );
+    const sequences = sequenceEvents(history.msgs).map((s) => s.sequence);
     expect(sequences[0]).toBe("initialize");
     expect(sequences).toContain("boot");
     expect(sequences).not.toContain("upgrade");
@@ -138,8 +146,9 @@ describe("legacy Upgrade", () => {
     const node = n.failing.address;
     const old = n.failing.talosVersion;
     await t.control("POST", `/nodes/${node}/faults`, { kind: "upgrade-fail", phase: "upgrade" });
-    const seen = collect(c1.machine.events(evReq(), md({ node })), undefined, 10_000);
-    await new Promise((r) => setTimeout(r, 50));
+    const stream = c1.machine.events(evReq(), md({ node }));
+    const seen = collect(stream, undefined, 10_000);
+    await firstMessage(stream);
     await unary(
       c1.machine.upgrade,
       c1.machine,
