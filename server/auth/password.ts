@@ -1,20 +1,22 @@
 // Password hashing with argon2id (OWASP's minimum parameters: 19 MiB, 2 passes, 1 lane — fast
 // enough that sign-in bursts do not exhaust a 2-core instance) and the password policy.
-import argon2 from "argon2";
+// @node-rs/argon2 ships a prebuilt binary per platform as a regular npm package: nothing compiles
+// or downloads at install time.
+import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { AppError } from "../errors";
 
-const params = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const params = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, params);
+  return hash(password, params);
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await verify(passwordHash, password);
   } catch {
     return false;
   }
