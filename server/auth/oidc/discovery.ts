@@ -3,7 +3,11 @@
 import * as client from "openid-client";
 import type { OidcSettings } from "./config";
 
-const cache = new Map<string, Promise<client.Configuration>>();
+// On globalThis: Next.js bundles each route on its own, and both sign-in routes share one cache.
+const KEY = Symbol.for("minos.oidc.discovery");
+const holder = globalThis as { [KEY]?: Map<string, Promise<client.Configuration>> };
+holder[KEY] ??= new Map();
+const cache = holder[KEY];
 
 /** Plain HTTP is accepted only for loopback issuers (the configuration refuses any other). */
 function isHttp(url: URL): boolean {

@@ -34,7 +34,12 @@ let cached: Promise<SecretKey> | undefined;
 /** The flow key of this process (MINOS_SECRET_KEY, or the key in the data directory). */
 export function flowKey(): Promise<SecretKey> {
   const e = env();
-  cached ??= loadSecretKey({ envValue: e.MINOS_SECRET_KEY, dataDir: e.dataDir }).then(flowKeyFrom);
+  cached ??= loadSecretKey({ envValue: e.MINOS_SECRET_KEY, dataDir: e.dataDir })
+    .then(flowKeyFrom)
+    .catch((err: unknown) => {
+      cached = undefined;
+      throw err;
+    });
   return cached;
 }
 
