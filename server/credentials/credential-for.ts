@@ -3,7 +3,7 @@ import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import type { SecretKey } from "../secrets/secret-key";
 import { type TalosContext, withDefaultPort } from "../talos/talosconfig";
-import { sameAuthority } from "./authority";
+import { authorityKey } from "./authority";
 import { openCredential } from "./open-credential";
 import { ROLE_RANK } from "./read-talosconfig";
 
@@ -79,10 +79,10 @@ export async function credentialFor(
     orderBy: { name: "asc" },
     select: { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true },
   });
-  const linkedCa = cluster.credential?.caPem;
+  const linkedCa = cluster.credential ? authorityKey(cluster.credential.caPem) : undefined;
   const candidates = all.filter((c) =>
     linkedCa !== undefined
-      ? sameAuthority(c.caPem, linkedCa)
+      ? authorityKey(c.caPem) === linkedCa
       : c.endpoints.some((e) => endpoints.includes(withDefaultPort(e))),
   );
   const chosen = chooseCredential(clusterName, candidates, need, opts.now);

@@ -1,6 +1,6 @@
 // Lists Talos credentials by their non-secret facts, with the clusters each one reaches.
 import type { PrismaClient } from "../db/client";
-import { sameAuthority } from "./authority";
+import { authorityKey } from "./authority";
 import { type CredentialFacts, credentialFactsSelect, toFacts } from "./credential-facts";
 
 export async function listCredentials(
@@ -20,12 +20,12 @@ export async function listCredentials(
       select: { name: true, credential: { select: { caPem: true } } },
     }),
   ]);
-  return rows.map(({ caPem, ...row }) => {
-    const using = clusters.filter((c) => c.credential && sameAuthority(c.credential.caPem, caPem));
-    return toFacts(
-      row,
-      using.map((c) => c.name),
-      now,
-    );
-  });
+  // Cluster names by the CA of their linked credential, so each credential finds its clusters at once.
+  const byAuthority = new Map<string, string[]>();
+  for (const c of clusters) {
+    if (!c.credential) continue;
+    const key = authorityKey(c.credential.caPem);
+    byAuthority.set(key, [...(byAuthority.get(key) ?? []), c.name]);
+  }
+  return rows.map(({ caPem, ...row }) => toFacts(row, byAuthority.get(authorityKey(caPem)) ?? [], now));
 }
