@@ -4,4 +4,3 @@
 export function authorityKey(caPem: string): string {
   return caPem.replace(/\s+/g, "");
 }
-
