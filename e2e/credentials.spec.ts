@@ -2,7 +2,7 @@
 // PKI and sees each context's role and expiry (never its key); a viewer never sees the card.
 import { expect, test } from "@playwright/test";
 import { createCa, issueClientCert, renderTalosconfig } from "../server/talos-sim/pki";
-import { createUser, signIn } from "./helpers";
+import { createUser, mutate, signIn } from "./helpers";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -64,6 +64,36 @@ test("an administrator pastes a talosconfig and sees each credential's role and 
   await expect(card.getByTestId("credential-e2e-admin")).toHaveCount(0);
   await expect(card.getByTestId("credential-expiry-warning")).toHaveCount(0);
   await expect(card.getByTestId("credential-e2e-reader")).toBeVisible();
+});
+
+test("an administrator replaces a credential by choosing a new talosconfig file", async ({ page }) => {
+  const ca = await createCa();
+  const issue = async (notAfter: Date) => ({
+    name: "e2e-renew",
+    endpoints: ["127.0.0.12"],
+    caPem: ca.certPem,
+    ...(await issueClientCert(ca, { role: "os:operator", notAfter })),
+  });
+  await signIn(page);
+  await mutate(page, "credentials.import", {
+    talosconfig: renderTalosconfig([await issue(new Date(Date.now() + 5 * DAY_MS))]),
+  });
+  await page.goto("/settings");
+  const card = page.getByRole("region", { name: "Talos credentials" });
+  const row = card.getByTestId("credential-e2e-renew");
+  await expect(row).toContainText(/Expires in [45] days/);
+
+  await card.getByRole("button", { name: "Replace e2e-renew" }).click();
+  const panel = card.getByRole("group", { name: "Replace e2e-renew" });
+  await panel.getByLabel("Or choose a talosconfig file").setInputFiles({
+    name: "talosconfig",
+    mimeType: "application/yaml",
+    buffer: Buffer.from(renderTalosconfig([await issue(new Date(Date.now() + 200 * DAY_MS))])),
+  });
+  await expect(panel.getByText("Using talosconfig")).toBeVisible();
+  await panel.getByRole("button", { name: "Replace credential" }).click();
+  await expect(card.getByRole("status")).toHaveText("Replaced e2e-renew (os:operator).");
+  await expect(row).toContainText(/19\d days left/);
 });
 
 test("a viewer does not see the credentials card, and the server refuses them the list", async ({

@@ -292,7 +292,10 @@ function CredentialRow(props: {
       {props.replacing ? (
         <tr>
           <td colSpan={7} className="py-3">
-            <div className="space-y-3 rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+            <fieldset
+              aria-label={`Replace ${c.name}`}
+              className="space-y-3 rounded-md border border-zinc-200 p-3 dark:border-zinc-800"
+            >
               <p className="text-sm">
                 New certificate and key for <span className="font-medium">{c.name}</span>: a talosconfig with
                 a context of that name, or with one context only.
@@ -313,7 +316,7 @@ function CredentialRow(props: {
                   Cancel
                 </Button>
               </div>
-            </div>
+            </fieldset>
           </td>
         </tr>
       ) : null}
