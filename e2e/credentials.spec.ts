@@ -54,7 +54,7 @@ test("an administrator pastes a talosconfig and sees each credential's role and 
   // A second import of the same names is refused as a whole, with the reason.
   await card.getByLabel("Talosconfig", { exact: true }).fill(text);
   await card.getByRole("button", { name: "Import" }).click();
-  await expect(card.getByRole("alert").first()).toContainText("already exists, so nothing was imported");
+  await expect(card.getByRole("alert").first()).toContainText(/already exists?, so nothing was imported/);
 
   // Removing asks first.
   await card.getByRole("button", { name: "Remove e2e-admin" }).click();

@@ -44,7 +44,11 @@ export async function importCredentials(
 
 function nameTaken(names: string[]): AppError {
   const list = names.map((n) => `"${n}"`).join(", ");
+  const which =
+    names.length === 1
+      ? `A credential named ${list} already exists`
+      : `Credentials named ${list} already exist`;
   return new AppError("CONFLICT", {
-    userMessage: `A credential named ${list} already exists, so nothing was imported. Use Replace to give it new certificates, or rename the context in the file.`,
+    userMessage: `${which}, so nothing was imported. Use Replace to give a credential new certificates, or rename the context in the file.`,
   });
 }

@@ -197,12 +197,12 @@ function CredentialsAdmin() {
         <table className="mt-4 w-full text-left text-sm">
           <thead className="text-xs uppercase text-zinc-500">
             <tr>
-              <th className="py-2 font-medium">Name</th>
-              <th className="py-2 font-medium">Role</th>
-              <th className="py-2 font-medium">Endpoints</th>
-              <th className="py-2 font-medium">Certificate valid</th>
-              <th className="py-2 font-medium">Expiry</th>
-              <th className="py-2 font-medium">Clusters</th>
+              <th className="py-2 pr-4 font-medium">Name</th>
+              <th className="py-2 pr-4 font-medium">Role</th>
+              <th className="py-2 pr-4 font-medium">Endpoints</th>
+              <th className="py-2 pr-4 font-medium">Certificate valid</th>
+              <th className="py-2 pr-4 font-medium">Expiry</th>
+              <th className="py-2 pr-4 font-medium">Clusters</th>
               <th />
             </tr>
           </thead>
@@ -270,16 +270,16 @@ function CredentialRow(props: {
   return (
     <>
       <tr data-testid={`credential-${c.name}`}>
-        <td className="py-2 font-medium">{c.name}</td>
-        <td className="py-2 font-mono text-xs">{c.role}</td>
-        <td className="py-2 font-mono text-xs">{c.endpoints.join(", ")}</td>
-        <td className="py-2">
+        <td className="py-2 pr-4 font-medium">{c.name}</td>
+        <td className="py-2 pr-4 font-mono text-xs">{c.role}</td>
+        <td className="py-2 pr-4 font-mono text-xs">{c.endpoints.join(", ")}</td>
+        <td className="py-2 pr-4">
           {formatTime(c.certNotBefore)} – {formatTime(c.certNotAfter)}
         </td>
-        <td className="py-2">
+        <td className="whitespace-nowrap py-2 pr-4">
           <ExpiryBadge daysLeft={c.daysLeft} expired={c.expired} expiresSoon={c.expiresSoon} />
         </td>
-        <td className="py-2">{c.clusters.length ? c.clusters.join(", ") : "—"}</td>
+        <td className="py-2 pr-4">{c.clusters.length ? c.clusters.join(", ") : "—"}</td>
         <td className="space-x-2 whitespace-nowrap py-2 text-right">
           <Button variant="secondary" onClick={props.onReplace} aria-label={`Replace ${c.name}`}>
             Replace
