@@ -89,6 +89,65 @@ describe("identity", () => {
   });
 });
 
+describe("aggregated unary operations", () => {
+  it("decodes every aggregatable operation per node, with a failing node as that node's typed error", async () => {
+    const down = "127.0.0.254";
+    const nodes = [cp, worker, down];
+    const c = fleet.client.aggregated;
+    const expectDown = (r: { node: string; ok: boolean; error?: { kind: string } } | undefined) => {
+      expect(r?.node).toBe(down);
+      expect(r?.ok).toBe(false);
+      expect(r?.error?.kind).toBe("unreachable");
+    };
+    const services = await c.services(nodes);
+    expect(services.map((r) => r.node)).toEqual(nodes);
+    for (const r of services.slice(0, 2)) expect(r.ok && r.value.some((s) => s.id === "kubelet")).toBe(true);
+    expectDown(services[2]);
+
+    const memory = await c.memory(nodes);
+    expect(memory.slice(0, 2).every((r) => r.ok && r.value.totalKb > 0)).toBe(true);
+    expectDown(memory[2]);
+
+    const stats = await c.systemStat(nodes);
+    expect(stats.slice(0, 2).every((r) => r.ok && r.value.cpus.length > 0)).toBe(true);
+    expectDown(stats[2]);
+
+    const logIds = await c.logsContainers(nodes);
+    expect(logIds.slice(0, 2).every((r) => r.ok && r.value.includes("machined"))).toBe(true);
+    expectDown(logIds[2]);
+
+    const ctrs = await c.containers(nodes, { kubernetes: true });
+    expect(ctrs.slice(0, 2).every((r) => r.ok && r.value.some((x) => x.name === "kube-proxy"))).toBe(true);
+    expectDown(ctrs[2]);
+
+    // etcd: a worker fails on its own (Unimplemented), within an OK reply
+    const etcd = await c.etcdStatus(nodes);
+    expect(etcd[0]?.ok && etcd[0].value.memberId).not.toBe("0");
+    expect(etcd[1]?.ok).toBe(false);
+    expect(!etcd[1]?.ok && etcd[1]?.error.kind).toBe("unimplemented");
+    expectDown(etcd[2]);
+    const members = await c.etcdMembers([cp, down]);
+    expect(members[0]?.ok && members[0].value.length).toBeGreaterThan(0);
+    expectDown(members[1]);
+
+    const restarted = await c.restartService([worker, down], { id: "kubelet" });
+    expect(restarted[0]?.ok && restarted[0].value).toBe('Service "kubelet" restarted');
+    expectDown(restarted[1]);
+
+    const dry = await c.applyConfiguration([cp, down], { config: "version: v1alpha1\n", dryRun: true });
+    expect(dry[0]?.node).toBe(cp);
+    expectDown(dry[1]);
+  });
+
+  it("sends an aggregated reboot and rollback: per-node acks and errors", async () => {
+    const down = "127.0.0.254";
+    const rollback = await fleet.client.aggregated.rollback([worker, down]);
+    expect(rollback[0]?.ok).toBe(false); // nothing to roll back to on a fresh node
+    expect(!rollback[0]?.ok && rollback[0]?.error.message).toMatch(/rollback|previous/i);
+    expect(!rollback[1]?.ok && rollback[1]?.error.kind).toBe("unreachable");
+  });
+});
+
 describe("aggregated streams", () => {
   it("reassembles each node's log lines and reports a failing node without ending the others", async () => {
     const nodes = [cp, worker, "127.0.0.254"];
@@ -99,6 +158,39 @@ describe("aggregated streams", () => {
       const lines = items.flatMap((i) => (i.node === node && "line" in i ? [i.line] : []));
       expect(lines).toHaveLength(50);
       for (const line of lines) expect(line).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{6} \[talos\] /);
+    }
+    const failed = items.find((i) => i.node === "127.0.0.254");
+    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
+  });
+});
+
+describe("aggregated dmesg and events", () => {
+  it("reassembles kernel records per node and reports a failing node", async () => {
+    const nodes = [cp, worker, "127.0.0.254"];
+    const items = await collect(fleet.client.aggregated.dmesg(nodes), { ms: 10_000 });
+    for (const node of [cp, worker]) {
+      const lines = items.flatMap((i) => (i.node === node && "line" in i ? [i.line] : []));
+      expect(lines.length).toBeGreaterThan(5);
+      for (const line of lines) expect(line).toMatch(/^\w+: +\w+: \[\d{4}-\d\d-\d\dT[\d:.]+Z\]: /);
+    }
+    const failed = items.find((i) => i.node === "127.0.0.254");
+    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
+  });
+
+  it("streams events of several nodes, ready once each said hello or failed", async () => {
+    const controller = new AbortController();
+    const nodes = [cp, worker, "127.0.0.254"];
+    const stream = fleet.client.aggregated.events(nodes, { tailEvents: 3, signal: controller.signal });
+    await stream.ready;
+    const items = await collect(stream, { count: 7, ms: 10_000, controller });
+    controller.abort();
+    for (const node of [cp, worker]) {
+      const evs = items.flatMap((i) => (i.node === node && "event" in i ? [i.event] : []));
+      expect(evs).toHaveLength(3);
+      for (const e of evs) {
+        expect(e.node).toBe(node);
+        expect(e.payload.type).not.toBe("hello");
+      }
     }
     const failed = items.find((i) => i.node === "127.0.0.254");
     expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");

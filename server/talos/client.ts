@@ -2,13 +2,16 @@
 import { ChannelPool } from "./channel-pool";
 import { type FanOutOptions, forEachNode, type NodeResult } from "./fan-out";
 import { type CallTarget, NodeCaller } from "./node-call";
-import { type ApplyMode, applyConfiguration } from "./operations/apply-config";
-import { etcdMembers, etcdStatus } from "./operations/etcd";
-import { type EventsOptions, events } from "./operations/events";
-import { hostname, hostnameAggregated, version, versionAggregated } from "./operations/identity";
+import { callNodes } from "./operation";
+import { APPLY_CONFIGURATION_OP, type ApplyMode, applyConfiguration } from "./operations/apply-config";
+import { ETCD_MEMBERS_OP, ETCD_STATUS_OP, etcdMembers, etcdStatus } from "./operations/etcd";
+import { type EventsOptions, events, eventsAggregated } from "./operations/events";
+import { HOSTNAME_OP, hostname, VERSION_OP, version } from "./operations/identity";
 import {
   type DmesgOptions,
   dmesg,
+  dmesgAggregated,
+  LOGS_CONTAINERS_OP,
   type LogsOptions,
   logs,
   logsAggregated,
@@ -22,13 +25,24 @@ import {
   watchMachineStatus,
 } from "./operations/machine-resources";
 import { getResource, listResources, type ResourceKind, watchResources } from "./operations/resources";
-import { restartService, services } from "./operations/services";
-import { containers, memory, systemStat } from "./operations/system";
+import { RESTART_SERVICE_OP, restartService, SERVICES_OP, services } from "./operations/services";
 import {
+  CONTAINERS_OP,
+  containers,
+  MEMORY_OP,
+  memory,
+  SYSTEM_STAT_OP,
+  systemStat,
+} from "./operations/system";
+import {
+  LEGACY_UPGRADE_OP,
   type LegacyUpgradeOptions,
+  type LegacyUpgradeRequest,
   legacyUpgrade,
   lifecycleUpgrade,
   pullImage,
+  REBOOT_OP,
+  ROLLBACK_OP,
   reboot,
   rollback,
 } from "./operations/upgrade";
@@ -108,16 +122,52 @@ export class TalosClient {
     return forEachNode(nodes, fn, opts);
   }
 
-  /** One call fanned out by apid with `nodes` metadata, for setups that rely on it (talosctl <= 1.13). */
+  /**
+   * One call fanned out by apid with `nodes` metadata, for setups that rely on it (talosctl <= 1.13): every
+   * MachineService operation apid aggregates. apid answers OK even when nodes fail, so each unary method resolves
+   * to one `NodeResult` per node (in the order given), a failing node's `metadata.error` decoded into its typed
+   * error; streams yield `{ node, … }` items and a failing node's `{ node, error }`. COSI, ImageService and
+   * LifecycleService cannot be aggregated (apid refuses them), so they have no entry here.
+   */
   readonly aggregated = {
-    version: (nodes: readonly string[], t?: Omit<CallTarget, "node">) =>
-      versionAggregated(this.caller, nodes, t),
-    hostname: (nodes: readonly string[], t?: Omit<CallTarget, "node">) =>
-      hostnameAggregated(this.caller, nodes, t),
+    version: (nodes: readonly string[], t: Aggregated = {}) => callNodes(this.caller, VERSION_OP, nodes, t),
+    hostname: (nodes: readonly string[], t: Aggregated = {}) => callNodes(this.caller, HOSTNAME_OP, nodes, t),
+    services: (nodes: readonly string[], t: Aggregated = {}) => callNodes(this.caller, SERVICES_OP, nodes, t),
+    restartService: (nodes: readonly string[], t: Aggregated & { id: string }) =>
+      callNodes(this.caller, RESTART_SERVICE_OP, nodes, t),
+    etcdStatus: (nodes: readonly string[], t: Aggregated = {}) =>
+      callNodes(this.caller, ETCD_STATUS_OP, nodes, t),
+    etcdMembers: (nodes: readonly string[], t: Aggregated & { queryLocal?: boolean } = {}) =>
+      callNodes(this.caller, ETCD_MEMBERS_OP, nodes, t),
+    logsContainers: (nodes: readonly string[], t: Aggregated = {}) =>
+      callNodes(this.caller, LOGS_CONTAINERS_OP, nodes, t),
+    memory: (nodes: readonly string[], t: Aggregated = {}) => callNodes(this.caller, MEMORY_OP, nodes, t),
+    systemStat: (nodes: readonly string[], t: Aggregated = {}) =>
+      callNodes(this.caller, SYSTEM_STAT_OP, nodes, t),
+    containers: (nodes: readonly string[], t: Aggregated & { kubernetes?: boolean } = {}) =>
+      callNodes(this.caller, CONTAINERS_OP, nodes, t),
+    legacyUpgrade: (nodes: readonly string[], o: Aggregated & LegacyUpgradeRequest) =>
+      callNodes(this.caller, LEGACY_UPGRADE_OP, nodes, o),
+    reboot: (nodes: readonly string[], o: Aggregated & { mode?: "default" | "powercycle" | "force" } = {}) =>
+      callNodes(this.caller, REBOOT_OP, nodes, o),
+    rollback: (nodes: readonly string[], t: Aggregated = {}) => callNodes(this.caller, ROLLBACK_OP, nodes, t),
+    applyConfiguration: (
+      nodes: readonly string[],
+      o: Aggregated & { config: string; mode?: ApplyMode; dryRun?: boolean },
+    ) => callNodes(this.caller, APPLY_CONFIGURATION_OP, nodes, o),
     /** Log lines of several nodes, reassembled per node; a failing node yields one `{ node, error }`. */
     logs: (nodes: readonly string[], o: Omit<LogsOptions, "node">) => logsAggregated(this.caller, nodes, o),
+    /** Kernel messages of several nodes, one record per line; a failing node yields one `{ node, error }`. */
+    dmesg: (nodes: readonly string[], o: Omit<DmesgOptions, "node"> = {}) =>
+      dmesgAggregated(this.caller, nodes, o),
+    /** Events of several nodes, `ready` once each said hello (or failed); a failing node yields `{ node, error }`. */
+    events: (nodes: readonly string[], o: Omit<EventsOptions, "node"> = {}) =>
+      eventsAggregated(this.caller, nodes, o),
   };
 }
+
+/** Options of an aggregated call: deadline and signal (the nodes are its first argument). */
+type Aggregated = Omit<CallTarget, "node">;
 
 /** Closes the process-wide channel pool (for shutdown and tests). */
 export function closeSharedPool(): void {

@@ -18,9 +18,10 @@ export type { TalosEvent, TalosEventPayload } from "./event-decoder";
 export type { FanOutOptions, NodeResult } from "./fan-out";
 export { LineReader } from "./line-reader";
 export type { CallTarget } from "./node-call";
+export { callNode, callNodes, type UnaryOperation } from "./operation";
 export type { ApplyMode, ApplyResult } from "./operations/apply-config";
 export type { EtcdMember, EtcdStatus } from "./operations/etcd";
-export type { EventStream, EventsOptions } from "./operations/events";
+export type { EventStream, EventsOptions, NodeEvent, NodeEventStream } from "./operations/events";
 export type { TalosVersion } from "./operations/identity";
 export type { DmesgOptions, LogsOptions, NodeLine } from "./operations/logs";
 export {

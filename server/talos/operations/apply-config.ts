@@ -5,7 +5,7 @@ import {
   MachineServiceService,
 } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
-import { singleMessage } from "../replies";
+import { callNode, unaryOperation } from "../operation";
 
 export type ApplyMode = "auto" | "no-reboot" | "staged" | "try";
 
@@ -24,19 +24,30 @@ export interface ApplyResult {
   warnings: string[];
 }
 
-/** Admin only. `mode` defaults to auto (Talos reboots only when the change needs it). */
-export async function applyConfiguration(
-  caller: NodeCaller,
-  opts: CallTarget & { config: string; mode?: ApplyMode; dryRun?: boolean },
-): Promise<ApplyResult> {
-  const def = MachineServiceService.applyConfiguration;
-  const spec = { operation: opts.dryRun ? "Checking a configuration change" : "Applying the configuration" };
-  const request = {
-    data: Buffer.from(opts.config, "utf8"),
-    mode: MODES[opts.mode ?? "auto"],
-    dryRun: opts.dryRun ?? false,
+type ApplyOptions = { config: string; mode?: ApplyMode; dryRun?: boolean };
+
+export const APPLY_CONFIGURATION_OP = unaryOperation({
+  def: MachineServiceService.applyConfiguration,
+  spec: (o: ApplyOptions) => ({
+    operation: o.dryRun ? "Checking a configuration change" : "Applying the configuration",
+  }),
+  request: (o: ApplyOptions) => ({
+    data: Buffer.from(o.config, "utf8"),
+    mode: MODES[o.mode ?? "auto"],
+    dryRun: o.dryRun ?? false,
     tryModeTimeout: undefined,
-  };
-  const m = singleMessage(caller, def, spec, await caller.unary(def, request, spec, opts), opts.node);
-  return { mode: applyConfigurationRequest_ModeToJSON(m.mode), details: m.modeDetails, warnings: m.warnings };
+  }),
+  result: (m): ApplyResult => ({
+    mode: applyConfigurationRequest_ModeToJSON(m.mode),
+    details: m.modeDetails,
+    warnings: m.warnings,
+  }),
+});
+
+/** Admin only. `mode` defaults to auto (Talos reboots only when the change needs it). */
+export function applyConfiguration(
+  caller: NodeCaller,
+  opts: CallTarget & ApplyOptions,
+): Promise<ApplyResult> {
+  return callNode(caller, APPLY_CONFIGURATION_OP, opts);
 }

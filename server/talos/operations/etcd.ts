@@ -2,7 +2,7 @@
 import { Empty } from "../generated/google/protobuf/empty";
 import { MachineServiceService } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
-import { singleMessage } from "../replies";
+import { callNode, unaryOperation } from "../operation";
 
 export interface EtcdStatus {
   /** uint64 ids and counters as decimal strings, exact. */
@@ -27,38 +27,49 @@ export interface EtcdMember {
   isLearner: boolean;
 }
 
-export async function etcdStatus(caller: NodeCaller, target: CallTarget): Promise<EtcdStatus> {
-  const def = MachineServiceService.etcdStatus;
-  const spec = { operation: "Reading etcd status" };
-  const reply = await caller.unary(def, Empty.create(), spec, target);
-  const s = singleMessage(caller, def, spec, reply, target.node).memberStatus;
-  return {
-    memberId: s?.memberId ?? "0",
-    leader: s?.leader ?? "0",
-    protocolVersion: s?.protocolVersion ?? "",
-    storageVersion: s?.storageVersion ?? "",
-    dbSize: s?.dbSize ?? "0",
-    dbSizeInUse: s?.dbSizeInUse ?? "0",
-    raftIndex: s?.raftIndex ?? "0",
-    raftTerm: s?.raftTerm ?? "0",
-    raftAppliedIndex: s?.raftAppliedIndex ?? "0",
-    errors: s?.errors ?? [],
-    isLearner: s?.isLearner ?? false,
-  };
+export const ETCD_STATUS_OP = unaryOperation({
+  def: MachineServiceService.etcdStatus,
+  spec: () => ({ operation: "Reading etcd status" }),
+  request: () => Empty.create(),
+  result: (m): EtcdStatus => {
+    const s = m.memberStatus;
+    return {
+      memberId: s?.memberId ?? "0",
+      leader: s?.leader ?? "0",
+      protocolVersion: s?.protocolVersion ?? "",
+      storageVersion: s?.storageVersion ?? "",
+      dbSize: s?.dbSize ?? "0",
+      dbSizeInUse: s?.dbSizeInUse ?? "0",
+      raftIndex: s?.raftIndex ?? "0",
+      raftTerm: s?.raftTerm ?? "0",
+      raftAppliedIndex: s?.raftAppliedIndex ?? "0",
+      errors: s?.errors ?? [],
+      isLearner: s?.isLearner ?? false,
+    };
+  },
+});
+
+export const ETCD_MEMBERS_OP = unaryOperation({
+  def: MachineServiceService.etcdMemberList,
+  spec: () => ({ operation: "Listing etcd members" }),
+  request: (o: { queryLocal?: boolean }) => ({ queryLocal: o.queryLocal ?? false }),
+  result: (m): EtcdMember[] =>
+    m.members.map((x) => ({
+      id: x.id,
+      hostname: x.hostname,
+      peerUrls: x.peerUrls,
+      clientUrls: x.clientUrls,
+      isLearner: x.isLearner,
+    })),
+});
+
+export function etcdStatus(caller: NodeCaller, target: CallTarget): Promise<EtcdStatus> {
+  return callNode(caller, ETCD_STATUS_OP, target);
 }
 
-export async function etcdMembers(
+export function etcdMembers(
   caller: NodeCaller,
   target: CallTarget & { queryLocal?: boolean },
 ): Promise<EtcdMember[]> {
-  const def = MachineServiceService.etcdMemberList;
-  const spec = { operation: "Listing etcd members" };
-  const reply = await caller.unary(def, { queryLocal: target.queryLocal ?? false }, spec, target);
-  return singleMessage(caller, def, spec, reply, target.node).members.map((m) => ({
-    id: m.id,
-    hostname: m.hostname,
-    peerUrls: m.peerUrls,
-    clientUrls: m.clientUrls,
-    isLearner: m.isLearner,
-  }));
+  return callNode(caller, ETCD_MEMBERS_OP, target);
 }

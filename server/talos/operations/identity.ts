@@ -1,9 +1,8 @@
-// Version and hostname of a node (MachineService.Version / Hostname), in single-node and aggregated form.
-import type { NodeResult } from "../fan-out";
+// Version and hostname of a node (MachineService.Version / Hostname).
 import { Empty } from "../generated/google/protobuf/empty";
 import { MachineServiceService, type Version } from "../generated/machine/machine";
-import { type CallTarget, type NodeCaller, nodesRouting } from "../node-call";
-import { singleMessage, splitByNode } from "../replies";
+import type { CallTarget, NodeCaller } from "../node-call";
+import { callNode, unaryOperation } from "../operation";
 
 export interface TalosVersion {
   /** e.g. v1.13.9 */
@@ -16,9 +15,6 @@ export interface TalosVersion {
   platform: { name: string; mode: string };
   features: { rbac: boolean };
 }
-
-const VERSION = { operation: "Reading the Talos version" };
-const HOSTNAME = { operation: "Reading the hostname" };
 
 function toTalosVersion(m: Version): TalosVersion {
   const v = m.version;
@@ -34,35 +30,24 @@ function toTalosVersion(m: Version): TalosVersion {
   };
 }
 
-export async function version(caller: NodeCaller, target: CallTarget): Promise<TalosVersion> {
-  const def = MachineServiceService.version;
-  const reply = await caller.unary(def, Empty.create(), VERSION, target);
-  return toTalosVersion(singleMessage(caller, def, VERSION, reply, target.node));
+export const VERSION_OP = unaryOperation({
+  def: MachineServiceService.version,
+  spec: () => ({ operation: "Reading the Talos version" }),
+  request: () => Empty.create(),
+  result: toTalosVersion,
+});
+
+export const HOSTNAME_OP = unaryOperation({
+  def: MachineServiceService.hostname,
+  spec: () => ({ operation: "Reading the hostname" }),
+  request: () => Empty.create(),
+  result: (m) => m.hostname,
+});
+
+export function version(caller: NodeCaller, target: CallTarget): Promise<TalosVersion> {
+  return callNode(caller, VERSION_OP, target);
 }
 
-export async function hostname(caller: NodeCaller, target: CallTarget): Promise<string> {
-  const def = MachineServiceService.hostname;
-  const reply = await caller.unary(def, Empty.create(), HOSTNAME, target);
-  return singleMessage(caller, def, HOSTNAME, reply, target.node).hostname;
-}
-
-/** One aggregated call (`nodes` metadata) as older talosctl makes it; per-node failures come back as results. */
-export async function versionAggregated(
-  caller: NodeCaller,
-  nodes: readonly string[],
-  target: Omit<CallTarget, "node"> = {},
-): Promise<NodeResult<TalosVersion>[]> {
-  const def = MachineServiceService.version;
-  const reply = await caller.unary(def, Empty.create(), VERSION, target, nodesRouting(nodes));
-  return splitByNode(caller, def, VERSION, nodes, reply, toTalosVersion);
-}
-
-export async function hostnameAggregated(
-  caller: NodeCaller,
-  nodes: readonly string[],
-  target: Omit<CallTarget, "node"> = {},
-): Promise<NodeResult<string>[]> {
-  const def = MachineServiceService.hostname;
-  const reply = await caller.unary(def, Empty.create(), HOSTNAME, target, nodesRouting(nodes));
-  return splitByNode(caller, def, HOSTNAME, nodes, reply, (m) => m.hostname);
+export function hostname(caller: NodeCaller, target: CallTarget): Promise<string> {
+  return callNode(caller, HOSTNAME_OP, target);
 }

@@ -2,7 +2,7 @@
 import { Empty } from "../generated/google/protobuf/empty";
 import { MachineServiceService, type ServiceInfo } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
-import { singleMessage } from "../replies";
+import { callNode, unaryOperation } from "../operation";
 
 export interface TalosService {
   id: string;
@@ -31,20 +31,25 @@ function toService(s: ServiceInfo): TalosService {
   };
 }
 
-export async function services(caller: NodeCaller, target: CallTarget): Promise<TalosService[]> {
-  const def = MachineServiceService.serviceList;
-  const spec = { operation: "Listing services" };
-  const reply = await caller.unary(def, Empty.create(), spec, target);
-  return singleMessage(caller, def, spec, reply, target.node).services.map(toService);
+export const SERVICES_OP = unaryOperation({
+  def: MachineServiceService.serviceList,
+  spec: () => ({ operation: "Listing services" }),
+  request: () => Empty.create(),
+  result: (m) => m.services.map(toService),
+});
+
+export const RESTART_SERVICE_OP = unaryOperation({
+  def: MachineServiceService.serviceRestart,
+  spec: (o: { id: string }) => ({ operation: `Restarting service ${o.id}` }),
+  request: (o: { id: string }) => ({ id: o.id }),
+  result: (m) => m.resp,
+});
+
+export function services(caller: NodeCaller, target: CallTarget): Promise<TalosService[]> {
+  return callNode(caller, SERVICES_OP, target);
 }
 
 /** Returns Talos's acknowledgement, e.g. `Service "kubelet" restarted`. */
-export async function restartService(
-  caller: NodeCaller,
-  target: CallTarget & { id: string },
-): Promise<string> {
-  const def = MachineServiceService.serviceRestart;
-  const spec = { operation: `Restarting service ${target.id}` };
-  const reply = await caller.unary(def, { id: target.id }, spec, target);
-  return singleMessage(caller, def, spec, reply, target.node).resp;
+export function restartService(caller: NodeCaller, target: CallTarget & { id: string }): Promise<string> {
+  return callNode(caller, RESTART_SERVICE_OP, target);
 }

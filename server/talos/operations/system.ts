@@ -3,7 +3,7 @@ import { ContainerDriver } from "../generated/common/common";
 import { Empty } from "../generated/google/protobuf/empty";
 import { type CPUStat, MachineServiceService } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
-import { singleMessage } from "../replies";
+import { callNode, unaryOperation } from "../operation";
 
 export interface MemoryInfo {
   /** kB, as /proc/meminfo reports them. */
@@ -44,26 +44,26 @@ export interface ContainerInfo {
   podId: string;
 }
 
-export async function memory(caller: NodeCaller, target: CallTarget): Promise<MemoryInfo> {
-  const def = MachineServiceService.memory;
-  const spec = { operation: "Reading memory usage" };
-  const m = singleMessage(
-    caller,
-    def,
-    spec,
-    await caller.unary(def, Empty.create(), spec, target),
-    target.node,
-  );
-  const i = m.meminfo;
-  return {
-    totalKb: Number(i?.memtotal ?? 0),
-    freeKb: Number(i?.memfree ?? 0),
-    availableKb: Number(i?.memavailable ?? 0),
-    buffersKb: Number(i?.buffers ?? 0),
-    cachedKb: Number(i?.cached ?? 0),
-    swapTotalKb: Number(i?.swaptotal ?? 0),
-    swapFreeKb: Number(i?.swapfree ?? 0),
-  };
+export const MEMORY_OP = unaryOperation({
+  def: MachineServiceService.memory,
+  spec: () => ({ operation: "Reading memory usage" }),
+  request: () => Empty.create(),
+  result: (m): MemoryInfo => {
+    const i = m.meminfo;
+    return {
+      totalKb: Number(i?.memtotal ?? 0),
+      freeKb: Number(i?.memfree ?? 0),
+      availableKb: Number(i?.memavailable ?? 0),
+      buffersKb: Number(i?.buffers ?? 0),
+      cachedKb: Number(i?.cached ?? 0),
+      swapTotalKb: Number(i?.swaptotal ?? 0),
+      swapFreeKb: Number(i?.swapfree ?? 0),
+    };
+  },
+});
+
+export function memory(caller: NodeCaller, target: CallTarget): Promise<MemoryInfo> {
+  return callNode(caller, MEMORY_OP, target);
 }
 
 function cpuTimes(c: CPUStat | undefined): CpuTimes {
@@ -76,45 +76,47 @@ function cpuTimes(c: CPUStat | undefined): CpuTimes {
   };
 }
 
-export async function systemStat(caller: NodeCaller, target: CallTarget): Promise<SystemStats> {
-  const def = MachineServiceService.systemStat;
-  const spec = { operation: "Reading system statistics" };
-  const s = singleMessage(
-    caller,
-    def,
-    spec,
-    await caller.unary(def, Empty.create(), spec, target),
-    target.node,
-  );
-  return {
+export const SYSTEM_STAT_OP = unaryOperation({
+  def: MachineServiceService.systemStat,
+  spec: () => ({ operation: "Reading system statistics" }),
+  request: () => Empty.create(),
+  result: (s): SystemStats => ({
     bootTime: new Date(Number(s.bootTime) * 1000),
     cpuTotal: cpuTimes(s.cpuTotal),
     cpus: s.cpu.map(cpuTimes),
     processesRunning: Number(s.processRunning),
     processesBlocked: Number(s.processBlocked),
     contextSwitches: Number(s.contextSwitches),
-  };
+  }),
+});
+
+export function systemStat(caller: NodeCaller, target: CallTarget): Promise<SystemStats> {
+  return callNode(caller, SYSTEM_STAT_OP, target);
 }
 
+export const CONTAINERS_OP = unaryOperation({
+  def: MachineServiceService.containers,
+  spec: () => ({ operation: "Listing containers" }),
+  request: (o: { kubernetes?: boolean }) => ({
+    namespace: o.kubernetes ? "k8s.io" : "system",
+    driver: o.kubernetes ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
+  }),
+  result: (m): ContainerInfo[] =>
+    m.containers.map((c) => ({
+      namespace: c.namespace,
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      pid: c.pid,
+      status: c.status,
+      podId: c.podId,
+    })),
+});
+
 /** Containers of the node: Talos system services, or Kubernetes pods' containers with `kubernetes: true`. */
-export async function containers(
+export function containers(
   caller: NodeCaller,
   target: CallTarget & { kubernetes?: boolean },
 ): Promise<ContainerInfo[]> {
-  const def = MachineServiceService.containers;
-  const spec = { operation: "Listing containers" };
-  const request = {
-    namespace: target.kubernetes ? "k8s.io" : "system",
-    driver: target.kubernetes ? ContainerDriver.CRI : ContainerDriver.CONTAINERD,
-  };
-  const m = singleMessage(caller, def, spec, await caller.unary(def, request, spec, target), target.node);
-  return m.containers.map((c) => ({
-    namespace: c.namespace,
-    id: c.id,
-    name: c.name,
-    image: c.image,
-    pid: c.pid,
-    status: c.status,
-    podId: c.podId,
-  }));
+  return callNode(caller, CONTAINERS_OP, target);
 }

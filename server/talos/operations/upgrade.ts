@@ -9,7 +9,7 @@ import {
   UpgradeRequest_RebootMode,
 } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
-import { singleMessage } from "../replies";
+import { callNode, unaryOperation } from "../operation";
 import { version } from "./identity";
 
 /** Talos releases from which ImageService.Pull + LifecycleService.Upgrade exist (talosctl's switch point). */
@@ -18,7 +18,9 @@ export const LIFECYCLE_MIN_VERSION = "v1.13.0";
 /** The system containerd, where Talos keeps installer images. */
 const SYSTEM_CONTAINERD = { driver: ContainerDriver.CONTAINERD, namespace: ContainerdNamespace.NS_SYSTEM };
 
-export interface LegacyUpgradeOptions extends CallTarget {
+export type LegacyUpgradeOptions = CallTarget & LegacyUpgradeRequest;
+
+export interface LegacyUpgradeRequest {
   image: string;
   /** Install on next boot instead of now (the node reboots twice). */
   stage?: boolean;
@@ -30,23 +32,25 @@ export interface LegacyUpgradeOptions extends CallTarget {
 }
 
 /** Legacy upgrade: Talos pulls and checks the image first (minutes), then answers and upgrades in the background. */
-export async function legacyUpgrade(
+export const LEGACY_UPGRADE_OP = unaryOperation({
+  def: MachineServiceService.upgrade,
+  spec: (o: LegacyUpgradeRequest) => ({ operation: `Upgrading to ${o.image}` }),
+  request: (o: LegacyUpgradeRequest) => ({
+    image: o.image,
+    preserve: o.preserve ?? false,
+    stage: o.stage ?? false,
+    force: o.force ?? false,
+    rebootMode: o.powercycle ? UpgradeRequest_RebootMode.POWERCYCLE : UpgradeRequest_RebootMode.DEFAULT,
+  }),
+  result: (m) => ({ ack: m.ack, actorId: m.actorId }),
+  timeoutMs: 10 * 60_000,
+});
+
+export function legacyUpgrade(
   caller: NodeCaller,
   opts: LegacyUpgradeOptions,
 ): Promise<{ ack: string; actorId: string }> {
-  const def = MachineServiceService.upgrade;
-  const spec = { operation: `Upgrading to ${opts.image}` };
-  const request = {
-    image: opts.image,
-    preserve: opts.preserve ?? false,
-    stage: opts.stage ?? false,
-    force: opts.force ?? false,
-    rebootMode: opts.powercycle ? UpgradeRequest_RebootMode.POWERCYCLE : UpgradeRequest_RebootMode.DEFAULT,
-  };
-  const target = { ...opts, timeoutMs: opts.timeoutMs ?? 10 * 60_000 };
-  const reply = await caller.unary(def, request, spec, target);
-  const m = singleMessage(caller, def, spec, reply, opts.node);
-  return { ack: m.ack, actorId: m.actorId };
+  return callNode(caller, LEGACY_UPGRADE_OP, opts);
 }
 
 export interface PullProgress {
@@ -115,21 +119,28 @@ export async function lifecycleUpgrade(
   return exitCode;
 }
 
+type RebootMode = "default" | "powercycle" | "force";
+
+export const REBOOT_OP = unaryOperation({
+  def: MachineServiceService.reboot,
+  spec: () => ({ operation: "Rebooting" }),
+  request: (o: { mode?: RebootMode }) => ({
+    mode:
+      o.mode === "powercycle"
+        ? RebootRequest_Mode.POWERCYCLE
+        : o.mode === "force"
+          ? RebootRequest_Mode.FORCE
+          : RebootRequest_Mode.DEFAULT,
+  }),
+  result: (m) => ({ actorId: m.actorId }),
+});
+
 /** Asks the node to reboot; returns the actor id its events will carry. */
-export async function reboot(
+export function reboot(
   caller: NodeCaller,
-  opts: CallTarget & { mode?: "default" | "powercycle" | "force" },
+  opts: CallTarget & { mode?: RebootMode },
 ): Promise<{ actorId: string }> {
-  const def = MachineServiceService.reboot;
-  const spec = { operation: "Rebooting" };
-  const mode =
-    opts.mode === "powercycle"
-      ? RebootRequest_Mode.POWERCYCLE
-      : opts.mode === "force"
-        ? RebootRequest_Mode.FORCE
-        : RebootRequest_Mode.DEFAULT;
-  const reply = await caller.unary(def, { mode }, spec, opts);
-  return { actorId: singleMessage(caller, def, spec, reply, opts.node).actorId };
+  return callNode(caller, REBOOT_OP, opts);
 }
 
 /** Whether a Talos version tag is at least `min` (prereleases of `min` count as older). */
@@ -161,9 +172,14 @@ async function requireVersion(caller: NodeCaller, target: CallTarget, operation:
   }
 }
 
+export const ROLLBACK_OP = unaryOperation({
+  def: MachineServiceService.rollback,
+  spec: () => ({ operation: "Rolling back to the previous Talos version" }),
+  request: () => ({}),
+  result: () => undefined,
+});
+
 /** Boots the previous Talos version again (after an upgrade went wrong); the node reboots. */
-export async function rollback(caller: NodeCaller, target: CallTarget): Promise<void> {
-  const def = MachineServiceService.rollback;
-  const spec = { operation: "Rolling back to the previous Talos version" };
-  singleMessage(caller, def, spec, await caller.unary(def, {}, spec, target), target.node);
+export function rollback(caller: NodeCaller, target: CallTarget): Promise<void> {
+  return callNode(caller, ROLLBACK_OP, target);
 }
