@@ -1,0 +1,221 @@
+// Collects the state of one cluster this instance holds the lease of: opens its credential, runs one
+// MachineRunner per machine row, follows joins and departures, and rolls the machines up into cluster health.
+import type { Logger } from "pino";
+import { credentialFor } from "../credentials/credential-for";
+import type { PrismaClient } from "../db/client";
+import { type ClusterMachine, clusterHealth, type Health, type ServiceState } from "../health";
+import type { SecretKey } from "../secrets/secret-key";
+import { type ChannelPool, TalosClient } from "../talos";
+import { describeError, MachineRunner, type RunnerHost } from "./machine-runner";
+import { applyPatch, type LiveMachine, type MachinePatch } from "./machine-state";
+import { backoff, type Limiter, sleep } from "./pacing";
+import type { BatchWriter } from "./writer";
+
+export interface WorkerDeps {
+  db: PrismaClient;
+  log: Logger;
+  writer: BatchWriter;
+  limiter: Limiter;
+  pool: ChannelPool;
+  reconcileMs: number;
+  timeoutMs: number;
+  maxBackoffMs: number;
+  machinesRefreshMs: number;
+  staleAfterMs: number;
+  events: boolean;
+  secretKey?: SecretKey;
+}
+
+const machineSelect = {
+  id: true,
+  clusterId: true,
+  hostname: true,
+  address: true,
+  role: true,
+  talosVersion: true,
+  kubernetesVersion: true,
+  stage: true,
+  ready: true,
+  unmetConditions: true,
+  services: true,
+  bootId: true,
+  reachable: true,
+  lastSeenAt: true,
+  lastError: true,
+  health: true,
+  healthReason: true,
+  healthSince: true,
+} as const;
+
+export class ClusterWorker {
+  private readonly stopper = new AbortController();
+  private readonly machines = new Map<string, LiveMachine>();
+  private readonly runners = new Map<string, MachineRunner>();
+  private talos: TalosClient | undefined;
+  private etcdMemberCount: number | undefined;
+  private healthDirty = true;
+  private lastHealth: { health: Health; reason: string } | undefined;
+  private done: Promise<void> | undefined;
+  private credentialError: string | undefined;
+  private readonly host: RunnerHost;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly clusterId: string,
+  ) {
+    this.host = {
+      client: () => this.talos,
+      limiter: deps.limiter,
+      reconcileMs: deps.reconcileMs,
+      timeoutMs: deps.timeoutMs,
+      maxBackoffMs: deps.maxBackoffMs,
+      events: deps.events,
+      update: (id, patch) => this.update(id, patch),
+      etcdMembers: (n) => {
+        if (n !== this.etcdMemberCount) this.healthDirty = true;
+        this.etcdMemberCount = n;
+      },
+    };
+  }
+
+  start(): void {
+    this.done = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await this.done;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+  }
+
+  /** Applies a patch to a machine, queues the write and its history. */
+  update(machineId: string, patch: MachinePatch): void {
+    const m = this.machines.get(machineId);
+    if (!m) return;
+    const { changes, dirty } = applyPatch(m, patch, new Date(), this.deps.staleAfterMs);
+    if (dirty) {
+      this.deps.writer.markDirty(m, changes);
+      this.healthDirty = true;
+    }
+  }
+
+  /** Re-applies the health model to every machine (staleness depends on the clock, not on events). */
+  sweep(): void {
+    for (const id of this.machines.keys()) this.update(id, {});
+  }
+
+  /** Queues the cluster's health when something it depends on changed. */
+  rollUp(): void {
+    if (!this.healthDirty) return;
+    this.healthDirty = false;
+    const machines: ClusterMachine[] = [...this.machines.values()].map((m) => ({
+      hostname: m.hostname,
+      role: m.role,
+      health: m.health,
+      reason: m.healthReason,
+      stage: m.stage,
+      unmetConditions: m.unmetConditions,
+      services: m.services,
+      reachable: m.reachable,
+      ...(m.apiServerRunning === undefined ? {} : { apiServerRunning: m.apiServerRunning }),
+      ...(m.etcdErrors ? { etcdErrors: m.etcdErrors } : {}),
+    }));
+    const v = clusterHealth({
+      machines,
+      ...(this.etcdMemberCount === undefined ? {} : { etcdMembers: this.etcdMemberCount }),
+    });
+    if (this.lastHealth?.health === v.health && this.lastHealth.reason === v.reason) return;
+    this.lastHealth = { health: v.health, reason: v.reason };
+    this.deps.writer.setClusterHealth({
+      clusterId: this.clusterId,
+      health: v.health,
+      reason: v.reason,
+      changed: true,
+    });
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopper.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        await this.refresh();
+        failures = 0;
+        await sleep(this.deps.machinesRefreshMs, signal);
+      } catch (err) {
+        failures++;
+        if (failures === 1)
+          this.deps.log.warn({ err, clusterId: this.clusterId }, "collector: cluster refresh failed");
+        await sleep(backoff(failures, this.deps.maxBackoffMs), signal);
+      }
+    }
+  }
+
+  /** Re-reads the cluster's machine rows and credential; starts and stops runners to match. */
+  private async refresh(): Promise<void> {
+    const { db } = this.deps;
+    const cluster = await db.cluster.findUnique({ where: { id: this.clusterId }, select: { name: true } });
+    if (!cluster) return;
+    const rows = await db.machine.findMany({
+      where: { clusterId: this.clusterId, removedAt: null },
+      select: machineSelect,
+    });
+    if (this.stopper.signal.aborted) return;
+    await this.openCredential(cluster.name);
+
+    const seen = new Set<string>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const existing = this.runners.get(row.id);
+      if (existing && existing.address === row.address) continue;
+      if (existing) await existing.stop();
+      const live: LiveMachine = {
+        ...row,
+        unmetConditions: (row.unmetConditions ?? []) as LiveMachine["unmetConditions"],
+        services: (row.services ?? []) as unknown as ServiceState[],
+      };
+      this.machines.set(row.id, live);
+      const runner = new MachineRunner(this.host, row.id, row.address, row.role, live.services);
+      this.runners.set(row.id, runner);
+      // Spread first reads over a second so a cluster taken over does not hit its endpoint at once.
+      runner.start(Math.random() * 1_000);
+      this.healthDirty = true;
+    }
+    for (const [id, runner] of this.runners) {
+      if (seen.has(id)) continue;
+      await runner.stop();
+      this.runners.delete(id);
+      this.machines.delete(id);
+      this.healthDirty = true;
+    }
+    if (this.credentialError) {
+      for (const id of this.machines.keys())
+        this.update(id, { reachable: false, lastError: this.credentialError });
+    }
+  }
+
+  /** Opens the cluster's read credential, again when it expired or was replaced; without one, says why. */
+  private async openCredential(clusterName: string): Promise<void> {
+    const current = this.talos?.context;
+    if (current && current.certNotAfter.getTime() > Date.now()) {
+      const stored = await this.deps.db.talosCredential.findUnique({
+        where: { name: current.name },
+        select: { certPem: true },
+      });
+      if (stored?.certPem === current.certPem) return;
+    }
+    try {
+      const context = await credentialFor(this.deps.db, clusterName, "read", {
+        ...(this.deps.secretKey ? { secretKey: this.deps.secretKey } : {}),
+      });
+      this.talos = new TalosClient(context, { pool: this.deps.pool });
+      this.credentialError = undefined;
+      for (const r of this.runners.values()) r.poke();
+    } catch (err) {
+      // Expired or missing credential: every machine shows why, until one is imported.
+      this.talos = undefined;
+      this.credentialError = describeError(err);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+// The collector against the simulator over real mTLS and a real Postgres: machines turn healthy, injected
+// faults show as clear states with reasons and history, and the database going away is survived.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSecretKey } from "../secrets/secret-key";
+import { type RunningSimulator, startSimulator } from "../talos-sim";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { type Collector, startCollector } from "./collector";
+import { clearFaults, eventually, injectFault, seedFleet } from "./test-fleet";
+
+let database: TestDatabase;
+let sim: RunningSimulator;
+let stateDir: string;
+let collector: Collector;
+const log = pino({ level: process.env.TEST_LOG ?? "silent" });
+
+const machine = (hostname: string) => database.db.machine.findFirstOrThrow({ where: { hostname } });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-collector-"));
+  const secretKey = await loadSecretKey({ dataDir: stateDir });
+  sim = await startSimulator({
+    clusters: 2,
+    nodesPerCluster: 4,
+    port: 0,
+    stateDir,
+    timeScale: 50,
+    seed: "collector",
+  });
+  await seedFleet(database.db, sim, secretKey);
+  collector = startCollector({
+    db: database.db,
+    log,
+    secretKey,
+    leaseMs: 3_000,
+    reconcileMs: 2_000,
+    flushMs: 200,
+    timeoutMs: 1_500,
+    maxBackoffMs: 1_000,
+    machinesRefreshMs: 1_000,
+  });
+});
+
+afterAll(async () => {
+  await collector?.stop();
+  await sim?.stop();
+  await database?.drop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+describe("collector", () => {
+  it("collects every machine: versions, stage, services, boot id, health, and cluster health", async () => {
+    const rows = await eventually(
+      async () => {
+        const all = await database.db.machine.findMany();
+        return all.every((m) => m.lastSeenAt && m.bootId && m.talosVersion && m.health !== "unknown") && all;
+      },
+      20_000,
+      "every machine collected",
+    );
+    expect(rows).toHaveLength(8);
+    for (const m of rows) {
+      expect(m.reachable).toBe(true);
+      expect(m.stage).toBe("running");
+      expect(m.kubernetesVersion).toMatch(/^v1\.\d+\.\d+/);
+      expect((m.services as unknown[]).length).toBeGreaterThan(3);
+    }
+    const clusters = await eventually(
+      async () => {
+        const all = await database.db.cluster.findMany();
+        return all.every((c) => c.health !== "unknown") && all;
+      },
+      10_000,
+      "cluster health",
+    );
+    expect(
+      clusters
+        .map((c) => c.health)
+        .every((h) => ["healthy", "degraded", "unhealthy", "upgrading"].includes(h)),
+    ).toBe(true);
+    const lease = await database.db.clusterLease.findMany();
+    expect(lease.every((l) => l.instanceId === collector.instanceId)).toBe(true);
+    expect(lease).toHaveLength(2);
+  });
+
+  it("shows a failing service as unhealthy with the service named, then healthy again", async () => {
+    const target = sim.clusters[0]?.nodes.find((n) => n.role === "worker");
+    if (!target) throw new Error("no worker");
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      20_000,
+      "healthy first",
+    );
+    await injectFault(sim, target.address, { kind: "service", service: "kubelet", mode: "failed" });
+    const sick = await eventually(
+      async () => {
+        const m = await machine(target.hostname);
+        return m.health === "unhealthy" && m;
+      },
+      5_000,
+      "unhealthy",
+    );
+    expect(sick.healthReason).toContain("kubelet");
+    await clearFaults(sim, target.address, "service");
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      10_000,
+      "healthy again",
+    );
+    const history = await database.db.machineStateChange.findMany({
+      where: { machineId: sick.id, field: "health" },
+      orderBy: { id: "asc" },
+    });
+    expect(history.map((h) => h.toValue)).toEqual(expect.arrayContaining(["unhealthy", "healthy"]));
+    expect(history.find((h) => h.toValue === "unhealthy")?.reason).toContain("kubelet");
+  });
+
+  it("marks an unreachable machine unreachable with the reason, and healthy once it answers", async () => {
+    const target = sim.clusters[1]?.nodes.find((n) => n.role === "worker");
+    if (!target) throw new Error("no worker");
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      20_000,
+      "healthy first",
+    );
+    await injectFault(sim, target.address, { kind: "unreachable" });
+    const away = await eventually(
+      async () => {
+        const m = await machine(target.hostname);
+        return m.health === "unreachable" && m;
+      },
+      8_000,
+      "unreachable",
+    );
+    expect(away.reachable).toBe(false);
+    expect(away.healthReason).toMatch(/last seen/);
+    const cluster = await eventually(
+      async () => {
+        const c = await database.db.cluster.findUniqueOrThrow({ where: { id: away.clusterId } });
+        return c.health === "degraded" && c;
+      },
+      5_000,
+      "cluster degraded",
+    );
+    expect(cluster.healthReason).toContain(`${target.hostname} unreachable`);
+    await clearFaults(sim, target.address);
+    await eventually(async () => (await machine(target.hostname)).health === "healthy", 10_000, "back");
+    const reach = await database.db.machineStateChange.findMany({
+      where: { machineId: away.id, field: "reachable" },
+    });
+    expect(reach.map((r) => r.toValue).slice(-2)).toEqual(["false", "true"]);
+  });
+
+  it("recovers when the database drops every connection", async () => {
+    const target = sim.clusters[0]?.nodes.at(-1);
+    if (!target) throw new Error("no node");
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      20_000,
+      "healthy first",
+    );
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const dbName = new URL(database.url).pathname.slice(1);
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [dbName],
+    );
+    await admin.end();
+    await injectFault(sim, target.address, { kind: "service", service: "kubelet", mode: "failed" });
+    await eventually(
+      async () => (await machine(target.hostname)).health === "unhealthy",
+      10_000,
+      "written after drop",
+    );
+    await clearFaults(sim, target.address);
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      10_000,
+      "healthy again",
+    );
+  });
+});

@@ -1,0 +1,125 @@
+// The collector: takes cluster leases, runs one ClusterWorker per held cluster, writes state in batches.
+import { randomUUID } from "node:crypto";
+import { ChannelPool } from "../talos";
+import { ClusterWorker } from "./cluster-worker";
+import { LeaseManager } from "./leases";
+import { type CollectorOptions, resolveOptions } from "./options";
+import { Limiter, sleep } from "./pacing";
+import { BatchWriter } from "./writer";
+
+export interface Collector {
+  readonly instanceId: string;
+  /** Clusters this instance collects right now. */
+  held(): string[];
+  /** For benchmarks: called after each successful flush with the machine ids written. */
+  writer: BatchWriter;
+  /** Stops collecting, writes what is pending and gives the leases back. */
+  stop(): Promise<void>;
+}
+
+/** How often every machine's health is re-evaluated against the clock (staleness). */
+const SWEEP_MS = 10_000;
+
+export function startCollector(options: CollectorOptions): Collector {
+  const instanceId = options.instanceId ?? randomUUID();
+  const o = resolveOptions(options, instanceId);
+  const log = o.log.child({ component: "collector", instanceId });
+  const stopper = new AbortController();
+  const signal = stopper.signal;
+  const pool = new ChannelPool();
+  const writer = new BatchWriter(o.db, instanceId, log);
+  const leases = new LeaseManager(o.db, instanceId, o.leaseMs);
+  const limiter = new Limiter(o.concurrency);
+  const workers = new Map<string, ClusterWorker>();
+  let validUntil = 0;
+  const deps = {
+    db: o.db,
+    log,
+    writer,
+    limiter,
+    pool,
+    reconcileMs: o.reconcileMs,
+    timeoutMs: o.timeoutMs,
+    maxBackoffMs: o.maxBackoffMs,
+    machinesRefreshMs: o.machinesRefreshMs,
+    staleAfterMs: o.staleAfterMs,
+    events: o.events,
+    ...(o.secretKey ? { secretKey: o.secretKey } : {}),
+  };
+
+  const stopWorkers = async (ids: string[]) => {
+    await Promise.all(
+      ids.map(async (id) => {
+        const w = workers.get(id);
+        workers.delete(id);
+        await w?.stop();
+      }),
+    );
+  };
+
+  const leaseLoop = async () => {
+    let failing = false;
+    while (!signal.aborted) {
+      try {
+        const round = await leases.round();
+        if (signal.aborted) break;
+        validUntil = round.validUntil;
+        const held = new Set(round.held);
+        const lost = [...workers.keys()].filter((id) => !held.has(id));
+        if (lost.length) log.info({ clusters: lost.length }, "collector: clusters handed over");
+        await stopWorkers(lost);
+        let started = 0;
+        for (const id of held) {
+          if (workers.has(id)) continue;
+          const w = new ClusterWorker(deps, id);
+          workers.set(id, w);
+          w.start();
+          started++;
+        }
+        if (started) log.info({ clusters: started, held: workers.size }, "collector: clusters taken");
+        if (failing) log.info("collector: leases renewed again");
+        failing = false;
+      } catch (err) {
+        if (!failing) log.warn({ err }, "collector: lease renewal failed; retrying");
+        failing = true;
+      }
+      await sleep(o.renewMs, signal);
+    }
+  };
+
+  const flushLoop = async () => {
+    let lastSweep = Date.now();
+    while (!signal.aborted) {
+      await sleep(o.flushMs, signal);
+      // Without a renewal in time another instance may own these clusters now: stop before it starts.
+      if (workers.size && Date.now() > validUntil) {
+        log.warn({ clusters: workers.size }, "collector: leases not renewed in time; pausing those clusters");
+        await stopWorkers([...workers.keys()]);
+      }
+      if (Date.now() - lastSweep > SWEEP_MS) {
+        lastSweep = Date.now();
+        for (const w of workers.values()) w.sweep();
+      }
+      for (const w of workers.values()) w.rollUp();
+      await writer.flush();
+    }
+  };
+
+  const loops = Promise.all([leaseLoop(), flushLoop()]);
+  log.info({ leaseMs: o.leaseMs, reconcileMs: o.reconcileMs }, "collector started");
+
+  return {
+    instanceId,
+    writer,
+    held: () => [...workers.keys()],
+    async stop() {
+      stopper.abort();
+      await loops;
+      await stopWorkers([...workers.keys()]);
+      await writer.flush().catch(() => {});
+      await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
+      pool.close();
+      log.info("collector stopped");
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Keeps one machine's state current: follows its MachineStatus watch and Events stream through the
+// cluster endpoint (`node` routing) and reconciles the rest periodically, backing off while it is away.
+
+import { AppError } from "../errors";
+import type { ServiceState } from "../health";
+import { type TalosClient, TalosError, type TalosService } from "../talos";
+import type { MachinePatch } from "./machine-state";
+import { backoff, jitter, type Limiter } from "./pacing";
+import { Waker } from "./waker";
+
+export interface RunnerHost {
+  client(): TalosClient | undefined;
+  limiter: Limiter;
+  reconcileMs: number;
+  timeoutMs: number;
+  maxBackoffMs: number;
+  events: boolean;
+  update(machineId: string, patch: MachinePatch): void;
+  /** etcd member count seen by a control plane. */
+  etcdMembers(count: number): void;
+}
+
+/** What went wrong, in words fit for a machine page. */
+export function describeError(err: unknown): string {
+  if (err instanceof AppError) return err.userMessage;
+  if (err instanceof TalosError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function toServiceState(s: TalosService): ServiceState {
+  return {
+    id: s.id,
+    state: s.state,
+    healthy: s.health.healthy,
+    unknown: s.health.unknown,
+    ...(s.health.lastMessage ? { message: s.health.lastMessage } : {}),
+  };
+}
+
+const K8S_IMAGE = /\/kube-(?:apiserver|proxy|controller-manager|scheduler):(v\d+\.\d+\.\d+[^@\s]*)/;
+
+/** ServiceStateEvent actions (Talos's names) to ServiceInfo states. */
+const SERVICE_STATES: Record<string, string> = {
+  INITIALIZED: "Initialized",
+  PREPARING: "Preparing",
+  WAITING: "Waiting",
+  RUNNING: "Running",
+  STOPPING: "Stopping",
+  FINISHED: "Finished",
+  FAILED: "Failed",
+  SKIPPED: "Skipped",
+  STARTING: "Starting",
+};
+
+export class MachineRunner {
+  private readonly stopper = new AbortController();
+  private readonly reconcileWaker = new Waker();
+  private readonly streamWaker = new Waker();
+  private streamAbort: AbortController | undefined;
+  private reconcileFailures = 0;
+  private rounds = 0;
+  private services: ServiceState[];
+  private done: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly host: RunnerHost,
+    readonly id: string,
+    readonly address: string,
+    readonly role: "controlplane" | "worker",
+    services: ServiceState[],
+  ) {
+    this.services = services;
+  }
+
+  start(initialDelayMs: number): void {
+    this.done = Promise.all([this.streamLoop(), this.reconcileLoop(initialDelayMs)]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    this.streamAbort?.abort();
+    await this.done;
+  }
+
+  /** Re-read everything now (e.g. the credential changed, or a stream saw a reboot). */
+  poke(): void {
+    this.reconcileWaker.wake();
+  }
+
+  private get signal(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  private seen(patch: MachinePatch): void {
+    this.host.update(this.id, { ...patch, reachable: true, lastSeenAt: new Date(), lastError: null });
+  }
+
+  // ---- streams ------------------------------------------------------------------------------
+
+  private async streamLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.signal.aborted) {
+      const client = this.host.client();
+      if (!client) {
+        await this.streamWaker.sleep(1_000, this.signal);
+        continue;
+      }
+      const ctl = new AbortController();
+      this.streamAbort = ctl;
+      const onStop = () => ctl.abort();
+      this.signal.addEventListener("abort", onStop, { once: true });
+      const healthy = () => {
+        failures = 0;
+      };
+      const tasks = [this.watch(client, ctl.signal, healthy)];
+      if (this.host.events) tasks.push(this.follow(client, ctl.signal));
+      await Promise.race(tasks.map((t) => t.catch(() => {})));
+      ctl.abort();
+      await Promise.allSettled(tasks);
+      this.signal.removeEventListener("abort", onStop);
+      if (this.signal.aborted) break;
+      failures++;
+      // The stream ended: find out at once whether the machine is away (the reconcile marks it), and
+      // retry the stream with backoff.
+      this.reconcileWaker.wake();
+      await this.streamWaker.sleep(backoff(failures, this.host.maxBackoffMs), this.signal);
+    }
+  }
+
+  private async watch(client: TalosClient, signal: AbortSignal, healthy: () => void): Promise<void> {
+    for await (const s of client.watchMachineStatus({ node: this.address, signal })) {
+      healthy();
+      this.seen({ stage: s.stage.toLowerCase(), ready: s.ready, unmetConditions: s.unmetConditions });
+      if (s.stage !== "RUNNING") this.reconcileWaker.wake();
+    }
+    if (!signal.aborted) throw new Error("the machine status watch ended");
+  }
+
+  private async follow(client: TalosClient, signal: AbortSignal): Promise<void> {
+    const stream = client.events({ node: this.address, signal, tailEvents: 0 });
+    await stream.ready;
+    for await (const e of stream) {
+      const p = e.payload;
+      if (p.type === "serviceState") {
+        const state = SERVICE_STATES[p.action] ?? p.action;
+        const next: ServiceState = {
+          id: p.service,
+          state,
+          healthy: p.health?.healthy ?? false,
+          unknown: p.health?.unknown ?? true,
+          ...(p.health?.lastMessage ? { message: p.health.lastMessage } : {}),
+        };
+        const others = this.services.filter((s) => s.id !== p.service);
+        this.services = [...others, next].sort((a, b) => a.id.localeCompare(b.id));
+        this.seen({ services: this.services });
+      } else if (p.type === "machineStatus") {
+        this.seen({ stage: p.stage.toLowerCase(), ready: p.ready, unmetConditions: p.unmetConditions });
+      } else if (p.type === "sequence" || p.type === "restart") {
+        // A boot, upgrade or reboot: version and boot id are about to change.
+        this.reconcileWaker.wake();
+      }
+    }
+    if (!signal.aborted) throw new Error("the event stream ended");
+  }
+
+  // ---- periodic reconcile -------------------------------------------------------------------
+
+  private async reconcileLoop(initialDelayMs: number): Promise<void> {
+    await this.reconcileWaker.sleep(initialDelayMs, this.signal);
+    while (!this.signal.aborted) {
+      const ok = await this.host.limiter.run(() => this.reconcile());
+      if (ok) {
+        this.reconcileFailures = 0;
+      } else {
+        this.reconcileFailures++;
+      }
+      const wait = ok
+        ? jitter(this.host.reconcileMs)
+        : backoff(this.reconcileFailures, this.host.maxBackoffMs);
+      await this.reconcileWaker.sleep(wait, this.signal);
+    }
+  }
+
+  /** Reads version, services, status, boot id (and etcd, Kubernetes version); false when unreachable. */
+  private async reconcile(): Promise<boolean> {
+    if (this.signal.aborted) return true;
+    const client = this.host.client();
+    if (!client) return false; // the cluster has no usable credential: the worker says why
+    const t = { node: this.address, timeoutMs: this.host.timeoutMs, signal: this.signal };
+    const started = performance.now();
+    try {
+      const version = await client.version(t);
+      const responseMs = performance.now() - started;
+      const controlPlane = this.role === "controlplane";
+      const readK8s = controlPlane || this.rounds % 5 === 0;
+      this.rounds++;
+      const [services, status, bootId, containers, etcd, members] = await Promise.all([
+        client.services(t),
+        client.machineStatus(t),
+        client.bootId(t),
+        readK8s ? client.containers({ ...t, kubernetes: true }).catch(() => undefined) : undefined,
+        controlPlane ? client.etcdStatus(t).catch(() => undefined) : undefined,
+        controlPlane ? client.etcdMembers(t).catch(() => undefined) : undefined,
+      ]);
+      this.services = services.map(toServiceState);
+      const patch: MachinePatch = {
+        talosVersion: version.tag,
+        services: this.services,
+        stage: status.stage.toLowerCase(),
+        ready: status.ready,
+        unmetConditions: status.unmetConditions,
+        bootId,
+        responseMs,
+      };
+      if (containers) {
+        const tag = containers.map((c) => K8S_IMAGE.exec(c.image)?.[1]).find(Boolean);
+        if (tag) patch.kubernetesVersion = tag;
+        if (controlPlane) {
+          patch.apiServerRunning = containers.some(
+            (c) => c.name === "kube-apiserver" && c.status === "CONTAINER_RUNNING",
+          );
+        }
+      }
+      if (etcd) patch.etcdErrors = etcd.errors;
+      if (members) this.host.etcdMembers(members.length);
+      if (this.signal.aborted) return true;
+      this.seen(patch);
+      if (this.reconcileFailures > 0) this.streamWaker.wake();
+      return true;
+    } catch (err) {
+      if (this.signal.aborted) return true;
+      this.host.update(this.id, { reachable: false, lastError: describeError(err) });
+      // A hung connection can leave streams silent: restart them once the machine answers again.
+      this.streamAbort?.abort();
+      return false;
+    }
+  }
+}

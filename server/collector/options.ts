@@ -1,0 +1,55 @@
+// Tunables of the collector, with defaults sized for 10,000 machines on one 2-core instance.
+import type { Logger } from "pino";
+import type { PrismaClient } from "../db/client";
+import type { SecretKey } from "../secrets/secret-key";
+
+export interface CollectorOptions {
+  db: PrismaClient;
+  log: Logger;
+  /** This instance's id in collector_instance (default: a random UUID). */
+  instanceId?: string;
+  /** How long a cluster lease lasts without renewal; another instance takes the cluster after that. */
+  leaseMs?: number;
+  /** How often leases are renewed and free clusters taken (default leaseMs / 3). */
+  renewMs?: number;
+  /** Periodic reconcile of every machine (version, services, boot id, etcd), jittered ±20 %. */
+  reconcileMs?: number;
+  /** Batched writes: pending changes are written every flushMs in one statement per table. */
+  flushMs?: number;
+  /** How often a cluster's machine rows are re-read to pick up joins and departures. */
+  machinesRefreshMs?: number;
+  /** Talos calls of the periodic reconcile in flight at once, across all clusters. */
+  concurrency?: number;
+  /** Deadline of every Talos call of the reconcile. */
+  timeoutMs?: number;
+  /** Longest wait between attempts at an unreachable machine (exponential backoff up to this). */
+  maxBackoffMs?: number;
+  /** Also follow each machine's Events stream (service state changes as they happen). */
+  events?: boolean;
+  /** Health model: no contact for longer than this and a machine's state is unknown. */
+  staleAfterMs?: number;
+  secretKey?: SecretKey;
+}
+
+export type ResolvedOptions = Required<Omit<CollectorOptions, "secretKey">> & { secretKey?: SecretKey };
+
+export function resolveOptions(o: CollectorOptions, instanceId: string): ResolvedOptions {
+  const leaseMs = o.leaseMs ?? 30_000;
+  const reconcileMs = o.reconcileMs ?? 60_000;
+  return {
+    db: o.db,
+    log: o.log,
+    instanceId,
+    leaseMs,
+    renewMs: o.renewMs ?? Math.max(200, Math.floor(leaseMs / 3)),
+    reconcileMs,
+    flushMs: o.flushMs ?? 300,
+    machinesRefreshMs: o.machinesRefreshMs ?? 15_000,
+    concurrency: o.concurrency ?? 64,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    maxBackoffMs: o.maxBackoffMs ?? 60_000,
+    events: o.events ?? true,
+    staleAfterMs: o.staleAfterMs ?? Math.max(5 * 60_000, 3 * reconcileMs),
+    ...(o.secretKey ? { secretKey: o.secretKey } : {}),
+  };
+}

@@ -1,0 +1,43 @@
+// Timing helpers of the collector: jitter, exponential backoff, abortable sleep, and a concurrency limit.
+
+/** `ms` ± `fraction` at random, so thousands of machines do not fire in step. */
+export function jitter(ms: number, fraction = 0.2): number {
+  return Math.max(0, ms * (1 - fraction + Math.random() * 2 * fraction));
+}
+
+/** 1 s, 2 s, 4 s … up to `max`, jittered; `attempt` counts failures so far (1 = first). */
+export function backoff(attempt: number, max: number, base = 1_000): number {
+  return jitter(Math.min(max, base * 2 ** Math.max(0, attempt - 1)), 0.25);
+}
+
+/** Resolves after `ms`, or at once when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** At most `limit` tasks at once; the rest wait in order. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}

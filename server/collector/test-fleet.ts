@@ -1,0 +1,78 @@
+// For tests and benchmarks: puts a simulator's clusters, machines and credentials into a database the way
+// import and discovery would, so the collector has rows to work on.
+
+import { importCredentials } from "../credentials/import-credentials";
+import type { PrismaClient } from "../db/client";
+import type { SecretKey } from "../secrets/secret-key";
+import type { RunningSimulator } from "../talos-sim";
+
+export async function seedFleet(
+  db: PrismaClient,
+  sim: RunningSimulator,
+  secretKey: SecretKey,
+): Promise<void> {
+  await importCredentials(db, { talosconfig: sim.talosconfig, secretKey });
+  const credentials = await db.talosCredential.findMany({ select: { id: true, name: true } });
+  const byName = new Map(credentials.map((c) => [c.name, c.id]));
+  await db.cluster.createMany({
+    data: sim.clusters.map((c) => ({
+      name: c.name,
+      endpoints: [c.endpoint],
+      credentialId: byName.get(c.name) ?? null,
+    })),
+  });
+  const clusters = await db.cluster.findMany({ select: { id: true, name: true } });
+  const clusterId = new Map(clusters.map((c) => [c.name, c.id]));
+  const machines = sim.clusters.flatMap((c) =>
+    c.nodes.map((n) => ({
+      clusterId: clusterId.get(c.name) as string,
+      hostname: n.hostname,
+      address: n.address,
+      role: n.role,
+    })),
+  );
+  for (let i = 0; i < machines.length; i += 1000) {
+    await db.machine.createMany({ data: machines.slice(i, i + 1000) });
+  }
+}
+
+/** Posts a fault to the simulator's control API. */
+export async function injectFault(
+  sim: RunningSimulator,
+  node: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const res = await fetch(`${sim.controlUrl}/nodes/${node}/faults`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(sim: RunningSimulator, node: string, kind?: string): Promise<void> {
+  const res = await fetch(`${sim.controlUrl}/nodes/${node}/faults${kind ? `/${kind}` : ""}`, {
+    method: "DELETE",
+  });
+  if (!res.ok) throw new Error(`faults not cleared: ${res.status} ${await res.text()}`);
+}
+
+/** Polls `check` until it returns a value, or fails after `timeoutMs` with the last value seen. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+}

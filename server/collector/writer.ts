@@ -1,0 +1,153 @@
+// Batched writes: every flush sends all pending machine states in one multi-row UPDATE, the history in one
+// INSERT and cluster health in one UPDATE, fenced by this instance's leases so a lost lease writes nothing.
+import type { Logger } from "pino";
+import type { PrismaClient } from "../db/client";
+import type { Health } from "../health";
+import type { LiveMachine, StateChange } from "./machine-state";
+
+export interface ClusterHealthRow {
+  clusterId: string;
+  health: Health;
+  reason: string;
+  changed: boolean;
+}
+
+/** History kept in memory while the database is away, at most this many rows (oldest dropped). */
+const MAX_PENDING_CHANGES = 200_000;
+
+const LEASE_HELD = (alias: string) =>
+  `EXISTS (SELECT 1 FROM cluster_lease l WHERE l.cluster_id = ${alias} AND l.instance_id = $1::uuid AND l.expires_at > now())`;
+
+const UPDATE_MACHINES = `
+UPDATE machine AS m SET
+  talos_version = v.talos_version, kubernetes_version = v.kubernetes_version, stage = v.stage,
+  ready = v.ready, unmet_conditions = v.unmet_conditions::jsonb, services = v.services::jsonb,
+  boot_id = v.boot_id, reachable = v.reachable, last_seen_at = v.last_seen_at, last_error = v.last_error,
+  health = v.health::"Health", health_reason = v.health_reason, health_since = v.health_since,
+  updated_at = now()
+FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::text[], $8::text[],
+            $9::text[], $10::bool[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::timestamptz[])
+  AS v(id, talos_version, kubernetes_version, stage, ready, unmet_conditions, services, boot_id, reachable,
+       last_seen_at, last_error, health, health_reason, health_since)
+WHERE m.id = v.id AND ${LEASE_HELD("m.cluster_id")}`;
+
+const INSERT_CHANGES = `
+INSERT INTO machine_state_change (machine_id, at, field, from_value, to_value, reason)
+SELECT v.machine_id, v.at, v.field, v.from_value, v.to_value, v.reason
+FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[])
+  AS v(machine_id, at, field, from_value, to_value, reason)
+JOIN machine m ON m.id = v.machine_id
+WHERE ${LEASE_HELD("m.cluster_id")}`;
+
+const UPDATE_CLUSTERS = `
+UPDATE cluster AS c SET health = v.health::"Health", health_reason = v.reason,
+  health_since = CASE WHEN c.health = v.health::"Health" THEN c.health_since ELSE now() END
+FROM unnest($2::uuid[], $3::text[], $4::text[]) AS v(id, health, reason)
+WHERE c.id = v.id AND (c.health <> v.health::"Health" OR c.health_reason <> v.reason) AND ${LEASE_HELD("c.id")}`;
+
+export class BatchWriter {
+  private dirty = new Map<string, LiveMachine>();
+  private changes: StateChange[] = [];
+  private clusters = new Map<string, ClusterHealthRow>();
+  private failing = false;
+  /** Called after each successful flush with the ids of the machines written (for latency measurements). */
+  onFlushed?: (machineIds: string[], at: number) => void;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly instanceId: string,
+    private readonly log: Logger,
+  ) {}
+
+  markDirty(m: LiveMachine, changes: StateChange[]): void {
+    this.dirty.set(m.id, m);
+    if (changes.length) this.changes.push(...changes);
+    if (this.changes.length > MAX_PENDING_CHANGES) {
+      this.changes.splice(0, this.changes.length - MAX_PENDING_CHANGES);
+    }
+  }
+
+  setClusterHealth(row: ClusterHealthRow): void {
+    this.clusters.set(row.clusterId, row);
+  }
+
+  get pending(): number {
+    return this.dirty.size + this.changes.length + this.clusters.size;
+  }
+
+  /** Writes what is pending; on failure keeps it for the next flush (newer states replace older ones). */
+  async flush(): Promise<void> {
+    if (this.pending === 0) return;
+    const machines = [...this.dirty.values()];
+    const changes = this.changes;
+    const clusters = [...this.clusters.values()];
+    this.dirty = new Map();
+    this.changes = [];
+    this.clusters = new Map();
+    // Snapshot the values now: the objects keep changing while the statement runs.
+    const rows = machines.map((m) => ({ ...m }));
+    try {
+      await this.db.$transaction([
+        ...(rows.length
+          ? [this.db.$executeRawUnsafe(UPDATE_MACHINES, this.instanceId, ...machineColumns(rows))]
+          : []),
+        ...(changes.length
+          ? [
+              this.db.$executeRawUnsafe(
+                INSERT_CHANGES,
+                this.instanceId,
+                changes.map((c) => c.machineId),
+                changes.map((c) => c.at),
+                changes.map((c) => c.field),
+                changes.map((c) => c.fromValue),
+                changes.map((c) => c.toValue),
+                changes.map((c) => c.reason),
+              ),
+            ]
+          : []),
+        ...(clusters.length
+          ? [
+              this.db.$executeRawUnsafe(
+                UPDATE_CLUSTERS,
+                this.instanceId,
+                clusters.map((c) => c.clusterId),
+                clusters.map((c) => c.health),
+                clusters.map((c) => c.reason),
+              ),
+            ]
+          : []),
+      ]);
+      if (this.failing) this.log.info("collector: database writes work again");
+      this.failing = false;
+      this.onFlushed?.(
+        machines.map((m) => m.id),
+        Date.now(),
+      );
+    } catch (err) {
+      if (!this.failing) this.log.warn({ err }, "collector: writing machine state failed; will retry");
+      this.failing = true;
+      for (const m of machines) if (!this.dirty.has(m.id)) this.dirty.set(m.id, m);
+      this.changes = [...changes, ...this.changes].slice(-MAX_PENDING_CHANGES);
+      for (const c of clusters) if (!this.clusters.has(c.clusterId)) this.clusters.set(c.clusterId, c);
+    }
+  }
+}
+
+function machineColumns(rows: LiveMachine[]): unknown[] {
+  return [
+    rows.map((m) => m.id),
+    rows.map((m) => m.talosVersion),
+    rows.map((m) => m.kubernetesVersion),
+    rows.map((m) => m.stage),
+    rows.map((m) => m.ready),
+    rows.map((m) => JSON.stringify(m.unmetConditions)),
+    rows.map((m) => JSON.stringify(m.services)),
+    rows.map((m) => m.bootId),
+    rows.map((m) => m.reachable),
+    rows.map((m) => m.lastSeenAt),
+    rows.map((m) => m.lastError),
+    rows.map((m) => m.health),
+    rows.map((m) => m.healthReason),
+    rows.map((m) => m.healthSince),
+  ];
+}
