@@ -62,8 +62,8 @@ export async function finishOidcLogin(opts: {
       result,
       details: { issuer: settings.issuer.href, ...details },
     });
-  const fail = async (code: OidcLoginError, reason: string, actor = "anonymous", more = {}) => {
-    await audit("denied", { actor }, { reason, ...more });
+  const fail = async (code: OidcLoginError, reason: string) => {
+    await audit("denied", { actor: "anonymous" }, { reason });
     return redirectToLogin(code, [cleared]);
   };
 
@@ -100,7 +100,9 @@ export async function finishOidcLogin(opts: {
   const { identity, groups } = signedIn;
   const grants = grantsForGroups(settings.roleMap, groups);
   const about = { subject: identity.subject, groups: groups.slice(0, 50) };
-  const claimed = identity.preferredUsername ?? identity.subject;
+  // Someone Minos does not know yet is named as the provider calls them, marked so as not to be
+  // mistaken for a Minos user of that name.
+  const claimed = `sso:${identity.preferredUsername ?? identity.subject}`;
   const result = await provisionOidcUser(db, identity, grants);
   if (result.status === "disabled") {
     await audit(

@@ -227,7 +227,7 @@ describe("single sign-on with OpenID Connect", () => {
       where: { action: "auth.oidc_login" },
       orderBy: { id: "desc" },
     });
-    expect(audit).toMatchObject({ actor: "guest", result: "denied" });
+    expect(audit).toMatchObject({ actor: "sso:guest", target: null, result: "denied" });
     expect(audit?.details).toMatchObject({ reason: "no group has a role in Minos", groups: ["visitors"] });
 
     provider.accounts.set("olivia", { preferred_username: "olivia", groups: ["staff"] });
