@@ -2,10 +2,11 @@
 // enough that sign-in bursts do not exhaust a 2-core instance) and the password policy.
 // @node-rs/argon2 ships a prebuilt binary per platform as a regular npm package: nothing compiles
 // or downloads at install time.
-import { Algorithm, hash, verify } from "@node-rs/argon2";
+import { hash, verify } from "@node-rs/argon2";
 import { AppError } from "../errors";
 
-const params = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// algorithm 2 is Argon2id (the package's Algorithm is a const enum, which isolated modules cannot read).
+const params = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
