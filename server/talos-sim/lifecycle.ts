@@ -31,9 +31,31 @@ export function upgradePhases(rebootMode: "DEFAULT" | "POWERCYCLE"): Phase[] {
   return phases;
 }
 
-function rebootPhases(kexec: boolean, sequence: string): Phase[] {
+/**
+ * The stageUpgrade sequence (Talos 1.12–1.14 `StageUpgrade`): stop everything and reboot; the installer runs on
+ * the next boot (Install sequence), which then reboots into the new version.
+ */
+export function stageUpgradePhases(rebootMode: "DEFAULT" | "POWERCYCLE"): Phase[] {
   return [
-    ...(sequence === "stageUpgrade" ? [] : [{ phase: "drain", task: "cordonAndDrainNode", ms: 2000 }]),
+    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
+    { phase: "dbus", task: "stopDBus", ms: 100 },
+    { phase: "stopServices", task: "stopServicesEphemeral", ms: 1500 },
+    { phase: "umount", task: "unmountPodMounts", ms: 300 },
+    { phase: "unmountBind", task: "unmountSystemDiskBindMounts", ms: 200 },
+    { phase: "unmountSystem", task: "unmountEphemeralPartition", ms: 500 },
+    { phase: "volumeFinalize", task: "teardownLifecycle", ms: 300 },
+    ...(rebootMode === "DEFAULT" ? [{ phase: "kexec", task: "kexecPrepare", ms: 500 }] : []),
+    { phase: "stopEverything", task: "stopAllServices", ms: 1000 },
+    { phase: "reboot", task: "reboot", ms: 100 },
+  ];
+}
+
+/** Phase names a `upgrade-fail` fault can name for a staged upgrade: its own, or the install on the next boot. */
+const STAGED_INSTALL_PHASES = new Set(["upgrade", "install"]);
+
+function rebootPhases(kexec: boolean): Phase[] {
+  return [
+    { phase: "drain", task: "cordonAndDrainNode", ms: 2000 },
     { phase: "cleanup", task: "stopAllPods", ms: 2000 },
     { phase: "dbus", task: "stopDBus", ms: 100 },
     ...(kexec ? [{ phase: "kexec", task: "kexecPrepare", ms: 500 }] : []),
@@ -85,17 +107,38 @@ export interface UpgradeOptions {
 
 /** Runs the legacy upgrade sequence in the background of an Upgrade call (after tryStartSequence). */
 export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOptions): Promise<void> {
-  const sequence = opts.stage ? "stageUpgrade" : "upgrade";
-  const phases = opts.stage
-    ? rebootPhases(opts.rebootMode === "DEFAULT", sequence)
-    : upgradePhases(opts.rebootMode);
+  const target = installerTag(opts.image);
   const failAt = node.faults.upgradeFailAt;
   if (failAt) delete node.faults.upgradeFailAt;
-  const failed = await runPhases(fleet, node, sequence, phases, opts.actorId, MachineStage.UPGRADING, failAt);
-  const target = installerTag(opts.image);
-  if (opts.stage) node.stagedImage = opts.image;
-  else if (!failed) node.installedImage = opts.image;
-  await rebootAndBoot(fleet, node, failed ? undefined : target, opts.stage);
+  if (opts.stage) {
+    // machined writes the staged image to META before it runs stageUpgrade; the next boot installs it
+    node.stagedImage = opts.image;
+    const installFails = failAt !== undefined && STAGED_INSTALL_PHASES.has(failAt);
+    const phases = stageUpgradePhases(opts.rebootMode);
+    const failed = await runPhases(
+      fleet,
+      node,
+      "stageUpgrade",
+      phases,
+      opts.actorId,
+      MachineStage.UPGRADING,
+      installFails ? undefined : failAt,
+    );
+    if (failed) node.stagedImage = null; // simplified: a failed stageUpgrade boots the old version
+    await rebootAndBoot(fleet, node, failed || installFails ? undefined : target, !failed);
+    return;
+  }
+  const failed = await runPhases(
+    fleet,
+    node,
+    "upgrade",
+    upgradePhases(opts.rebootMode),
+    opts.actorId,
+    MachineStage.UPGRADING,
+    failAt,
+  );
+  if (!failed) node.installedImage = opts.image;
+  await rebootAndBoot(fleet, node, failed ? undefined : target, false);
 }
 
 /** Runs the reboot sequence (Reboot RPC, after tryStartSequence). */
@@ -105,7 +148,7 @@ export async function runReboot(
   actorId: string,
   kexec: boolean,
 ): Promise<void> {
-  await runPhases(fleet, node, "reboot", rebootPhases(kexec, "reboot"), actorId, MachineStage.REBOOTING);
+  await runPhases(fleet, node, "reboot", rebootPhases(kexec), actorId, MachineStage.REBOOTING);
   const staged = node.stagedImage;
   const installed = node.installedImage;
   const target = installed ? installerTag(installed) : staged ? installerTag(staged) : undefined;
@@ -140,7 +183,8 @@ async function runPhases(
     node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.START }, actorId);
     log(node, `task ${p.task} (1/1): starting`);
     const started = Date.now();
-    if (p.task === "stopServicesForUpgrade") stopServices(node, actorId, ["apid", "machined", "trustd"]);
+    if (p.task === "stopServicesForUpgrade" || p.task === "stopServicesEphemeral")
+      stopServices(node, actorId, ["apid", "machined", "trustd"]);
     if (p.task === "stopAllServices") {
       stopServices(node, actorId, []);
       // let open streams deliver what was already emitted, then apid is gone: connections drop here
@@ -237,12 +281,18 @@ async function rebootAndBoot(
     node.stage = MachineStage.REBOOTING;
     return;
   }
-  if (staged && version) {
-    // the staged install runs on the next boot, which then reboots again into the new version
+  if (staged) {
+    // The staged install runs on the next boot (initialize, then the Install sequence, stage INSTALLING at its
+    // install phase) before apid starts; that boot then reboots into the new version: two reboots in all. A
+    // failing install clears the staged image and the node boots its old version.
     node.newBoot();
     node.stage = MachineStage.INSTALLING;
-    await fleet.clock.sleep(15_000 + KERNEL_BOOT_MS);
+    log(node, `performing staged upgrade via "${node.stagedImage}"`);
+    await fleet.clock.sleep(15_000);
+    log(node, version ? "staged upgrade successful" : "Talos staged upgrade failed");
+    await fleet.clock.sleep(KERNEL_BOOT_MS); // (stays INSTALLING: nobody can ask, apid is not up)
     node.stagedImage = null;
+    if (fleet.stopped) return;
   }
   let next = version;
   if (node.faults.comeBackOldVersion) {

@@ -1,7 +1,7 @@
 // Upgrades as a client sees them: legacy Upgrade events and reboot, Pull + LifecycleService.Upgrade + Reboot, failures.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Event, SequenceEvent } from "@/server/talos/generated/machine/machine";
+import { type Event, PhaseEvent, SequenceEvent } from "@/server/talos/generated/machine/machine";
 import { BootIDSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
 import { type Clients, collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
@@ -9,7 +9,7 @@ let t: TestSim;
 let c0: Clients;
 let c1: Clients;
 type SimNodeInfo = TestSim["sim"]["clusters"][number]["nodes"][number];
-let n: { legacy: SimNodeInfo; lifecycle: SimNodeInfo; failing: SimNodeInfo };
+let n: { legacy: SimNodeInfo; lifecycle: SimNodeInfo; failing: SimNodeInfo; staged: SimNodeInfo };
 
 beforeAll(async () => {
   t = await startTestSim({ clusters: 2, nodesPerCluster: 4, seed: "u2", timeScale: 200 });
@@ -21,6 +21,7 @@ beforeAll(async () => {
     legacy: a.nodes[2] as SimNodeInfo,
     lifecycle: a.nodes[3] as SimNodeInfo,
     failing: b.nodes[3] as SimNodeInfo,
+    staged: b.nodes[2] as SimNodeInfo,
   };
 });
 afterAll(() => t.close());
@@ -140,6 +141,53 @@ describe("legacy Upgrade", () => {
     expect(sequences[0]).toBe("initialize");
     expect(sequences).toContain("boot");
     expect(sequences).not.toContain("upgrade");
+  });
+
+  it("stages with stage=true: stageUpgrade sequence, then two reboots (install on the next boot) into the new version", async () => {
+    const node = n.staged.address;
+    const info = async () =>
+      (await t.control("GET", `/nodes/${node}`)).json as { bootCount: number; talosVersion: string };
+    const before = await info();
+    const tag = before.talosVersion === "v1.13.9" ? "v1.14.0-rc.1" : "v1.13.9";
+    const stream = c1.machine.events(evReq(), md({ node }));
+    const seen = collect(stream, undefined, 10_000);
+    await firstMessage(stream);
+    const { res, err } = await unary(
+      c1.machine.upgrade,
+      c1.machine,
+      { ...upgradeReq(`ghcr.io/siderolabs/installer:${tag}`), stage: true },
+      md({ node }),
+    );
+    expect(err).toBeNull();
+    const actor = res?.messages[0]?.actorId ?? "";
+    const { msgs, err: streamErr } = await seen;
+    expect(streamErr?.code).toBe(status.UNAVAILABLE);
+    const mine = msgs.filter((e) => e.actorId === actor);
+    const sequences = mine
+      .filter((e) => typeOf(e) === "SequenceEvent")
+      .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()).sequence);
+    expect(sequences[0]).toBe("stageUpgrade");
+    const phases = mine
+      .filter((e) => typeOf(e) === "PhaseEvent")
+      .map((e) => PhaseEvent.decode(e.data?.value ?? new Uint8Array()))
+      .filter((p) => p.action === 0)
+      .map((p) => p.phase);
+    expect(phases).toEqual([
+      "cleanup",
+      "dbus",
+      "stopServices",
+      "umount",
+      "unmountBind",
+      "unmountSystem",
+      "volumeFinalize",
+      "kexec",
+      "stopEverything",
+    ]); // the stream drops at stopEverything; no upgrade phase: the install runs on the next boot
+    await waitVersion(c1, node, tag, 15_000);
+    await waitRunning(c1, node);
+    const after = await info();
+    expect(after.talosVersion).not.toBe(before.talosVersion);
+    expect(after.bootCount - before.bootCount).toBe(2);
   });
 
   it("fails at a chosen phase and comes back on the old version", async () => {
