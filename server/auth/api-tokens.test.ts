@@ -66,6 +66,23 @@ describe("API tokens", () => {
     expect(await resolveApiToken(database.db, "minos_forged")).toBeNull();
   });
 
+  it("stop working when the owner no longer holds the token's role", async () => {
+    const owner = await database.db.user.create({
+      data: { username: "fleeting", grants: { create: [{ role: "operator", scope: "", source: "oidc" }] } },
+    });
+    const t = await createApiToken(database.db, {
+      ownerId: owner.id,
+      name: "job",
+      role: "operator",
+      scope: "",
+      expiresInDays: 30,
+      creator: principalWith("fleeting", "operator"),
+    });
+    expect(await resolveApiToken(database.db, t.token)).not.toBeNull();
+    await database.db.roleGrant.updateMany({ where: { userId: owner.id }, data: { role: "viewer" } });
+    expect(await resolveApiToken(database.db, t.token)).toBeNull();
+  });
+
   it("refuse lifetimes outside 1 to 365 days", async () => {
     const creator = principalWith("otto", { role: "operator", scope: "site:eu/dk/*" });
     await expect(

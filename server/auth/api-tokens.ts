@@ -84,9 +84,12 @@ export async function resolveApiToken(db: PrismaClient, token: string): Promise<
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
   const row = await db.apiToken.findUnique({
     where: { tokenHash: hashSecret(token) },
-    include: { owner: true },
+    include: { owner: { include: { grants: { select: { role: true, scope: true } } } } },
   });
   if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now() || row.owner.disabled) return null;
+  // A token never outlives its owner's roles: if the owner lost the role (e.g. removed from an SSO
+  // group), the token stops working with it.
+  if (!mayDelegate(row.owner.grants, row.role, row.scope)) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
