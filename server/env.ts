@@ -123,6 +123,15 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number({ error: "must be a number of days" }).int().min(1, "must be at least 1 day").optional(),
   ),
+  /** State collection from the Talos API in this instance: 1 (default) or 0 to leave it to other instances. */
+  MINOS_COLLECTOR: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .enum(["0", "1"], { error: "must be 1 (collect machine state) or 0 (leave it to other instances)" })
+        .default("1"),
+    )
+    .transform((v) => v === "1"),
   MINOS_OIDC_ISSUER: z.preprocess(emptyAsUndefined, oidcIssuer.optional()),
   MINOS_OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(400).optional()),
   MINOS_OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),

@@ -6,6 +6,7 @@ import http from "node:http";
 import next from "next";
 import { pruneAudit } from "./audit/prune-audit";
 import { ensureFirstAdmin } from "./auth/ensure-first-admin";
+import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
 import { EnvError, env } from "./env";
@@ -108,6 +109,12 @@ async function main(): Promise<void> {
     const timer = setInterval(prune, 6 * 3_600_000);
     timer.unref();
     cleanups.push({ name: "audit retention", run: async () => clearInterval(timer) });
+  }
+
+  if (config.MINOS_COLLECTOR) {
+    // Talos machine state and health; several instances split the clusters through leases.
+    const collector = startCollector({ db: db(), log });
+    cleanups.push({ name: "collector", run: () => collector.stop() });
   }
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
