@@ -95,6 +95,49 @@ describe("upgrade", () => {
     expect(progress.some((p) => p.step === "installing")).toBe(true);
   });
 
+  it("stages an upgrade (install on next boot): legacy path, two reboots, back on the new version", async () => {
+    const node = fleet.cluster.nodes.find((n) => n.role === "controlplane");
+    if (!node) throw new Error("no control plane");
+    const before = await fleet.client.version({ node: node.address });
+    const tag = before.tag === "v1.13.9" ? "v1.14.0-rc.1" : "v1.13.9";
+    const bootCount = async () => {
+      const res = await fetch(`${fleet.sim.controlUrl}/nodes/${node.address}`);
+      return ((await res.json()) as { bootCount: number }).bootCount;
+    };
+    const bootsBefore = await bootCount();
+    const progress: UpgradeProgress[] = [];
+    const result = await fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${tag}`,
+      stage: true,
+      timeoutMs: 60_000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.path).toBe("legacy");
+    expect(result.staged).toBe(true);
+    expect(result.fromVersion).toBe(before.tag);
+    expect(result.toVersion).toBe(tag);
+    expect(result.bootIdAfter).not.toBe(result.bootIdBefore);
+    expect(await bootCount()).toBe(bootsBefore + 2);
+    const sequences = progress.flatMap((p) =>
+      p.step === "event" && p.event.payload.type === "sequence" && p.event.payload.action === "START"
+        ? [p.event.payload.sequence]
+        : [],
+    );
+    expect(sequences[0]).toBe("stageUpgrade");
+    expect(sequences).not.toContain("upgrade");
+    expect(sequences).toContain("boot"); // seen after the reconnect, on the final boot
+    expect(tasksSeen(progress)).not.toContain("upgrade"); // the install ran on the intermediate boot
+    await expect(
+      fleet.client.upgrade({
+        node: node.address,
+        image: `ghcr.io/siderolabs/installer:${tag}`,
+        stage: true,
+        path: "lifecycle",
+      }),
+    ).rejects.toThrow(/legacy Upgrade API/);
+  });
+
   it("reports an upgrade that fails at a phase, with Talos's reason", async () => {
     const node = fleet.cluster.nodes.find(
       (n) => n.role === "controlplane" && versionAtLeast(n.talosVersion, "v1.13.0"),

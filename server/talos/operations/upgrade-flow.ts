@@ -18,7 +18,7 @@ import {
 export type UpgradeProgress =
   | { step: "pulling"; detail: string }
   | { step: "installing"; detail: string }
-  | { step: "requested"; actorId: string; path: "legacy" | "lifecycle" }
+  | { step: "requested"; actorId: string; path: "legacy" | "lifecycle"; staged: boolean }
   | { step: "event"; event: TalosEvent }
   | { step: "disconnected"; detail: string }
   | { step: "reconnected" };
@@ -27,9 +27,20 @@ export interface UpgradeFlowOptions extends CallTarget {
   node: string;
   /** Installer image, e.g. ghcr.io/siderolabs/installer:v1.13.9 */
   image: string;
-  /** "auto" picks the lifecycle path on Talos >= 1.13, else legacy. */
+  /** "auto" picks the lifecycle path on Talos >= 1.13, else legacy (and always legacy with `stage`). */
   path?: "auto" | "legacy" | "lifecycle";
+  /** Legacy path: skip the etcd health check and upgrade lock on control planes. */
   force?: boolean;
+  /** Legacy path: keep the ephemeral partition's data. */
+  preserve?: boolean;
+  /** Legacy path: power-cycle instead of kexec. */
+  powercycle?: boolean;
+  /**
+   * Install on the next boot instead of now (legacy Upgrade with `stage`, as `talosctl upgrade --stage`): the node
+   * runs stageUpgrade and reboots, installs while booting, and reboots again into the new version. For when the
+   * running system holds files the installer needs to replace. LifecycleService has no staging: legacy path only.
+   */
+  stage?: boolean;
   /** Whole-flow limit (default 30 min). */
   timeoutMs?: number;
   onProgress?: (p: UpgradeProgress) => void;
@@ -37,6 +48,8 @@ export interface UpgradeFlowOptions extends CallTarget {
 
 export interface UpgradeResult {
   path: "legacy" | "lifecycle";
+  /** The install ran on the next boot (two reboots). */
+  staged: boolean;
   actorId: string;
   fromVersion: string;
   toVersion: string;
@@ -53,12 +66,20 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
   try {
     const before = await version(caller, at);
     const bootIdBefore = await bootId(caller, at);
+    if (opts.stage && opts.path === "lifecycle") {
+      throw new TalosRequestError("invalid-argument", {
+        operation: `Upgrading to ${opts.image}`,
+        node: opts.node,
+        detail:
+          "a staged upgrade (install on next boot) exists only in the legacy Upgrade API; LifecycleService installs now",
+      });
+    }
     const path =
       opts.path === "legacy" || opts.path === "lifecycle"
         ? opts.path
-        : versionAtLeast(before.tag, LIFECYCLE_MIN_VERSION)
-          ? "lifecycle"
-          : "legacy";
+        : opts.stage || !versionAtLeast(before.tag, LIFECYCLE_MIN_VERSION)
+          ? "legacy"
+          : "lifecycle";
 
     // Subscribe first and wait for hello, so no event of the action is missed.
     const stream = events(caller, { ...at, tailEvents: 0 });
@@ -86,13 +107,22 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
         }
         actorId = (await reboot(caller, at)).actorId;
       } else {
-        actorId = (await legacyUpgrade(caller, { ...at, image: opts.image, force: opts.force })).actorId;
+        actorId = (
+          await legacyUpgrade(caller, {
+            ...at,
+            image: opts.image,
+            force: opts.force,
+            preserve: opts.preserve,
+            powercycle: opts.powercycle,
+            stage: opts.stage,
+          })
+        ).actorId;
       }
     } catch (err) {
       stream.close();
       throw err;
     }
-    progress({ step: "requested", actorId, path });
+    progress({ step: "requested", actorId, path, staged: opts.stage === true });
 
     await followUntilBack(caller, opts, stream, actorId, bootIdBefore, signal, progress);
     const after = await version(caller, at);
@@ -105,7 +135,15 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
         detail: `the node rebooted but runs ${after.tag}, not ${expected} (the new version did not boot, so it fell back)`,
       });
     }
-    return { path, actorId, fromVersion: before.tag, toVersion: after.tag, bootIdBefore, bootIdAfter };
+    return {
+      path,
+      staged: opts.stage === true,
+      actorId,
+      fromVersion: before.tag,
+      toVersion: after.tag,
+      bootIdBefore,
+      bootIdAfter,
+    };
   } catch (err) {
     if (signal.aborted && !opts.signal?.aborted) {
       throw new TalosDeadlineExceededError({
@@ -146,7 +184,8 @@ async function followUntilBack(
           failure = new TalosRequestError("node-error", {
             operation: `Upgrading to ${opts.image}`,
             node: opts.node,
-            detail: `${p.sequence} ${p.action.toLowerCase()}: ${p.error.message}`,
+            // machined's own words: "sequence failed: error running phase …" or "sequence not started: …"
+            detail: p.error.message,
           });
           stream.close();
           throw failure;
