@@ -1,23 +1,29 @@
 // For tests and benchmarks: puts a simulator's clusters, machines and credentials into a database the way
 // import and discovery would, so the collector has rows to work on.
-
 import { importCredentials } from "../credentials/import-credentials";
 import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
+import { parseTalosconfig } from "../talos/talosconfig";
 import type { RunningSimulator } from "../talos-sim";
 
-export async function seedFleet(
-  db: PrismaClient,
-  sim: RunningSimulator,
-  secretKey: SecretKey,
-): Promise<void> {
+/** What seeding needs of a simulator: its talosconfig and fleet (as `startSimulator` or `GET /fleet` give them). */
+export interface SimFleetView {
+  talosconfig: string;
+  clusters: Array<{
+    name: string;
+    nodes: Array<{ hostname: string; address: string; role: "controlplane" | "worker" }>;
+  }>;
+}
+
+export async function seedFleet(db: PrismaClient, sim: SimFleetView, secretKey: SecretKey): Promise<void> {
   await importCredentials(db, { talosconfig: sim.talosconfig, secretKey });
+  const endpoints = new Map(parseTalosconfig(sim.talosconfig).contexts.map((c) => [c.name, c.endpoints]));
   const credentials = await db.talosCredential.findMany({ select: { id: true, name: true } });
   const byName = new Map(credentials.map((c) => [c.name, c.id]));
   await db.cluster.createMany({
     data: sim.clusters.map((c) => ({
       name: c.name,
-      endpoints: [c.endpoint],
+      endpoints: endpoints.get(c.name) ?? [],
       credentialId: byName.get(c.name) ?? null,
     })),
   });
@@ -38,7 +44,7 @@ export async function seedFleet(
 
 /** Posts a fault to the simulator's control API. */
 export async function injectFault(
-  sim: RunningSimulator,
+  sim: Pick<RunningSimulator, "controlUrl">,
   node: string,
   body: Record<string, unknown>,
 ): Promise<void> {
@@ -49,7 +55,11 @@ export async function injectFault(
   if (!res.ok) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
 }
 
-export async function clearFaults(sim: RunningSimulator, node: string, kind?: string): Promise<void> {
+export async function clearFaults(
+  sim: Pick<RunningSimulator, "controlUrl">,
+  node: string,
+  kind?: string,
+): Promise<void> {
   const res = await fetch(`${sim.controlUrl}/nodes/${node}/faults${kind ? `/${kind}` : ""}`, {
     method: "DELETE",
   });
