@@ -87,7 +87,8 @@ export function tryStartSequence(node: SimNode, sequence: string, actorId: strin
         action: SequenceAction.NOOP,
         error: {
           code: ErrorCode.LOCKED,
-          message: `sequence not started: ${node.sequence} sequence already in progress`,
+          // machined: fmt.Sprintf("sequence not started: %s", runtime.ErrLocked.Error()), ErrLocked = "locked"
+          message: "sequence not started: locked",
         },
       },
       actorId,

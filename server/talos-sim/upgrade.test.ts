@@ -224,6 +224,28 @@ describe("legacy Upgrade", () => {
   });
 });
 
+describe("sequence lock", () => {
+  it("refuses a second sequence while one runs with a LOCKED event in machined's words; both calls succeed", async () => {
+    const node = t.sim.clusters[0]?.nodes[1]?.address ?? "";
+    const stream = c0.machine.events(evReq(), md({ node }));
+    const seen = collect(stream, undefined, 10_000);
+    await firstMessage(stream);
+    const first = await unary(c0.machine.reboot, c0.machine, { mode: 0 }, md({ node }));
+    const second = await unary(c0.machine.reboot, c0.machine, { mode: 0 }, md({ node }));
+    expect(first.err).toBeNull();
+    expect(second.err).toBeNull();
+    const secondActor = second.res?.messages[0]?.actorId ?? "";
+    const { msgs } = await seen;
+    const locked = msgs
+      .filter((e) => e.actorId === secondActor && typeOf(e) === "SequenceEvent")
+      .map((e) => SequenceEvent.decode(e.data?.value ?? new Uint8Array()));
+    expect(locked).toHaveLength(1);
+    expect(locked[0]?.action).toBe(0); // NOOP
+    expect(locked[0]?.error).toMatchObject({ code: 1, message: "sequence not started: locked" }); // LOCKED
+    await waitRunning(c0, node);
+  });
+});
+
 describe("ImageService.Pull + LifecycleService.Upgrade + Reboot (1.13+)", () => {
   it("pulls with layer progress, streams installer output with exit code 0, and boots the new version after Reboot", async () => {
     const node = n.lifecycle.address;
