@@ -73,6 +73,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       MINOS_ADMIN_PASSWORD: adminPassword,
       MINOS_LOGIN_MAX_FAILURES: "3",
+      // Browser tests seed their own fleets; the demo fleet is covered by the server process tests.
+      MINOS_DEMO: "0",
       MINOS_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
       MINOS_OIDC_CLIENT_ID: "minos-e2e",
       MINOS_OIDC_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,

@@ -123,6 +123,12 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number({ error: "must be a number of days" }).int().min(1, "must be at least 1 day").optional(),
   ),
+  /** With an empty inventory, start the bundled simulator with a demo fleet: 1 (default) or 0. */
+  MINOS_DEMO: z
+    .enum(["0", "1"], { error: 'must be "1" (demo fleet when the inventory is empty) or "0"' })
+    .default("1"),
+  /** A talosconfig file whose contexts are added as clusters at start (those not yet in the inventory). */
+  MINOS_TALOSCONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
   /** State collection from the Talos API in this instance: 1 (default) or 0 to leave it to other instances. */
   MINOS_COLLECTOR: z
     .preprocess(

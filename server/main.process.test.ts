@@ -79,6 +79,8 @@ describe("the Minos server process", () => {
     const ready = await waitReady(port, first, 180_000);
     expect(ready).toMatchObject({ status: "ready", database: "ok", pendingMigrations: [] });
     expect(first.output()).toContain("migrations applied");
+    // An empty inventory gets the simulated demo fleet, which the collector then keeps current.
+    expect(first.output()).toContain("imported the simulated demo fleet");
     expect(first.output()).toMatch(
       /created the administrator account\.\n\s+user name: admin\n\s+password: +\S{16,}/,
     );
@@ -100,6 +102,8 @@ describe("the Minos server process", () => {
     const again = start(env);
     await waitReady(port, again, 60_000);
     expect(again.output()).toContain("database is up to date");
+    expect(again.output()).toContain("simulated demo fleet is running");
+    expect(again.output()).not.toContain("imported the simulated demo fleet");
     expect(again.output()).not.toContain("created the administrator account");
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);

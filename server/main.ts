@@ -13,6 +13,7 @@ import { EnvError, env } from "./env";
 import { createReadinessProbe, serveHealth } from "./http/health";
 import { guardPage } from "./http/page-guard";
 import { setSecurityHeaders } from "./http/security-headers";
+import { startInventory } from "./inventory/start-inventory";
 import { logger } from "./observability/logger";
 import { metrics, routeGroup } from "./observability/metrics";
 import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     timer.unref();
     cleanups.push({ name: "audit retention", run: async () => clearInterval(timer) });
   }
+
+  const stopInventory = await startInventory({ db: db(), log, config });
+  cleanups.push({ name: "inventory", run: stopInventory });
 
   if (config.MINOS_COLLECTOR) {
     // Talos machine state and health; several instances split the clusters through leases.

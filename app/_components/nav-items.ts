@@ -8,6 +8,7 @@ import {
   ScrollText,
   Server,
   Settings,
+  Upload,
 } from "lucide-react";
 
 import type { Permission } from "@/server/auth/permissions";
@@ -64,6 +65,13 @@ export const navItems: NavItem[] = [
     label: "Audit",
     icon: ScrollText,
     description: "A tamper-evident record of everything done.",
+  },
+  {
+    permission: "admin.manage",
+    href: "/import",
+    label: "Import",
+    icon: Upload,
+    description: "Add a fleet from a talosconfig.",
   },
   {
     permission: "account.self",

@@ -4,6 +4,7 @@ import { authRouter } from "../auth/auth.router";
 import { tokensRouter } from "../auth/tokens.router";
 import { credentialsRouter } from "../credentials/credentials.router";
 import { fleetRouter } from "../fleet/fleet.router";
+import { inventoryRouter } from "../inventory/inventory.router";
 import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   users: usersRouter,
   fleet: fleetRouter,
+  inventory: inventoryRouter,
   audit: auditRouter,
   credentials: credentialsRouter,
 });

@@ -1,0 +1,66 @@
+// Keeps discovering machines as they join or leave: every cluster's membership is read again
+// periodically. With several Minos instances, one pass runs at a time (a Postgres advisory lock).
+import type { Logger } from "pino";
+import { credentialFor } from "../credentials/credential-for";
+import { openCredential } from "../credentials/open-credential";
+import type { PrismaClient } from "../db/client";
+import { DiscoveryError, discoverMembers } from "./discover-members";
+import { syncMembers } from "./sync-members";
+
+/** Advisory lock key for a discovery pass. */
+const DISCOVERY_LOCK = 0x6d696e64;
+
+export async function discoveryPass(
+  db: PrismaClient,
+  log: Logger,
+): Promise<{ clusters: number; failed: number }> {
+  const [{ locked }] = await db.$queryRaw<
+    [{ locked: boolean }]
+  >`SELECT pg_try_advisory_lock(${DISCOVERY_LOCK}) AS locked`;
+  if (!locked) return { clusters: 0, failed: 0 };
+  let failed = 0;
+  try {
+    const clusters = await db.cluster.findMany({
+      select: { id: true, name: true, endpoints: true, credential: { select: { name: true } } },
+    });
+    for (let i = 0; i < clusters.length; i += 16) {
+      await Promise.all(
+        clusters.slice(i, i + 16).map(async (c) => {
+          try {
+            // The cluster's own credential when it has one (one row); otherwise the least-privileged match.
+            const context = c.credential
+              ? { ...(await openCredential(db, c.credential.name)), endpoints: c.endpoints }
+              : await credentialFor(db, c.name, "read");
+            const members = await discoverMembers(context, { timeoutMs: 10_000 });
+            const r = await syncMembers(db, c.id, members);
+            if (r.added || r.removed || r.restored)
+              log.info({ cluster: c.name, ...r }, "cluster membership changed");
+          } catch (err) {
+            failed++;
+            const reason = err instanceof DiscoveryError ? err.reason : (err as Error).message;
+            await db.cluster.update({ where: { id: c.id }, data: { discoveryError: reason } });
+            log.warn({ cluster: c.name, reason }, "discovery failed");
+          }
+        }),
+      );
+    }
+    return { clusters: clusters.length, failed };
+  } finally {
+    await db.$queryRaw`SELECT pg_advisory_unlock(${DISCOVERY_LOCK})`;
+  }
+}
+
+/** Runs a discovery pass now and then every `intervalMs`; returns the function that stops it. */
+export function startDiscovery(db: PrismaClient, log: Logger, intervalMs = 60_000): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = discoveryPass(db, log).catch((err) => log.error({ err }, "discovery pass failed"));
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
