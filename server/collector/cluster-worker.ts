@@ -16,6 +16,8 @@ export interface WorkerDeps {
   log: Logger;
   writer: BatchWriter;
   limiter: Limiter;
+  /** Bounds the database reads of cluster refreshes so they never starve lease renewals and flushes. */
+  dbLimiter: Limiter;
   pool: ChannelPool;
   reconcileMs: number;
   timeoutMs: number;
@@ -140,7 +142,7 @@ export class ClusterWorker {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        await this.refresh();
+        await this.deps.dbLimiter.run(() => this.refresh());
         failures = 0;
         await sleep(this.deps.machinesRefreshMs, signal);
       } catch (err) {
@@ -178,7 +180,7 @@ export class ClusterWorker {
       this.machines.set(row.id, live);
       const runner = new MachineRunner(this.host, row.id, row.address, row.role, live.services);
       this.runners.set(row.id, runner);
-      // Spread first reads over a second so a cluster taken over does not hit its endpoint at once.
+      // Spread first contacts over a second so a cluster taken over does not hit its endpoint at once.
       runner.start(Math.random() * 1_000);
       this.healthDirty = true;
     }
@@ -201,9 +203,14 @@ export class ClusterWorker {
     if (current && current.certNotAfter.getTime() > Date.now()) {
       const stored = await this.deps.db.talosCredential.findUnique({
         where: { name: current.name },
-        select: { certPem: true },
+        select: { certPem: true, certNotAfter: true },
       });
-      if (stored?.certPem === current.certPem) return;
+      if (
+        stored?.certPem === current.certPem &&
+        stored.certNotAfter.getTime() === current.certNotAfter.getTime()
+      ) {
+        return;
+      }
     }
     try {
       const context = await credentialFor(this.deps.db, clusterName, "read", {
@@ -216,6 +223,8 @@ export class ClusterWorker {
       // Expired or missing credential: every machine shows why, until one is imported.
       this.talos = undefined;
       this.credentialError = describeError(err);
+      // Streams opened with the old credential must not keep reporting the machines as fine.
+      for (const r of this.runners.values()) r.dropStreams();
     }
   }
 }

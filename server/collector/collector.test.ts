@@ -40,7 +40,7 @@ beforeAll(async () => {
     leaseMs: 3_000,
     reconcileMs: 2_000,
     flushMs: 200,
-    timeoutMs: 1_500,
+    timeoutMs: 4_000,
     maxBackoffMs: 1_000,
     machinesRefreshMs: 1_000,
   });
@@ -167,10 +167,11 @@ describe("collector", () => {
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     const dbName = new URL(database.url).pathname.slice(1);
-    await admin.query(
+    const killed = await admin.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
       [dbName],
     );
+    expect(killed.rowCount).toBeGreaterThan(0);
     await admin.end();
     await injectFault(sim, target.address, { kind: "service", service: "kubelet", mode: "failed" });
     await eventually(
@@ -183,6 +184,56 @@ describe("collector", () => {
       async () => (await machine(target.hostname)).health === "healthy",
       10_000,
       "healthy again",
+    );
+  });
+
+  it("shows a slow machine as degraded, saying it answers slowly", async () => {
+    const target = sim.clusters[1]?.nodes.at(-1);
+    if (!target) throw new Error("no node");
+    await eventually(
+      async () => (await machine(target.hostname)).health === "healthy",
+      20_000,
+      "healthy first",
+    );
+    await injectFault(sim, target.address, { kind: "slow", delayMs: 2_300 });
+    const slow = await eventually(
+      async () => {
+        const m = await machine(target.hostname);
+        return m.health === "degraded" && m;
+      },
+      15_000,
+      "degraded",
+    );
+    expect(slow.healthReason).toMatch(/answers slowly \(2\.\d s\)/);
+    await clearFaults(sim, target.address);
+    await eventually(async () => (await machine(target.hostname)).health === "healthy", 15_000, "fast again");
+  });
+
+  it("shows expired credentials on every machine they serve, and recovers when they are replaced", async () => {
+    // The simulator's clusters share one CA, and any credential of the CA may serve a cluster: expire them all.
+    const credentials = await database.db.talosCredential.findMany();
+    await database.db.talosCredential.updateMany({
+      data: { certNotAfter: new Date(Date.now() - 86_400_000) },
+    });
+    const rows = await eventually(
+      async () => {
+        const all = await database.db.machine.findMany();
+        return all.every((m) => m.health === "unreachable") && all;
+      },
+      10_000,
+      "every machine unreachable",
+    );
+    for (const m of rows) expect(m.lastError).toMatch(/expired on/);
+    for (const c of credentials) {
+      await database.db.talosCredential.update({
+        where: { id: c.id },
+        data: { certNotAfter: c.certNotAfter },
+      });
+    }
+    await eventually(
+      async () => (await database.db.machine.findMany()).every((m) => m.reachable),
+      15_000,
+      "reachable again",
     );
   });
 });

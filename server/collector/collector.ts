@@ -30,6 +30,8 @@ export function startCollector(options: CollectorOptions): Collector {
   const writer = new BatchWriter(o.db, instanceId, log);
   const leases = new LeaseManager(o.db, instanceId, o.leaseMs);
   const limiter = new Limiter(o.concurrency);
+  // The Prisma pool has 10 connections: leave most of them to flushes, lease rounds and the app.
+  const dbLimiter = new Limiter(4);
   const workers = new Map<string, ClusterWorker>();
   let validUntil = 0;
   const deps = {
@@ -37,6 +39,7 @@ export function startCollector(options: CollectorOptions): Collector {
     log,
     writer,
     limiter,
+    dbLimiter,
     pool,
     reconcileMs: o.reconcileMs,
     timeoutMs: o.timeoutMs,

@@ -73,7 +73,7 @@ export class MachineRunner {
   }
 
   start(initialDelayMs: number): void {
-    this.done = Promise.all([this.streamLoop(), this.reconcileLoop(initialDelayMs)]);
+    this.done = Promise.all([this.streamLoop(initialDelayMs), this.reconcileLoop(initialDelayMs)]);
   }
 
   async stop(): Promise<void> {
@@ -87,6 +87,11 @@ export class MachineRunner {
     this.reconcileWaker.wake();
   }
 
+  /** Ends the open streams; they reopen (with backoff) once a client is available again. */
+  dropStreams(): void {
+    this.streamAbort?.abort();
+  }
+
   private get signal(): AbortSignal {
     return this.stopper.signal;
   }
@@ -97,7 +102,8 @@ export class MachineRunner {
 
   // ---- streams ------------------------------------------------------------------------------
 
-  private async streamLoop(): Promise<void> {
+  private async streamLoop(initialDelayMs: number): Promise<void> {
+    await this.streamWaker.sleep(initialDelayMs, this.signal);
     let failures = 0;
     while (!this.signal.aborted) {
       const client = this.host.client();

@@ -5,6 +5,7 @@ import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
 import { parseTalosconfig } from "../talos/talosconfig";
 import type { RunningSimulator } from "../talos-sim";
+import { renderTalosconfig } from "../talos-sim/pki";
 
 /** What seeding needs of a simulator: its talosconfig and fleet (as `startSimulator` or `GET /fleet` give them). */
 export interface SimFleetView {
@@ -16,8 +17,13 @@ export interface SimFleetView {
 }
 
 export async function seedFleet(db: PrismaClient, sim: SimFleetView, secretKey: SecretKey): Promise<void> {
-  await importCredentials(db, { talosconfig: sim.talosconfig, secretKey });
-  const endpoints = new Map(parseTalosconfig(sim.talosconfig).contexts.map((c) => [c.name, c.endpoints]));
+  const contexts = parseTalosconfig(sim.talosconfig).contexts;
+  // A talosconfig upload is capped at 256 KiB: import a big fleet's contexts 50 at a time.
+  for (let i = 0; i < contexts.length; i += 50) {
+    const talosconfig = renderTalosconfig(contexts.slice(i, i + 50));
+    await importCredentials(db, { talosconfig, secretKey });
+  }
+  const endpoints = new Map(contexts.map((c) => [c.name, c.endpoints]));
   const credentials = await db.talosCredential.findMany({ select: { id: true, name: true } });
   const byName = new Map(credentials.map((c) => [c.name, c.id]));
   await db.cluster.createMany({
