@@ -75,10 +75,19 @@ export async function credentialFor(
   if (!cluster)
     throw new AppError("NOT_FOUND", { userMessage: `There is no cluster named "${clusterName}".` });
   const endpoints = cluster.endpoints.map(withDefaultPort);
-  const all = await db.talosCredential.findMany({
-    orderBy: { name: "asc" },
-    select: { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true },
-  });
+  // With a linked credential, the candidates are the credentials of the same CA: read those rows only
+  // (the same CA certificate is normally stored as the same text), so choosing stays one small query
+  // per cluster however large the fleet. Without one, every credential is a candidate by endpoint.
+  const select = { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true } as const;
+  const sameCa = cluster.credential
+    ? await db.talosCredential.findMany({
+        where: { caPem: cluster.credential.caPem },
+        orderBy: { name: "asc" },
+        select,
+      })
+    : [];
+  const all =
+    sameCa.length > 0 ? sameCa : await db.talosCredential.findMany({ orderBy: { name: "asc" }, select });
   const linkedCa = cluster.credential ? authorityKey(cluster.credential.caPem) : undefined;
   const candidates = all.filter((c) =>
     linkedCa !== undefined

@@ -2,7 +2,6 @@
 // periodically. With several Minos instances, one pass runs at a time (a Postgres advisory lock).
 import type { Logger } from "pino";
 import { credentialFor } from "../credentials/credential-for";
-import { openCredential } from "../credentials/open-credential";
 import type { PrismaClient } from "../db/client";
 import { DiscoveryError, discoverMembers } from "./discover-members";
 import { syncMembers } from "./sync-members";
@@ -21,16 +20,14 @@ export async function discoveryPass(
   let failed = 0;
   try {
     const clusters = await db.cluster.findMany({
-      select: { id: true, name: true, endpoints: true, credential: { select: { name: true } } },
+      select: { id: true, name: true },
     });
     for (let i = 0; i < clusters.length; i += 16) {
       await Promise.all(
         clusters.slice(i, i + 16).map(async (c) => {
           try {
-            // The cluster's own credential when it has one (one row); otherwise the least-privileged match.
-            const context = c.credential
-              ? { ...(await openCredential(db, c.credential.name)), endpoints: c.endpoints }
-              : await credentialFor(db, c.name, "read");
+            // The least-privileged credential that can read (an os:reader one when configured).
+            const context = await credentialFor(db, c.name, "read");
             const members = await discoverMembers(context, { timeoutMs: 10_000 });
             const r = await syncMembers(db, c.id, members);
             if (r.added || r.removed || r.restored)
