@@ -15,6 +15,9 @@ export interface ClusterHealthRow {
 /** History kept in memory while the database is away, at most this many rows (oldest dropped). */
 const MAX_PENDING_CHANGES = 200_000;
 
+/** Machines per UPDATE statement; history rows per INSERT are five times that. */
+const CHUNK = 1_000;
+
 const LEASE_HELD = (alias: string) =>
   `EXISTS (SELECT 1 FROM cluster_lease l WHERE l.cluster_id = ${alias} AND l.instance_id = $1::uuid AND l.expires_at > now())`;
 
@@ -86,37 +89,40 @@ export class BatchWriter {
     this.clusters = new Map();
     // Snapshot the values now: the objects keep changing while the statement runs.
     const rows = machines.map((m) => ({ ...m }));
+    let changesWritten = 0;
     try {
-      await this.db.$transaction([
-        ...(rows.length
-          ? [this.db.$executeRawUnsafe(UPDATE_MACHINES, this.instanceId, ...machineColumns(rows))]
-          : []),
-        ...(changes.length
-          ? [
-              this.db.$executeRawUnsafe(
-                INSERT_CHANGES,
-                this.instanceId,
-                changes.map((c) => c.machineId),
-                changes.map((c) => c.at),
-                changes.map((c) => c.field),
-                changes.map((c) => c.fromValue),
-                changes.map((c) => c.toValue),
-                changes.map((c) => c.reason),
-              ),
-            ]
-          : []),
-        ...(clusters.length
-          ? [
-              this.db.$executeRawUnsafe(
-                UPDATE_CLUSTERS,
-                this.instanceId,
-                clusters.map((c) => c.clusterId),
-                clusters.map((c) => c.health),
-                clusters.map((c) => c.reason),
-              ),
-            ]
-          : []),
-      ]);
+      // Statements, not one transaction: each is atomic, and a retry after a partial failure rewrites the
+      // same newest state. Large flushes (the first collection of a big fleet) go in chunks.
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        await this.db.$executeRawUnsafe(
+          UPDATE_MACHINES,
+          this.instanceId,
+          ...machineColumns(rows.slice(i, i + CHUNK)),
+        );
+      }
+      for (let i = 0; i < changes.length; i += CHUNK * 5) {
+        const part = changes.slice(i, i + CHUNK * 5);
+        await this.db.$executeRawUnsafe(
+          INSERT_CHANGES,
+          this.instanceId,
+          part.map((c) => c.machineId),
+          part.map((c) => c.at),
+          part.map((c) => c.field),
+          part.map((c) => c.fromValue),
+          part.map((c) => c.toValue),
+          part.map((c) => c.reason),
+        );
+        changesWritten = i + part.length;
+      }
+      if (clusters.length) {
+        await this.db.$executeRawUnsafe(
+          UPDATE_CLUSTERS,
+          this.instanceId,
+          clusters.map((c) => c.clusterId),
+          clusters.map((c) => c.health),
+          clusters.map((c) => c.reason),
+        );
+      }
       if (this.failing) this.log.info("collector: database writes work again");
       this.failing = false;
       this.onFlushed?.(
@@ -127,7 +133,8 @@ export class BatchWriter {
       if (!this.failing) this.log.warn({ err }, "collector: writing machine state failed; will retry");
       this.failing = true;
       for (const m of machines) if (!this.dirty.has(m.id)) this.dirty.set(m.id, m);
-      this.changes = [...changes, ...this.changes].slice(-MAX_PENDING_CHANGES);
+      // History rows already inserted are not inserted twice.
+      this.changes = [...changes.slice(changesWritten), ...this.changes].slice(-MAX_PENDING_CHANGES);
       for (const c of clusters) if (!this.clusters.has(c.clusterId)) this.clusters.set(c.clusterId, c);
     }
   }
