@@ -2,9 +2,11 @@
 import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
 import { tokensRouter } from "../auth/tokens.router";
+import { clustersRouter } from "../inventory/clusters.router";
 import { credentialsRouter } from "../credentials/credentials.router";
 import { fleetRouter } from "../fleet/fleet.router";
 import { inventoryRouter } from "../inventory/inventory.router";
+import { machinesRouter } from "../inventory/machines.router";
 import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
 
@@ -14,6 +16,8 @@ export const appRouter = router({
   users: usersRouter,
   fleet: fleetRouter,
   inventory: inventoryRouter,
+  clusters: clustersRouter,
+  machines: machinesRouter,
   audit: auditRouter,
   credentials: credentialsRouter,
 });

@@ -1,0 +1,49 @@
+// The machines list's filters as one database condition: structured filters become selector terms
+// (so "site" and "health" mean exactly what they mean in a selector), the typed selector is parsed
+// with its own messages, and free text matches hostname or address.
+import { z } from "zod";
+import type { Prisma } from "../db/generated/client";
+import { HEALTH_STATES } from "../health";
+import { parseSelector, type Selector, selectorWhere } from "./selector";
+
+export const machineFilterSchema = z.object({
+  health: z.array(z.enum(HEALTH_STATES)).max(6).optional(),
+  cluster: z.string().trim().max(253).optional(),
+  /** A site path; "eu/dk/*" (or "eu/dk") includes everything under it. */
+  site: z.string().trim().max(253).optional(),
+  role: z.enum(["controlplane", "worker"]).optional(),
+  /** Talos version; a trailing * matches by prefix. */
+  version: z.string().trim().max(64).optional(),
+  kubernetes: z.string().trim().max(64).optional(),
+  selector: z.string().max(2_000).optional(),
+  q: z.string().trim().max(200).optional(),
+});
+export type MachineFilter = z.infer<typeof machineFilterSchema>;
+
+function siteValues(site: string): string[] {
+  if (site.endsWith("/*")) return [site.slice(0, -2), site.slice(0, -1) + "*"];
+  return [site, `${site}/*`];
+}
+
+/** The condition for a filter (without scope: callers AND it with the caller's scope). */
+export function machineFilterWhere(f: MachineFilter): Prisma.MachineWhereInput {
+  const terms: Selector = [];
+  const match = (key: string, values: string[]) => terms.push({ kind: "match", key, values, negated: false });
+  if (f.health?.length) match("health", f.health);
+  if (f.cluster) match("cluster", [f.cluster]);
+  if (f.site) match("site", siteValues(f.site));
+  if (f.role) match("role", [f.role]);
+  if (f.version) match("version", [f.version]);
+  if (f.kubernetes) match("kubernetes", [f.kubernetes]);
+  const and: Prisma.MachineWhereInput[] = [{ removedAt: null }, selectorWhere(terms)];
+  if (f.selector?.trim()) and.push(selectorWhere(parseSelector(f.selector)));
+  if (f.q) {
+    and.push({
+      OR: [
+        { hostname: { contains: f.q, mode: "insensitive" } },
+        { address: { startsWith: f.q } },
+      ],
+    });
+  }
+  return { AND: and };
+}
