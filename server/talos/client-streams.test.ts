@@ -113,14 +113,34 @@ describe("dmesg", () => {
 });
 
 describe("events", () => {
+  /**
+   * Reads an Events stream after hello: `count` events when the test knows how many, otherwise until the stream
+   * has been quiet for `quietMs` (history arrives in one burst after hello), so a loaded machine that takes
+   * longer to deliver the burst does not cut it short.
+   */
   async function readEvents(
     opts: Parameters<TestFleet["client"]["events"]>[0],
-    ms = 600,
+    { count, quietMs = 300 }: { count?: number; quietMs?: number } = {},
   ): Promise<TalosEvent[]> {
     const controller = new AbortController();
     const stream = fleet.client.events({ ...opts, signal: controller.signal });
     await stream.ready;
-    return collect(stream, { ms, controller });
+    const out: TalosEvent[] = [];
+    let quiet = setTimeout(() => controller.abort(), quietMs);
+    const hardStop = setTimeout(() => controller.abort(), 10_000);
+    try {
+      for await (const e of stream) {
+        out.push(e);
+        if (count !== undefined && out.length >= count) break;
+        clearTimeout(quiet);
+        quiet = setTimeout(() => controller.abort(), quietMs);
+      }
+    } finally {
+      clearTimeout(quiet);
+      clearTimeout(hardStop);
+      controller.abort();
+    }
+    return out;
   }
 
   it("says hello, then replays the requested history", async () => {
@@ -133,13 +153,13 @@ describe("events", () => {
     const ids = all.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
 
-    const last3 = await readEvents({ node: cp, tailEvents: 3 });
+    const last3 = await readEvents({ node: cp, tailEvents: 3 }, { count: 3 });
     expect(last3.map((e) => e.id)).toEqual(ids.slice(-3));
 
-    const afterId = await readEvents({ node: cp, tailId: ids[ids.length - 4] });
+    const afterId = await readEvents({ node: cp, tailId: ids[ids.length - 4] }, { count: 3 });
     expect(afterId.map((e) => e.id)).toEqual(ids.slice(-3));
 
-    const none = await readEvents({ node: cp, tailEvents: 0 }, 300);
+    const none = await readEvents({ node: cp, tailEvents: 0 });
     expect(none).toEqual([]);
 
     // The node booted long ago: only what happens now falls within the last minute.
@@ -162,7 +182,7 @@ describe("events", () => {
     controller.abort();
     expect(live[0]?.payload).toMatchObject({ type: "serviceState", service: "kubelet" });
 
-    const filtered = await readEvents({ node: cp, tailEvents: -1, actorId: "no-such-actor" }, 300);
+    const filtered = await readEvents({ node: cp, tailEvents: -1, actorId: "no-such-actor" });
     expect(filtered).toEqual([]);
   });
 });
