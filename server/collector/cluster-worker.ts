@@ -181,7 +181,7 @@ export class ClusterWorker {
       const runner = new MachineRunner(this.host, row.id, row.address, row.role, live.services);
       this.runners.set(row.id, runner);
       // Spread first contacts over a second so a cluster taken over does not hit its endpoint at once.
-      runner.start(Math.random() * 1_000);
+      runner.start(Math.random() * 1_000, Math.random() * Math.min(this.deps.reconcileMs / 2, 10_000));
       this.healthDirty = true;
     }
     for (const [id, runner] of this.runners) {

@@ -58,6 +58,8 @@ export class MachineRunner {
   private readonly streamWaker = new Waker();
   private streamAbort: AbortController | undefined;
   private reconcileFailures = 0;
+  /** The MachineStatus watch is delivering: the reconcile need not read the status again. */
+  private watching = false;
   private rounds = 0;
   private services: ServiceState[];
   private done: Promise<unknown> | undefined;
@@ -72,8 +74,9 @@ export class MachineRunner {
     this.services = services;
   }
 
-  start(initialDelayMs: number): void {
-    this.done = Promise.all([this.streamLoop(initialDelayMs), this.reconcileLoop(initialDelayMs)]);
+  /** Streams open after `streamDelayMs`; the first full read comes after `reconcileDelayMs` (spreads load). */
+  start(streamDelayMs: number, reconcileDelayMs: number): void {
+    this.done = Promise.all([this.streamLoop(streamDelayMs), this.reconcileLoop(reconcileDelayMs)]);
   }
 
   async stop(): Promise<void> {
@@ -117,11 +120,13 @@ export class MachineRunner {
       this.signal.addEventListener("abort", onStop, { once: true });
       const healthy = () => {
         failures = 0;
+        this.watching = true;
       };
       const tasks = [this.watch(client, ctl.signal, healthy)];
       if (this.host.events) tasks.push(this.follow(client, ctl.signal));
       await Promise.race(tasks.map((t) => t.catch(() => {})));
       ctl.abort();
+      this.watching = false;
       await Promise.allSettled(tasks);
       this.signal.removeEventListener("abort", onStop);
       if (this.signal.aborted) break;
@@ -202,7 +207,7 @@ export class MachineRunner {
       this.rounds++;
       const [services, status, bootId, containers, etcd, members] = await Promise.all([
         client.services(t),
-        client.machineStatus(t),
+        this.watching ? undefined : client.machineStatus(t),
         client.bootId(t),
         readK8s ? client.containers({ ...t, kubernetes: true }).catch(() => undefined) : undefined,
         controlPlane ? client.etcdStatus(t).catch(() => undefined) : undefined,
@@ -212,9 +217,13 @@ export class MachineRunner {
       const patch: MachinePatch = {
         talosVersion: version.tag,
         services: this.services,
-        stage: status.stage.toLowerCase(),
-        ready: status.ready,
-        unmetConditions: status.unmetConditions,
+        ...(status
+          ? {
+              stage: status.stage.toLowerCase(),
+              ready: status.ready,
+              unmetConditions: status.unmetConditions,
+            }
+          : {}),
         bootId,
         responseMs,
       };

@@ -34,14 +34,14 @@ export interface CollectorOptions {
 export type ResolvedOptions = Required<Omit<CollectorOptions, "secretKey">> & { secretKey?: SecretKey };
 
 export function resolveOptions(o: CollectorOptions, instanceId: string): ResolvedOptions {
-  const leaseMs = o.leaseMs ?? 30_000;
+  const leaseMs = o.leaseMs ?? 45_000;
   const reconcileMs = o.reconcileMs ?? 60_000;
   return {
     db: o.db,
     log: o.log,
     instanceId,
     leaseMs,
-    renewMs: o.renewMs ?? Math.max(200, Math.floor(leaseMs / 3)),
+    renewMs: o.renewMs ?? Math.max(200, Math.min(10_000, Math.floor(leaseMs / 3))),
     reconcileMs,
     flushMs: o.flushMs ?? 300,
     machinesRefreshMs: o.machinesRefreshMs ?? 15_000,
