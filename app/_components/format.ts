@@ -4,3 +4,17 @@ export function formatTime(value: string | Date | null | undefined): string {
   const d = typeof value === "string" ? new Date(value) : value;
   return d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** "just now", "7 minutes ago", "3 days ago". */
+export function formatAgo(value: string | Date | null | undefined, now = Date.now()): string {
+  if (!value) return "never";
+  const d = typeof value === "string" ? new Date(value) : value;
+  const s = Math.max(0, Math.round((now - d.getTime()) / 1000));
+  if (s < 10) return "just now";
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.floor(h / 24)} days ago`;
+}

@@ -56,7 +56,10 @@ export async function getFleetOverview({
   const clusterWhere = clusterScopeWhere(scopes);
   const [byPlace, clusters, attention, talos, kubernetes] = await Promise.all([
     db.machine.groupBy({ by: ["clusterId", "site", "health"], where: machineWhere, _count: { _all: true } }),
-    db.cluster.findMany({ where: clusterWhere, select: { id: true, name: true, site: true, health: true, healthReason: true, healthSince: true } }),
+    db.cluster.findMany({
+      where: clusterWhere,
+      select: { id: true, name: true, site: true, health: true, healthReason: true, healthSince: true },
+    }),
     db.machine.findMany({
       where: { AND: [machineWhere, { health: { in: ATTENTION } }] },
       orderBy: [{ healthSince: "asc" }, { id: "asc" }],
@@ -72,9 +75,9 @@ export async function getFleetOverview({
   const perCluster = new Map<string, Record<Health, number>>();
   const perSite = new Map<string, Record<Health, number>>();
   const add = (map: Map<string, Record<Health, number>>, key: string, h: Health, n: number) => {
-    let c = map.get(key);
-    if (!c) map.set(key, (c = emptyCounts()));
+    const c = map.get(key) ?? emptyCounts();
     c[h] += n;
+    map.set(key, c);
   };
   for (const g of byPlace) {
     const n = g._count._all;
@@ -91,11 +94,17 @@ export async function getFleetOverview({
   for (const c of clusters) clusterCounts[c.health]++;
 
   const sites = [...perSite]
-    .map(([site, counts]) => ({ site, depth: site ? site.split("/").length : 0, counts, total: total(counts) }))
+    .map(([site, counts]) => ({
+      site,
+      depth: site ? site.split("/").length : 0,
+      counts,
+      total: total(counts),
+    }))
     .sort((a, b) => a.site.localeCompare(b.site));
   const worstSeverity = (c: Record<Health, number>) =>
     Math.max(...(Object.keys(c) as Health[]).filter((h) => c[h] > 0).map((h) => SEVERITY[h]), 0);
-  const leafDepth = (s: SiteHealth) => !sites.some((o) => o.depth > s.depth && o.site.startsWith(`${s.site}/`));
+  const leafDepth = (s: SiteHealth) =>
+    !sites.some((o) => o.depth > s.depth && o.site.startsWith(`${s.site}/`));
 
   return {
     machines: { total: total(machineCounts), counts: machineCounts },
@@ -104,11 +113,16 @@ export async function getFleetOverview({
     sites: sites.filter((s) => s.depth <= SITE_DEPTH),
     sitesNeedingAttention: sites
       .filter((s) => needing(s.counts) > 0 && s.depth > 0 && leafDepth(s))
-      .sort((a, b) => worstSeverity(b.counts) - worstSeverity(a.counts) || needing(b.counts) - needing(a.counts))
+      .sort(
+        (a, b) => worstSeverity(b.counts) - worstSeverity(a.counts) || needing(b.counts) - needing(a.counts),
+      )
       .slice(0, 10),
     worstClusters: clusters
       .filter((c) => c.health !== "healthy")
-      .sort((a, b) => SEVERITY[b.health] - SEVERITY[a.health] || a.healthSince.getTime() - b.healthSince.getTime())
+      .sort(
+        (a, b) =>
+          SEVERITY[b.health] - SEVERITY[a.health] || a.healthSince.getTime() - b.healthSince.getTime(),
+      )
       .slice(0, WORST_CLUSTERS)
       .map((c) => {
         const counts = perCluster.get(c.id) ?? emptyCounts();

@@ -13,11 +13,15 @@ const name = z.string().trim().min(1, "must not be empty").max(253);
 export const clustersRouter = router({
   list: authorized("fleet.read")
     .input(listClustersSchema)
-    .query(({ ctx, input }) => listClusters({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input })),
+    .query(({ ctx, input }) =>
+      listClusters({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input }),
+    ),
 
   byName: authorized("fleet.read")
     .input(z.object({ name }))
-    .query(({ ctx, input }) => getCluster({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), name: input.name })),
+    .query(({ ctx, input }) =>
+      getCluster({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), name: input.name }),
+    ),
 
   update: authorized("machines.operate")
     .input(z.object({ name, labels: labelsSchema.optional(), site: siteSchema.optional() }))

@@ -29,7 +29,9 @@ export async function editClusterPlacement({
     const inScope = { AND: [clusterScopeWhere(scopes), { name }] };
     const found = await tx.cluster.findFirst({ where: inScope, select: { id: true } });
     if (!found) {
-      throw new AppError("NOT_FOUND", { userMessage: "This cluster does not exist or is outside your scope." });
+      throw new AppError("NOT_FOUND", {
+        userMessage: "This cluster does not exist or is outside your scope.",
+      });
     }
     const updated = await tx.cluster.update({
       where: { id: found.id },

@@ -41,7 +41,11 @@ export async function getCluster({
   }
   const machineWhere = { AND: [machineScopeWhere(scopes), { clusterId: cluster.id, removedAt: null }] };
   const [machines, controlPlanes, changes] = await Promise.all([
-    db.machine.findMany({ where: machineWhere, select: machineRowSelect, orderBy: [{ role: "asc" }, { hostname: "asc" }] }),
+    db.machine.findMany({
+      where: machineWhere,
+      select: machineRowSelect,
+      orderBy: [{ role: "asc" }, { hostname: "asc" }],
+    }),
     db.machine.findMany({
       where: { AND: [machineWhere, { role: "controlplane" }] },
       select: { id: true, hostname: true, reachable: true, services: true },
@@ -80,10 +84,13 @@ export async function getCluster({
     labels: labelsOf(cluster.labels),
     health: verdict,
     machines: machines.map((m) => toMachineRow(m, now)),
-    etcd: { members: etcd, healthy: healthyMembers, quorum: etcd.length > 0 && healthyMembers > Math.floor(etcd.length / 2) },
+    etcd: {
+      members: etcd,
+      healthy: healthyMembers,
+      quorum: etcd.length > 0 && healthyMembers > Math.floor(etcd.length / 2),
+    },
     talosVersions: [...new Set(machines.map((m) => m.talosVersion).filter(Boolean))].sort(),
     kubernetesVersions: [...new Set(machines.map((m) => m.kubernetesVersion).filter(Boolean))].sort(),
     changes: changes.map((c) => ({ ...c, id: String(c.id) })),
   };
 }
-

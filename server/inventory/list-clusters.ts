@@ -4,8 +4,8 @@ import { z } from "zod";
 import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { emptyCounts } from "../health/cluster-health";
 import { HEALTH_STATES, type Health } from "../health";
+import { emptyCounts } from "../health/cluster-health";
 import { labelsOf } from "./placement";
 
 export const listClustersSchema = z.object({

@@ -34,7 +34,12 @@ describe("machines.list", () => {
   it("shows a Danish viewer only Danish machines, including one whose cluster is Swedish", async () => {
     const res = await as(danishViewer()).machines.list({});
     expect(res.total).toBe(4);
-    expect(res.rows.map((r) => r.hostname)).toEqual(["aarhus-cp-1", "aarhus-w-1", "aarhus-w-2", "lund-borrowed-w-1"]);
+    expect(res.rows.map((r) => r.hostname)).toEqual([
+      "aarhus-cp-1",
+      "aarhus-w-1",
+      "aarhus-w-2",
+      "lund-borrowed-w-1",
+    ]);
     expect(res.rows.find((r) => r.hostname === "lund-borrowed-w-1")?.site).toBe("eu/dk/borrowed-0001");
   });
 
@@ -49,11 +54,18 @@ describe("machines.list", () => {
 
   it("filters by health, cluster, site, role, version, label selector and free text", async () => {
     const all = everyone();
-    expect(await hostnames(all, { health: ["unhealthy", "unreachable"] })).toEqual(["aarhus-w-1", "malmo-secret-w-1"]);
+    expect(await hostnames(all, { health: ["unhealthy", "unreachable"] })).toEqual([
+      "aarhus-w-1",
+      "malmo-secret-w-1",
+    ]);
     expect(await hostnames(all, { cluster: "lund" })).toEqual(["lund-borrowed-w-1", "lund-cp-1"]);
     expect(await hostnames(all, { site: "eu/se" })).toEqual(["lund-cp-1", "malmo-cp-1", "malmo-secret-w-1"]);
     expect(await hostnames(all, { site: "eu/dk/*" })).toHaveLength(4);
-    expect(await hostnames(all, { role: "controlplane" })).toEqual(["aarhus-cp-1", "lund-cp-1", "malmo-cp-1"]);
+    expect(await hostnames(all, { role: "controlplane" })).toEqual([
+      "aarhus-cp-1",
+      "lund-cp-1",
+      "malmo-cp-1",
+    ]);
     expect(await hostnames(all, { version: "v1.12.0" })).toEqual(["malmo-cp-1", "malmo-secret-w-1"]);
     expect(await hostnames(all, { version: "v1.1*" })).toHaveLength(7);
     expect(await hostnames(all, { kubernetes: "v1.35.0" })).toEqual(["malmo-cp-1"]);
@@ -82,7 +94,11 @@ describe("machines.list", () => {
     const page2 = await as(all).machines.list({ sort: "hostname", pageSize: 3, page: 3 });
     expect(page2).toMatchObject({ total: 7, page: 3 });
     expect(page2.rows.map((r) => r.hostname)).toEqual(["malmo-secret-w-1"]);
-    expect((await hostnames(all, { sort: "cluster" })).slice(0, 3)).toEqual(["aarhus-cp-1", "aarhus-w-1", "aarhus-w-2"]);
+    expect((await hostnames(all, { sort: "cluster" })).slice(0, 3)).toEqual([
+      "aarhus-cp-1",
+      "aarhus-w-1",
+      "aarhus-w-2",
+    ]);
     expect((await hostnames(all, { sort: "site" })).at(-1)).toBe("malmo-secret-w-1");
     expect((await hostnames(all, { sort: "version", dir: "desc" })).slice(0, 2)).toEqual([
       "malmo-cp-1",

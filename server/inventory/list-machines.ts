@@ -37,7 +37,10 @@ const machineRowSelect = {
   cluster: { select: { name: true, site: true, labels: true } },
 } satisfies Prisma.MachineSelect;
 
-function orderBy(sort: (typeof MACHINE_SORTS)[number], dir: "asc" | "desc"): Prisma.MachineOrderByWithRelationInput[] {
+function orderBy(
+  sort: (typeof MACHINE_SORTS)[number],
+  dir: "asc" | "desc",
+): Prisma.MachineOrderByWithRelationInput[] {
   // Ties are always broken by hostname ascending, so a page is stable between polls.
   const tail: Prisma.MachineOrderByWithRelationInput[] = [{ hostname: "asc" }, { id: "asc" }];
   switch (sort) {
@@ -77,7 +80,10 @@ export interface MachineRow {
   lastSeenAt: Date | null;
 }
 
-export function toMachineRow(m: Prisma.MachineGetPayload<{ select: typeof machineRowSelect }>, now: Date): MachineRow {
+export function toMachineRow(
+  m: Prisma.MachineGetPayload<{ select: typeof machineRowSelect }>,
+  now: Date,
+): MachineRow {
   const verdict = currentHealth(m, now);
   return {
     id: m.id,

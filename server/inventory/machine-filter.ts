@@ -39,10 +39,7 @@ export function machineFilterWhere(f: MachineFilter): Prisma.MachineWhereInput {
   if (f.selector?.trim()) and.push(selectorWhere(parseSelector(f.selector)));
   if (f.q) {
     and.push({
-      OR: [
-        { hostname: { contains: f.q, mode: "insensitive" } },
-        { address: { startsWith: f.q } },
-      ],
+      OR: [{ hostname: { contains: f.q, mode: "insensitive" } }, { address: { startsWith: f.q } }],
     });
   }
   return { AND: and };

@@ -13,11 +13,15 @@ const MAX_BULK = 10_000;
 export const machinesRouter = router({
   list: authorized("fleet.read")
     .input(listMachinesSchema)
-    .query(({ ctx, input }) => listMachines({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input })),
+    .query(({ ctx, input }) =>
+      listMachines({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input }),
+    ),
 
   byId: authorized("fleet.read")
     .input(z.object({ id: z.uuid("must be a machine id") }))
-    .query(({ ctx, input }) => getMachine({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), id: input.id })),
+    .query(({ ctx, input }) =>
+      getMachine({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), id: input.id }),
+    ),
 
   /** The machine's own labels (replacing them) and site (null: inherit the cluster's). */
   update: authorized("machines.operate")

@@ -5,7 +5,8 @@ import { FIELD_KEYS } from "./selector";
 
 const SITE = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 // Kubernetes-style: optional DNS prefix, then a name of letters, digits, '-', '_', '.'.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const MAX_LABELS = 64;
 
@@ -42,12 +43,27 @@ export const labelValueSchema = z
   .trim()
   .max(63, "label values must be at most 63 characters")
   .refine((v) => LABEL_VALUE.test(v), {
-    message: "label values may hold letters, digits, '-', '_' and '.', and start and end with a letter or digit",
+    message:
+      "label values may hold letters, digits, '-', '_' and '.', and start and end with a letter or digit",
   });
 
-export const labelsSchema = z
-  .record(labelKeySchema, labelValueSchema)
-  .refine((l) => Object.keys(l).length <= MAX_LABELS, { message: `at most ${MAX_LABELS} labels` });
+export const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_LABELS) ctx.addIssue({ code: "custom", message: `at most ${MAX_LABELS} labels` });
+  for (const [key, value] of entries) {
+    for (const r of [labelKeySchema.safeParse(key), labelValueSchema.safeParse(value)]) {
+      if (!r.success) {
+        for (const issue of r.error.issues) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`,
+          });
+        }
+      }
+    }
+  }
+});
 
 export type Labels = Record<string, string>;
 
@@ -55,6 +71,8 @@ export type Labels = Record<string, string>;
 export function labelsOf(value: unknown): Labels {
   if (!value || typeof value !== "object" || Array.isArray(value)) return {};
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+    Object.entries(value as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === "string",
+    ),
   );
 }

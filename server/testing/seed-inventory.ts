@@ -62,9 +62,10 @@ export async function seedInventory(db: PrismaClient, clusters: SeedCluster[]): 
           healthSince: m.healthSince ?? now,
           services:
             m.services ??
-            (role === "controlplane" ? ["apid", "etcd", "kubelet", "machined"] : ["apid", "kubelet", "machined"]).map(
-              RUNNING,
-            ),
+            (role === "controlplane"
+              ? ["apid", "etcd", "kubelet", "machined"]
+              : ["apid", "kubelet", "machined"]
+            ).map(RUNNING),
         },
       });
       ids.set(`${c.name}/${m.hostname}`, row.id);
@@ -81,7 +82,11 @@ const HEALTH_MIX: Health[] = ["unhealthy", "unreachable", "degraded", "upgrading
  */
 export async function seedLargeFleet(
   db: PrismaClient,
-  { clusters, perCluster, historyPerMachine = 2 }: { clusters: number; perCluster: number; historyPerMachine?: number },
+  {
+    clusters,
+    perCluster,
+    historyPerMachine = 2,
+  }: { clusters: number; perCluster: number; historyPerMachine?: number },
 ): Promise<void> {
   const regions = [
     ["eu", ["dk", "se", "de", "fr", "nl"]],
@@ -105,7 +110,8 @@ export async function seedLargeFleet(
   const machines = clusterRows.flatMap((c, ci) =>
     Array.from({ length: perCluster }, (_, mi) => {
       const n = ci * perCluster + mi;
-      const health: Health = n % 50 === 7 ? (HEALTH_MIX[(n / 50) % HEALTH_MIX.length | 0] ?? "degraded") : "healthy";
+      const health: Health =
+        n % 50 === 7 ? (HEALTH_MIX[((n / 50) % HEALTH_MIX.length) | 0] ?? "degraded") : "healthy";
       return {
         id: crypto.randomUUID(),
         clusterId: c.id,

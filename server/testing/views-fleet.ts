@@ -46,7 +46,13 @@ export function seedViewsFleet(db: PrismaClient) {
       site: "eu/se/lund-0001",
       machines: [
         { hostname: "lund-cp-1" },
-        { hostname: "lund-borrowed-w-1", site: "eu/dk/borrowed-0001", health: "degraded", healthReason: "booting", healthSince: hoursAgo(1) },
+        {
+          hostname: "lund-borrowed-w-1",
+          site: "eu/dk/borrowed-0001",
+          health: "degraded",
+          healthReason: "booting",
+          healthSince: hoursAgo(1),
+        },
       ],
     },
   ]);

@@ -2,9 +2,9 @@
 import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
 import { tokensRouter } from "../auth/tokens.router";
-import { clustersRouter } from "../inventory/clusters.router";
 import { credentialsRouter } from "../credentials/credentials.router";
 import { fleetRouter } from "../fleet/fleet.router";
+import { clustersRouter } from "../inventory/clusters.router";
 import { inventoryRouter } from "../inventory/inventory.router";
 import { machinesRouter } from "../inventory/machines.router";
 import { usersRouter } from "../users/users.router";

@@ -2,7 +2,7 @@
 import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
-import { FleetSummary } from "./fleet-summary";
+import { FleetOverview } from "./fleet-overview";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -11,7 +11,7 @@ export default function FleetPage() {
   return (
     <>
       <PageHeader title={label} description={description} />
-      <FleetSummary />
+      <FleetOverview />
     </>
   );
 }

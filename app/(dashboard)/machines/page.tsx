@@ -1,9 +1,9 @@
-// Machines section: every machine of the fleet.
-import { Server } from "lucide-react";
+// Machines section: every machine of the fleet, filtered through the URL.
 import type { Metadata } from "next";
-import { EmptyState } from "../../_components/empty-state";
+import { Suspense } from "react";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
+import { MachinesList } from "./machines-list";
 
 export const metadata: Metadata = { title: "Machines" };
 
@@ -12,12 +12,13 @@ export default function Page() {
   return (
     <>
       <PageHeader title={label} description={description} />
-      <EmptyState icon={Server} title="No machines yet">
-        <p>
-          Machines are discovered through each cluster's membership. Here you will filter thousands of them by
-          health, site, role, version and label selector, and select many at once.
-        </p>
-      </EmptyState>
+      <Suspense
+        fallback={
+          <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />
+        }
+      >
+        <MachinesList />
+      </Suspense>
     </>
   );
 }

@@ -1,0 +1,69 @@
+// The machines list's state in the URL, so a link reproduces the view: ?health=a,b&site=…&selector=…
+import type { Health } from "@/server/health/words";
+
+export const SORTS = ["hostname", "cluster", "site", "health", "version", "lastSeen"] as const;
+export type Sort = (typeof SORTS)[number];
+const HEALTH = ["healthy", "degraded", "unhealthy", "unreachable", "upgrading", "unknown"];
+
+export interface MachineQuery {
+  health: Health[];
+  cluster: string;
+  site: string;
+  role: "" | "controlplane" | "worker";
+  version: string;
+  kubernetes: string;
+  selector: string;
+  q: string;
+  sort: Sort;
+  dir: "asc" | "desc";
+  page: number;
+}
+
+export function readQuery(p: URLSearchParams): MachineQuery {
+  const role = p.get("role");
+  const sort = p.get("sort") as Sort | null;
+  return {
+    health: (p.get("health") ?? "").split(",").filter((h): h is Health => HEALTH.includes(h)),
+    cluster: p.get("cluster") ?? "",
+    site: p.get("site") ?? "",
+    role: role === "controlplane" || role === "worker" ? role : "",
+    version: p.get("version") ?? "",
+    kubernetes: p.get("kubernetes") ?? "",
+    selector: p.get("selector") ?? "",
+    q: p.get("q") ?? "",
+    sort: sort && (SORTS as readonly string[]).includes(sort) ? sort : "hostname",
+    dir: p.get("dir") === "desc" ? "desc" : "asc",
+    page: Math.max(1, Number(p.get("page")) || 1),
+  };
+}
+
+export function writeQuery(q: MachineQuery): string {
+  const p = new URLSearchParams();
+  if (q.health.length) p.set("health", q.health.join(","));
+  for (const k of ["cluster", "site", "role", "version", "kubernetes", "selector", "q"] as const) {
+    if (q[k]) p.set(k, q[k]);
+  }
+  if (q.sort !== "hostname") p.set("sort", q.sort);
+  if (q.dir !== "asc") p.set("dir", q.dir);
+  if (q.page > 1) p.set("page", String(q.page));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The list procedure's input (empty strings left out). */
+export function toInput(q: MachineQuery, pageSize: number) {
+  return {
+    health: q.health.length ? q.health : undefined,
+    cluster: q.cluster || undefined,
+    site: q.site || undefined,
+    role: q.role || undefined,
+    version: q.version || undefined,
+    kubernetes: q.kubernetes || undefined,
+    selector: q.selector || undefined,
+    q: q.q || undefined,
+    sort: q.sort,
+    dir: q.dir,
+    page: q.page,
+    pageSize,
+  };
+}

@@ -1,0 +1,349 @@
+"use client";
+// Every machine in scope, filtered and sorted on the server, 50 to a page. The filter lives in
+// the URL (a link reproduces the view); the page refreshes every 5 seconds; operators select
+// machines for bulk edits.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { ArrowDown, ArrowUp, Server } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { EmptyState } from "../../_components/empty-state";
+import { ErrorNotice } from "../../_components/error-notice";
+import { formatAgo } from "../../_components/format";
+import { HEALTH_ORDER, HealthBadge } from "../../_components/health";
+import { LabelChips } from "../../_components/labels";
+import { clusterHref } from "../../_components/machine-links";
+import { useTRPC } from "../../_components/trpc";
+import { Button } from "../../_components/ui";
+import { useMe } from "../../_components/use-me";
+import { BulkEdit } from "./bulk-edit";
+import { type MachineQuery, readQuery, type Sort, toInput, writeQuery } from "./machine-query";
+
+const PAGE_SIZE = 50;
+const input =
+  "block w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
+
+function Text({
+  label,
+  value,
+  onCommit,
+  placeholder,
+  wide,
+  mono,
+}: {
+  label: string;
+  value: string;
+  onCommit: (v: string) => void;
+  placeholder?: string;
+  wide?: boolean;
+  mono?: boolean;
+}) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <label
+      className={`block text-xs font-medium text-zinc-600 dark:text-zinc-400 ${wide ? "md:col-span-2" : ""}`}
+    >
+      {label}
+      <input
+        className={`${input} mt-1 ${mono ? "font-mono" : ""}`}
+        value={draft}
+        placeholder={placeholder}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={() => draft !== value && onCommit(draft.trim())}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") onCommit(draft.trim());
+        }}
+      />
+    </label>
+  );
+}
+
+export function MachinesList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const query = useMemo(() => readQuery(new URLSearchParams(params.toString())), [params]);
+  const { may } = useMe();
+  const canEdit = may("machines.operate");
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [search, setSearch] = useState(query.q);
+  useEffect(() => setSearch(query.q), [query.q]);
+
+  const go = (patch: Partial<MachineQuery>) => {
+    const next = { ...query, page: 1, ...patch };
+    router.replace(`${pathname}${writeQuery(next)}`, { scroll: false });
+  };
+  // Free text filters as one types, a quarter second after the last key.
+  useEffect(() => {
+    if (search === query.q) return;
+    const t = setTimeout(() => go({ q: search.trim() }), 250);
+    return () => clearTimeout(t);
+  });
+
+  const list = useQuery(
+    trpc.machines.list.queryOptions(toInput(query, PAGE_SIZE), {
+      refetchInterval: 5_000,
+      placeholderData: keepPreviousData,
+      retry: (n, err) => err.data?.code !== "BAD_REQUEST" && n < 2,
+    }),
+  );
+  const rows = list.data?.rows ?? [];
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const filtered = writeQuery({ ...query, sort: "hostname", dir: "asc", page: 1 }) !== "";
+  const allOnPage = rows.length > 0 && rows.every((r) => selected.has(r.id));
+
+  const sortHeader = (label: string, sort: Sort) => (
+    <th
+      className="px-3 py-2 font-medium"
+      aria-sort={query.sort === sort ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
+    >
+      <button
+        type="button"
+        className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 dark:hover:text-zinc-100"
+        onClick={() =>
+          go({ sort, dir: query.sort === sort && query.dir === "asc" ? "desc" : "asc", page: query.page })
+        }
+      >
+        {label}
+        {query.sort === sort ? (
+          query.dir === "asc" ? (
+            <ArrowUp aria-hidden className="size-3" />
+          ) : (
+            <ArrowDown aria-hidden className="size-3" />
+          )
+        ) : null}
+      </button>
+    </th>
+  );
+
+  return (
+    <div className="space-y-4">
+      <section
+        aria-label="Filters"
+        className="grid gap-3 rounded-lg border border-zinc-200 bg-white p-4 md:grid-cols-6 dark:border-zinc-800 dark:bg-zinc-900"
+      >
+        <label className="block text-xs font-medium text-zinc-600 md:col-span-2 dark:text-zinc-400">
+          Search
+          <input
+            className={`${input} mt-1`}
+            type="search"
+            placeholder="Hostname or address"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
+        <Text
+          label="Label selector"
+          wide
+          mono
+          value={query.selector}
+          placeholder="role=worker,site in (eu/dk/*),!canary"
+          onCommit={(v) => go({ selector: v })}
+        />
+        <Text label="Site" value={query.site} placeholder="eu/dk" onCommit={(v) => go({ site: v })} />
+        <Text label="Cluster" value={query.cluster} onCommit={(v) => go({ cluster: v })} />
+        <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+          Role
+          <select
+            className={`${input} mt-1`}
+            value={query.role}
+            onChange={(e) => go({ role: e.target.value as MachineQuery["role"] })}
+          >
+            <option value="">Any</option>
+            <option value="controlplane">Control plane</option>
+            <option value="worker">Worker</option>
+          </select>
+        </label>
+        <Text
+          label="Talos version"
+          value={query.version}
+          placeholder="v1.11.*"
+          onCommit={(v) => go({ version: v })}
+        />
+        <Text
+          label="Kubernetes version"
+          value={query.kubernetes}
+          placeholder="v1.34.*"
+          onCommit={(v) => go({ kubernetes: v })}
+        />
+        <fieldset className="md:col-span-4">
+          <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Health</legend>
+          <div className="mt-1.5 flex flex-wrap gap-1.5">
+            {HEALTH_ORDER.map((h) => {
+              const on = query.health.includes(h);
+              return (
+                <button
+                  key={h}
+                  type="button"
+                  aria-pressed={on}
+                  onClick={() =>
+                    go({ health: on ? query.health.filter((x) => x !== h) : [...query.health, h] })
+                  }
+                  className={`rounded-full px-2.5 py-0.5 text-xs ring-1 ring-inset ${on ? "bg-indigo-600 text-white ring-indigo-600" : "ring-zinc-300 hover:bg-zinc-50 dark:ring-zinc-700 dark:hover:bg-zinc-800"}`}
+                >
+                  {h}
+                </button>
+              );
+            })}
+          </div>
+        </fieldset>
+        <div className="flex items-end justify-end md:col-span-2">
+          {filtered ? (
+            <Button variant="secondary" onClick={() => router.replace(pathname, { scroll: false })}>
+              Clear filters
+            </Button>
+          ) : null}
+        </div>
+      </section>
+
+      <div className="flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+        <span role="status" aria-live="polite" data-testid="machine-count">
+          {list.data
+            ? `${total.toLocaleString("en-US")} machine${total === 1 ? "" : "s"}${filtered ? " match" : ""}`
+            : "Loading machines…"}
+        </span>
+        {list.isFetching && list.data ? <span className="text-xs text-zinc-400">updating…</span> : null}
+        <span className="ml-auto text-xs text-zinc-500">Updates every 5 seconds.</span>
+      </div>
+
+      {canEdit && selected.size > 0 ? (
+        <BulkEdit ids={[...selected]} onDone={() => setSelected(new Set())} />
+      ) : null}
+
+      {list.error ? (
+        <ErrorNotice
+          title={
+            list.error.data?.code === "BAD_REQUEST"
+              ? "The filter is not valid"
+              : "The machines could not be loaded"
+          }
+          error={list.error}
+        />
+      ) : null}
+
+      {list.data && total === 0 && !list.error ? (
+        <EmptyState icon={Server} title={filtered ? "No machines match" : "No machines yet"}>
+          <p>
+            {filtered
+              ? "Nothing in your scope matches these filters. Loosen them or clear them."
+              : "Machines are discovered through each cluster's membership once a fleet is imported."}
+          </p>
+        </EmptyState>
+      ) : null}
+
+      {!list.data && !list.error ? (
+        <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />
+      ) : null}
+
+      {rows.length > 0 ? (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-zinc-200 text-xs text-zinc-500 dark:border-zinc-800">
+              <tr>
+                {canEdit ? (
+                  <th className="w-8 px-3 py-2">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all machines on this page"
+                      checked={allOnPage}
+                      onChange={() => {
+                        const next = new Set(selected);
+                        for (const r of rows) allOnPage ? next.delete(r.id) : next.add(r.id);
+                        setSelected(next);
+                      }}
+                    />
+                  </th>
+                ) : null}
+                {sortHeader("Machine", "hostname")}
+                {sortHeader("Cluster", "cluster")}
+                {sortHeader("Site", "site")}
+                {sortHeader("Health", "health")}
+                {sortHeader("Talos", "version")}
+                <th className="px-3 py-2 font-medium uppercase">Labels</th>
+                {sortHeader("Last seen", "lastSeen")}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {rows.map((m) => (
+                <tr key={m.id} className={selected.has(m.id) ? "bg-indigo-50/60 dark:bg-indigo-950/30" : ""}>
+                  {canEdit ? (
+                    <td className="px-3 py-2">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${m.hostname}`}
+                        checked={selected.has(m.id)}
+                        onChange={() => {
+                          const next = new Set(selected);
+                          next.has(m.id) ? next.delete(m.id) : next.add(m.id);
+                          setSelected(next);
+                        }}
+                      />
+                    </td>
+                  ) : null}
+                  <td className="px-3 py-2">
+                    <Link
+                      href={`/machines/${m.id}`}
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      {m.hostname}
+                    </Link>
+                    <div className="font-mono text-xs text-zinc-500">
+                      {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
+                    </div>
+                  </td>
+                  <td className="px-3 py-2">
+                    <Link href={clusterHref(m.cluster)} className="hover:underline">
+                      {m.cluster}
+                    </Link>
+                  </td>
+                  <td
+                    className="px-3 py-2 font-mono text-xs"
+                    title={m.siteInherited ? "from the cluster" : "set on the machine"}
+                  >
+                    {m.site || "—"}
+                  </td>
+                  <td className="px-3 py-2" title={m.healthReason}>
+                    <HealthBadge health={m.health} title={m.healthReason} />
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+                    {m.talosVersion || "—"}
+                    <div className="text-zinc-500">
+                      {m.kubernetesVersion ? `k8s ${m.kubernetesVersion}` : null}
+                    </div>
+                  </td>
+                  <td className="max-w-xs px-3 py-2">
+                    <LabelChips labels={m.labels} />
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2 text-xs tabular-nums text-zinc-600 dark:text-zinc-400">
+                    {formatAgo(m.lastSeenAt)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {total > PAGE_SIZE ? (
+        <nav aria-label="Pages" className="flex items-center gap-2 text-sm">
+          <Button variant="secondary" disabled={query.page <= 1} onClick={() => go({ page: query.page - 1 })}>
+            Previous
+          </Button>
+          <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
+            Page {query.page} of {pages}
+          </span>
+          <Button
+            variant="secondary"
+            disabled={query.page >= pages}
+            onClick={() => go({ page: query.page + 1 })}
+          >
+            Next
+          </Button>
+        </nav>
+      ) : null}
+    </div>
+  );
+}
