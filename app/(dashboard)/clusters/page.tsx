@@ -1,9 +1,9 @@
 // Clusters section: the clusters of the inventory.
-import { Boxes } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "../../_components/empty-state";
+import { Suspense } from "react";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
+import { ClustersList } from "./clusters-list";
 
 export const metadata: Metadata = { title: "Clusters" };
 
@@ -12,12 +12,9 @@ export default function Page() {
   return (
     <>
       <PageHeader title={label} description={description} />
-      <EmptyState icon={Boxes} title="No clusters yet">
-        <p>
-          Each talosconfig context you add becomes a cluster here, with its endpoints, control plane and etcd
-          health, versions, site and labels.
-        </p>
-      </EmptyState>
+      <Suspense>
+        <ClustersList />
+      </Suspense>
     </>
   );
 }

@@ -1,0 +1,278 @@
+"use client";
+// A machine's page. The Logs and Events tabs are placeholders for the live views that come with
+// the logs and events work; the overview refreshes every 5 seconds.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ServerOff } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+import { EmptyState } from "../../../_components/empty-state";
+import { ErrorNotice } from "../../../_components/error-notice";
+import { formatAgo, formatTime } from "../../../_components/format";
+import { HealthBadge } from "../../../_components/health";
+import { LabelChips } from "../../../_components/labels";
+import { clusterHref, machinesHref } from "../../../_components/machine-links";
+import { PageHeader } from "../../../_components/page-header";
+import { PlacementEditor } from "../../../_components/placement-editor";
+import { StateHistory as History } from "../../../_components/state-history";
+import { useTRPC } from "../../../_components/trpc";
+import { Button, Card } from "../../../_components/ui";
+import { useMe } from "../../../_components/use-me";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function Facts({ items }: { items: Array<[string, React.ReactNode]> }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
+      {items.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-zinc-500">{k}</dt>
+          <dd className="min-w-0 break-words">{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function MachineDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { may } = useMe();
+  const [editing, setEditing] = useState(false);
+  const machine = useQuery(
+    trpc.machines.byId.queryOptions(
+      { id },
+      {
+        enabled: UUID.test(id),
+        refetchInterval: 5_000,
+        retry: (n, e) => e.data?.code !== "NOT_FOUND" && n < 2,
+      },
+    ),
+  );
+  const update = useMutation(
+    trpc.machines.update.mutationOptions({
+      onSuccess: () => {
+        setEditing(false);
+        void queryClient.invalidateQueries({ queryKey: trpc.machines.pathKey() });
+      },
+    }),
+  );
+  if (!UUID.test(id) || machine.error?.data?.code === "NOT_FOUND") {
+    return (
+      <EmptyState icon={ServerOff} title="Machine not found">
+        <p>
+          This machine does not exist or is outside your scope.{" "}
+          <Link className="text-indigo-700 underline dark:text-indigo-300" href="/machines">
+            All machines
+          </Link>
+        </p>
+      </EmptyState>
+    );
+  }
+  if (machine.error) return <ErrorNotice title="The machine could not be loaded" error={machine.error} />;
+  const m = machine.data;
+  if (!m)
+    return <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />;
+  return (
+    <>
+      <PageHeader
+        title={m.hostname}
+        description={`${m.role === "controlplane" ? "Control plane" : "Worker"} of ${m.cluster.name} at ${m.address}`}
+        actions={<HealthBadge health={m.health} />}
+      />
+      <div
+        role="tablist"
+        aria-label="Machine views"
+        className="mb-4 flex gap-1 border-b border-zinc-200 dark:border-zinc-800"
+      >
+        <button
+          type="button"
+          role="tab"
+          aria-selected
+          className="border-b-2 border-indigo-600 px-3 py-2 text-sm font-medium"
+        >
+          Overview
+        </button>
+        {["Logs", "Events"].map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={false}
+            aria-disabled
+            disabled
+            title="Live logs and events arrive with the logs and events work."
+            className="cursor-not-allowed px-3 py-2 text-sm text-zinc-400"
+          >
+            {t} <span className="text-xs">(coming soon)</span>
+          </button>
+        ))}
+      </div>
+      {m.removedAt ? (
+        <p
+          role="status"
+          className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 dark:bg-amber-950/40 dark:text-amber-300"
+        >
+          This machine left its cluster's membership {formatAgo(m.removedAt)}; its history is kept.
+        </p>
+      ) : null}
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="State">
+          <Facts
+            items={[
+              [
+                "Health",
+                <span key="h" className="flex flex-wrap items-center gap-2">
+                  <HealthBadge health={m.health} />{" "}
+                  <span className="text-zinc-600 dark:text-zinc-400">
+                    {m.healthReason || "all checks pass"}
+                  </span>
+                </span>,
+              ],
+              ["Since", `${formatTime(m.healthSince)} (${formatAgo(m.healthSince)})`],
+              ["Stage", m.stage],
+              ["Ready", m.ready ? "yes" : "no"],
+              ["Reachable", m.reachable ? "yes" : "no"],
+              [
+                "Last seen",
+                m.lastSeenAt ? `${formatAgo(m.lastSeenAt)} (${formatTime(m.lastSeenAt)})` : "never",
+              ],
+              ...(m.lastError ? ([["Last error", m.lastError]] as Array<[string, string]>) : []),
+            ]}
+          />
+          {m.unmetConditions.length > 0 ? (
+            <>
+              <h3 className="mt-4 text-sm font-medium">Unmet conditions</h3>
+              <ul className="mt-1 space-y-1 text-sm">
+                {m.unmetConditions.map((c) => (
+                  <li key={c.name}>
+                    <span className="font-mono text-xs">{c.name}</span>:{" "}
+                    <span className="text-zinc-600 dark:text-zinc-400">{c.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </Card>
+        <Card title="Identity and versions">
+          <Facts
+            items={[
+              [
+                "Cluster",
+                <Link
+                  key="c"
+                  className="text-indigo-700 hover:underline dark:text-indigo-300"
+                  href={clusterHref(m.cluster.name)}
+                >
+                  {m.cluster.name}
+                </Link>,
+              ],
+              [
+                "Address",
+                <span key="a" className="font-mono text-xs">
+                  {m.address}
+                </span>,
+              ],
+              ["Role", m.role === "controlplane" ? "control plane" : "worker"],
+              [
+                "Talos",
+                m.talosVersion ? (
+                  <Link key="t" className="hover:underline" href={machinesHref({ version: m.talosVersion })}>
+                    {m.talosVersion}
+                  </Link>
+                ) : (
+                  "—"
+                ),
+              ],
+              ["Kubernetes", m.kubernetesVersion || "—"],
+              [
+                "Boot id",
+                <span key="b" className="font-mono text-xs">
+                  {m.bootId || "—"}
+                </span>,
+              ],
+              ["Known since", formatTime(m.createdAt)],
+            ]}
+          />
+        </Card>
+        <Card
+          title="Services"
+          description="As Talos reports them; a failing health check is shown with its message."
+        >
+          {m.services.length === 0 ? (
+            <p className="text-sm text-zinc-500">No services reported yet.</p>
+          ) : (
+            <table className="w-full text-left text-sm">
+              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+                {m.services.map((s) => (
+                  <tr key={s.id}>
+                    <td className="py-1 pr-3 font-mono text-xs">{s.id}</td>
+                    <td className="py-1 pr-3">{s.state}</td>
+                    <td className="py-1">
+                      {s.unknown ? (
+                        <span className="text-zinc-500">no health check</span>
+                      ) : s.healthy ? (
+                        <span className="text-emerald-700 dark:text-emerald-300">healthy</span>
+                      ) : (
+                        <span className="text-red-700 dark:text-red-300">
+                          unhealthy{s.message ? `: ${s.message}` : ""}
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+        <Card title="Labels and site">
+          {editing ? (
+            <PlacementEditor
+              labels={m.ownLabels}
+              site={m.site ?? ""}
+              siteHint={`empty: the cluster's (${m.cluster.site || "none"})`}
+              pending={update.isPending}
+              error={update.error}
+              onDone={() => setEditing(false)}
+              onSave={(v) =>
+                update.mutate({ id: m.id, labels: v.labels, site: v.site === "" ? null : v.site })
+              }
+            />
+          ) : (
+            <>
+              <Facts
+                items={[
+                  [
+                    "Site",
+                    <span key="s">
+                      <Link
+                        className="font-mono text-xs hover:underline"
+                        href={machinesHref({ site: m.effectiveSite })}
+                      >
+                        {m.effectiveSite || "—"}
+                      </Link>
+                      {m.site === null ? (
+                        <span className="text-xs text-zinc-500"> (from the cluster)</span>
+                      ) : null}
+                    </span>,
+                  ],
+                  ["Own labels", <LabelChips key="o" labels={m.ownLabels} />],
+                  ["From the cluster", <LabelChips key="c" labels={m.clusterLabels} />],
+                ]}
+              />
+              {may("machines.operate") ? (
+                <Button className="mt-4" variant="secondary" onClick={() => setEditing(true)}>
+                  Edit labels and site
+                </Button>
+              ) : null}
+            </>
+          )}
+        </Card>
+      </div>
+      <div className="mt-4">
+        <Card title="State history" description="What changed on this machine, newest first.">
+          <History rows={m.history} />
+        </Card>
+      </div>
+    </>
+  );
+}
