@@ -1,11 +1,14 @@
 // Collects the state of one cluster this instance holds the lease of: opens its credential, runs one
 // MachineRunner per machine row, follows joins and departures, and rolls the machines up into cluster health.
 import type { Logger } from "pino";
+import { authorityKey } from "../credentials/authority";
 import { credentialFor } from "../credentials/credential-for";
+import { openCredential } from "../credentials/open-credential";
 import type { PrismaClient } from "../db/client";
 import { type ClusterMachine, clusterHealth, type Health, type ServiceState } from "../health";
 import type { SecretKey } from "../secrets/secret-key";
-import { type ChannelPool, TalosClient } from "../talos";
+import { type ChannelPool, TalosClient, type TalosContext } from "../talos";
+import { withDefaultPort } from "../talos/talosconfig";
 import { describeError, MachineRunner, type RunnerHost } from "./machine-runner";
 import { applyPatch, type LiveMachine, type MachinePatch } from "./machine-state";
 import { backoff, type Limiter, sleep } from "./pacing";
@@ -18,6 +21,8 @@ export interface WorkerDeps {
   limiter: Limiter;
   /** Bounds the database reads of cluster refreshes so they never starve lease renewals and flushes. */
   dbLimiter: Limiter;
+  /** Credential chosen per CA (see chooseCredential), shared by the workers of one collector. */
+  credentialChoices: Map<string, { name: string; at: number }>;
   pool: ChannelPool;
   reconcileMs: number;
   timeoutMs: number;
@@ -197,6 +202,33 @@ export class ClusterWorker {
     }
   }
 
+  /**
+   * credentialFor reads every stored credential to choose one; with a thousand clusters of one CA that is a
+   * million comparisons at start. Clusters linked to a credential of the same CA get the same choice, so it
+   * is made once per CA per minute and reused (opened again per cluster, aimed at its own endpoints).
+   */
+  private async chooseCredential(clusterName: string): Promise<TalosContext> {
+    const { db } = this.deps;
+    const secret = this.deps.secretKey ? { secretKey: this.deps.secretKey } : {};
+    const cluster = await db.cluster.findUnique({
+      where: { name: clusterName },
+      select: { endpoints: true, credential: { select: { caPem: true } } },
+    });
+    const key = cluster?.credential ? authorityKey(cluster.credential.caPem) : undefined;
+    const cached = key ? this.deps.credentialChoices.get(key) : undefined;
+    if (cluster && cached && Date.now() - cached.at < 60_000) {
+      const context = await openCredential(db, cached.name, secret).catch(() => undefined);
+      if (context && context.certNotAfter.getTime() > Date.now()) {
+        return cluster.endpoints.length
+          ? { ...context, endpoints: cluster.endpoints.map(withDefaultPort) }
+          : context;
+      }
+    }
+    const context = await credentialFor(db, clusterName, "read", secret);
+    if (key) this.deps.credentialChoices.set(key, { name: context.name, at: Date.now() });
+    return context;
+  }
+
   /** Opens the cluster's read credential, again when it expired or was replaced; without one, says why. */
   private async openCredential(clusterName: string): Promise<void> {
     const current = this.talos?.context;
@@ -213,9 +245,7 @@ export class ClusterWorker {
       }
     }
     try {
-      const context = await credentialFor(this.deps.db, clusterName, "read", {
-        ...(this.deps.secretKey ? { secretKey: this.deps.secretKey } : {}),
-      });
+      const context = await this.chooseCredential(clusterName);
       this.talos = new TalosClient(context, { pool: this.deps.pool });
       this.credentialError = undefined;
       for (const r of this.runners.values()) r.poke();

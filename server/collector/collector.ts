@@ -40,6 +40,7 @@ export function startCollector(options: CollectorOptions): Collector {
     writer,
     limiter,
     dbLimiter,
+    credentialChoices: new Map<string, { name: string; at: number }>(),
     pool,
     reconcileMs: o.reconcileMs,
     timeoutMs: o.timeoutMs,
