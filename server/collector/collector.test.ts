@@ -53,7 +53,7 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-describe("collector", () => {
+describe("collector", { timeout: 60_000 }, () => {
   it("collects every machine: versions, stage, services, boot id, health, and cluster health", async () => {
     const rows = await eventually(
       async () => {
@@ -102,7 +102,7 @@ describe("collector", () => {
         const m = await machine(target.hostname);
         return m.health === "unhealthy" && m;
       },
-      5_000,
+      10_000,
       "unhealthy",
     );
     expect(sick.healthReason).toContain("kubelet");
@@ -134,7 +134,7 @@ describe("collector", () => {
         const m = await machine(target.hostname);
         return m.health === "unreachable" && m;
       },
-      8_000,
+      15_000,
       "unreachable",
     );
     expect(away.reachable).toBe(false);
@@ -201,7 +201,7 @@ describe("collector", () => {
         const m = await machine(target.hostname);
         return m.health === "degraded" && m;
       },
-      15_000,
+      25_000,
       "degraded",
     );
     expect(slow.healthReason).toMatch(/answers slowly \(2\.\d s\)/);
@@ -220,7 +220,7 @@ describe("collector", () => {
         const all = await database.db.machine.findMany();
         return all.every((m) => m.health === "unreachable") && all;
       },
-      10_000,
+      20_000,
       "every machine unreachable",
     );
     for (const m of rows) expect(m.lastError).toMatch(/expired on/);

@@ -47,7 +47,7 @@ const leasesBy = async () => {
   return { rows, by };
 };
 
-describe("leases between instances", () => {
+describe("leases between instances", { timeout: 60_000 }, () => {
   it("splits clusters between two collectors and hands them over when one stops", async () => {
     const opts = { db: database.db, log, secretKey, leaseMs: LEASE_MS, reconcileMs: 2_000, flushMs: 200 };
     const a = startCollector(opts);
