@@ -143,7 +143,7 @@ test("the overview, clusters and a cluster page show the seeded fleet", async ({
   await page.goto("/fleet");
   await expect(page.getByRole("region", { name: "Machines by health" })).toBeVisible();
   await expect(
-    page.getByRole("region", { name: "Health over time" }).locator(".recharts-surface"),
+    page.getByRole("region", { name: "Health over time" }).locator(".recharts-surface").first(),
   ).toBeVisible();
   await shot(page, "fleet");
   await page.goto("/clusters");

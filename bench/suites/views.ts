@@ -135,7 +135,7 @@ async function browserFigures(url: string, dir: string): Promise<BenchMetric[]> 
       await page.locator("tbody tr").first().waitFor();
       if (i > 1) firstRender.push(performance.now() - t); // the first two load code into the cache
       const selector = page.getByLabel("Label selector");
-      await selector.fill(`role=gpu,site in (eu/dk/*),tier=${i % 2 ? "standard" : "flagship"}`);
+      await selector.fill(`accelerator=gpu,site in (eu/dk/*),tier=${i % 2 ? "standard" : "flagship"}`);
       const before = await page.getByTestId("machine-count").textContent();
       const t2 = performance.now();
       await selector.press("Enter");
@@ -185,7 +185,7 @@ const suite: BenchSuite = {
       const overview = await time(() => getFleetOverview({ db, scopes }));
       const filtered = listMachinesSchema.parse({
         site: "eu/dk",
-        selector: "role=gpu,!canary",
+        selector: "accelerator=gpu,!canary",
         sort: "hostname",
       });
       const list = await time(() => listMachines({ db, scopes, input: filtered }));
@@ -210,13 +210,13 @@ const suite: BenchSuite = {
           name: "views.machine_list_filtered_ms_p50",
           value: list.p50,
           unit: "ms",
-          params: { ...params, filter: "site=eu/dk, selector role=gpu,!canary" },
+          params: { ...params, filter: "site=eu/dk, selector accelerator=gpu,!canary" },
         },
         {
           name: "views.machine_list_filtered_ms_p95",
           value: list.p95,
           unit: "ms",
-          params: { ...params, filter: "site=eu/dk, selector role=gpu,!canary" },
+          params: { ...params, filter: "site=eu/dk, selector accelerator=gpu,!canary" },
         },
         {
           name: "views.machine_list_by_health_ms_p95",

@@ -118,7 +118,7 @@ export async function seedLargeFleet(
         hostname: `${c.name}-${mi < 3 ? "cp" : "w"}-${mi + 1}`,
         address: `10.${ci >> 8}.${ci & 255}.${mi + 1}`,
         role: (mi < 3 ? "controlplane" : "worker") as "controlplane" | "worker",
-        labels: mi % 4 === 0 ? { role: "gpu" } : {},
+        labels: mi % 4 === 0 ? { accelerator: "gpu" } : {},
         talosVersion: talos[ci % talos.length] ?? "v1.11.5",
         kubernetesVersion: ci % 3 === 0 ? "v1.33.4" : "v1.34.1",
         stage: "running",

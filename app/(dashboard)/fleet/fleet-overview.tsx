@@ -147,7 +147,7 @@ export function FleetOverview() {
                         {m.hostname}
                       </Link>
                     </td>
-                    <td className="py-1.5 pr-3">
+                    <td className="whitespace-nowrap py-1.5 pr-3">
                       <Link className="hover:underline" href={clusterHref(m.cluster)}>
                         {m.cluster}
                       </Link>

@@ -294,7 +294,7 @@ export function MachinesList() {
                       {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
                     </div>
                   </td>
-                  <td className="px-3 py-2">
+                  <td className="whitespace-nowrap px-3 py-2">
                     <Link href={clusterHref(m.cluster)} className="hover:underline">
                       {m.cluster}
                     </Link>
