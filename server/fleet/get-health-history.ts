@@ -34,7 +34,7 @@ export async function getHealthHistory({
   const { ms, buckets } = RANGES[range];
   const since = new Date(now.getTime() - ms);
   const machineWhere: Prisma.MachineWhereInput = { AND: [machineScopeWhere(scopes), { removedAt: null }] };
-  const [current, changes] = await Promise.all([
+  const [current, changes, created] = await Promise.all([
     db.machine.groupBy({ by: ["health"], where: machineWhere, _count: { _all: true } }),
     db.machineStateChange.findMany({
       where: { field: "health", at: { gt: since, lte: now }, machine: machineWhere },
@@ -42,12 +42,20 @@ export async function getHealthHistory({
       take: MAX_CHANGES,
       select: { at: true, fromValue: true, toValue: true },
     }),
+    // Machines that joined the inventory inside the window did not exist before: once every change
+    // of theirs is undone they are back at their first state (unknown) and leave the count there.
+    db.machine.findMany({
+      where: { AND: [machineWhere, { createdAt: { gt: since } }] },
+      orderBy: { createdAt: "desc" },
+      select: { createdAt: true },
+    }),
   ]);
   const counts = emptyCounts();
   for (const g of current) counts[g.health] = g._count._all;
   const step = ms / buckets;
   const points: HealthPoint[] = [{ at: now, counts: { ...counts } }];
   let i = 0;
+  let j = 0;
   for (let b = 1; b <= buckets; b++) {
     const edge = now.getTime() - b * step;
     for (; i < changes.length && (changes[i]?.at.getTime() ?? 0) > edge; i++) {
@@ -55,6 +63,9 @@ export async function getHealthHistory({
       if (!c) break;
       if (isHealth(c.toValue) && counts[c.toValue] > 0) counts[c.toValue]--;
       if (isHealth(c.fromValue)) counts[c.fromValue]++;
+    }
+    for (; j < created.length && (created[j]?.createdAt.getTime() ?? 0) > edge; j++) {
+      if (counts.unknown > 0) counts.unknown--;
     }
     points.push({ at: new Date(edge), counts: { ...counts } });
   }
