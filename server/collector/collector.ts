@@ -64,8 +64,11 @@ export function startCollector(options: CollectorOptions): Collector {
   const leaseLoop = async () => {
     let failing = false;
     while (!signal.aborted) {
+      const roundStarted = Date.now();
       try {
         const round = await leases.round();
+        const took = Date.now() - roundStarted;
+        if (took > o.renewMs) log.warn({ tookMs: took }, "collector: lease round was slow");
         if (signal.aborted) break;
         validUntil = round.validUntil;
         const held = new Set(round.held);
@@ -87,7 +90,8 @@ export function startCollector(options: CollectorOptions): Collector {
         if (!failing) log.warn({ err }, "collector: lease renewal failed; retrying");
         failing = true;
       }
-      await sleep(o.renewMs, signal);
+      // Rounds start every renewMs, however long one took: a slow round must not delay the next renewal.
+      await sleep(Math.max(0, o.renewMs - (Date.now() - roundStarted)), signal);
     }
   };
 
