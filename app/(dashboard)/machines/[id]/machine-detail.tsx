@@ -129,8 +129,10 @@ export function MachineDetail({ id }: { id: string }) {
                 </span>,
               ],
               ["Since", `${formatTime(m.healthSince)} (${formatAgo(m.healthSince)})`],
-              ["Stage", m.stage],
-              ["Ready", m.ready ? "yes" : "no"],
+              // Stage and readiness come from the machine itself: while it cannot be reached they are
+              // only what it last reported, and the page says so.
+              ["Stage", m.reachable ? m.stage : `${m.stage} (last reported)`],
+              ["Ready", `${m.ready ? "yes" : "no"}${m.reachable ? "" : " (last reported)"}`],
               ["Reachable", m.reachable ? "yes" : "no"],
               [
                 "Last seen",
