@@ -31,7 +31,8 @@ export function clusterScopeWhere(scopes: string[]): Prisma.ClusterWhereInput {
   return { OR: scopes.map(clusterCondition) };
 }
 
-/** Machines visible under these scopes: a site override decides over the cluster's site. */
+/** Machines visible under these scopes: by the site that applies to the machine (its own override,
+ * else its cluster's — the effective site the database keeps), or by its cluster's labels. */
 export function machineScopeWhere(scopes: string[]): Prisma.MachineWhereInput {
   if (scopes.includes("")) return {};
   if (scopes.length === 0) return { id: { in: [] } };
@@ -39,10 +40,9 @@ export function machineScopeWhere(scopes: string[]): Prisma.MachineWhereInput {
     OR: scopes.map((scope): Prisma.MachineWhereInput => {
       if (!scope.startsWith("site:")) return { cluster: clusterCondition(scope) };
       const pattern = scope.slice(5);
-      const own: Prisma.MachineWhereInput = pattern.endsWith("/*")
-        ? { OR: [{ site: pattern.slice(0, -2) }, { site: siteCondition(pattern) }] }
-        : { site: pattern };
-      return { OR: [own, { site: null, cluster: clusterCondition(scope) }] };
+      return pattern.endsWith("/*")
+        ? { OR: [{ effectiveSite: pattern.slice(0, -2) }, { effectiveSite: siteCondition(pattern) }] }
+        : { effectiveSite: pattern };
     }),
   };
 }

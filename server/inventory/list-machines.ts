@@ -49,7 +49,7 @@ function orderBy(
     case "cluster":
       return [{ cluster: { name: dir } }, ...tail];
     case "site":
-      return [{ cluster: { site: dir } }, { site: { sort: dir, nulls: "first" } }, ...tail];
+      return [{ effectiveSite: dir }, ...tail];
     case "health":
       // Enum order is healthy → unknown; longest in a state first within it.
       return [{ health: dir }, { healthSince: "asc" }, { id: "asc" }];

@@ -102,6 +102,30 @@ describe("label selectors", () => {
     expect(await hosts("")).toHaveLength(5);
   });
 
+  it("follow a cluster's site and labels when they change, overrides still winning", async () => {
+    const { db } = database;
+    await db.cluster.update({
+      where: { name: "se-malmo-0007" },
+      data: { site: "eu/dk/malmo-moved", labels: { tier: "edge" } },
+    });
+    expect(await hosts("site in (eu/dk/*)")).toEqual(["dk-cp-1", "dk-w-1", "dk-w-2", "se-cp-1", "se-w-1"]);
+    expect(await hosts("tier=edge")).toEqual(["dk-cp-1", "dk-w-1", "se-cp-1", "se-w-1"]);
+    await db.machine.updateMany({
+      where: { hostname: "se-w-1" },
+      data: { site: "eu/se/solo", labels: { tier: "lab" } },
+    });
+    expect(await hosts("site=eu/se/*")).toEqual(["se-w-1"]);
+    expect(await hosts("tier=lab")).toEqual(["dk-w-2", "se-w-1"]);
+    await db.cluster.update({
+      where: { name: "se-malmo-0007" },
+      data: { site: "eu/se/malmo-0007", labels: { tier: "core" } },
+    });
+    await db.machine.updateMany({
+      where: { hostname: "se-w-1" },
+      data: { site: null, labels: { canary: "no" } },
+    });
+  });
+
   it("explain malformed selectors with the position and an example", () => {
     expect(() => parseSelector("role=")).toThrow(/character 6: expected a value, found the end/);
     expect(() => parseSelector("site in (eu/dk/*")).toThrow(/expected "," or "\)"/);

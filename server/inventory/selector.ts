@@ -3,7 +3,8 @@
 // Terms are ANDed. A term is `key`, `!key`, `key=value` (or ==), `key!=value`, `key in (a,b)` or
 // `key notin (a,b)`; a value ending in `*` matches by prefix. The keys site, role, cluster, health,
 // version (Talos), kubernetes and stage are machine fields; any other key is a label, which a
-// machine carries itself or inherits from its cluster (the machine's own value wins).
+// machine carries itself or inherits from its cluster (the machine's own value wins). Site and
+// labels are read from the machine's effective columns, which the database keeps current.
 import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 
@@ -101,8 +102,7 @@ function stringCondition(value: string): Prisma.StringFilter | string {
 }
 
 function siteWhere(value: string): Prisma.MachineWhereInput {
-  const cond = stringCondition(value);
-  return { OR: [{ site: cond }, { site: null, cluster: { site: cond } }] };
+  return { effectiveSite: stringCondition(value) };
 }
 
 function fieldWhere(key: FieldKey, value: string): Prisma.MachineWhereInput {
@@ -136,29 +136,21 @@ function fieldWhere(key: FieldKey, value: string): Prisma.MachineWhereInput {
   }
 }
 
+// Labels are matched on the machine's effective labels (its cluster's merged with its own, kept by
+// a database trigger), so a term reads one column of one table. A missing key reads as database
+// NULL at its path: Prisma's DbNull tells absent from present, and every comparison is guarded by
+// "present" so that a negated term keeps machines that lack the label.
+const present = (key: string) => ({ effectiveLabels: { path: [key], not: Prisma.DbNull } });
+
 function labelEquals(key: string, value: string): Prisma.MachineWhereInput {
   const matches = value.endsWith("*")
     ? { path: [key], string_starts_with: value.slice(0, -1) }
     : { path: [key], equals: value };
-  // Each comparison is guarded by "the key is present", so a missing key gives false, not SQL NULL
-  // (which would make a negated term drop machines that lack the label).
-  const present = { path: [key], not: Prisma.DbNull };
-  return {
-    OR: [
-      { AND: [{ labels: present }, { labels: matches }] },
-      { AND: [labelAbsent(key), { cluster: { AND: [{ labels: present }, { labels: matches }] } }] },
-    ],
-  };
-}
-
-// A missing key reads as database NULL at its path: Prisma's DbNull tells absent from present.
-function labelAbsent(key: string): Prisma.MachineWhereInput {
-  return { labels: { path: [key], equals: Prisma.DbNull } };
+  return { AND: [present(key), { effectiveLabels: matches }] };
 }
 
 function labelExists(key: string): Prisma.MachineWhereInput {
-  const present = { path: [key], not: Prisma.DbNull };
-  return { OR: [{ labels: present }, { cluster: { labels: present } }] };
+  return present(key);
 }
 
 /** The database filter for a parsed selector. */
