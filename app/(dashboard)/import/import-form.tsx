@@ -26,13 +26,16 @@ export function ImportForm() {
     run.mutate({ talosconfig: text, site });
   };
   return (
-    <Card title="talosconfig" description="The client key is stored sealed and never sent back to a browser.">
+    <Card
+      title="From a talosconfig"
+      description="The client key is stored sealed and never sent back to a browser."
+    >
       <form onSubmit={submit} className="space-y-4">
         <label className="block text-sm font-medium">
           Choose a file
           <input
             type="file"
-            className="mt-1 block text-sm"
+            className="mt-1 block text-sm file:mr-3 file:rounded-md file:border file:border-zinc-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:font-medium hover:file:bg-zinc-50 dark:file:border-zinc-700 dark:file:bg-zinc-900 dark:file:text-zinc-100"
             onChange={async (e) => {
               const file = e.target.files?.[0];
               if (file) setText(await file.text());
@@ -40,9 +43,8 @@ export function ImportForm() {
           />
         </label>
         <label className="block text-sm font-medium">
-          or paste it
+          or paste its contents
           <textarea
-            aria-label="talosconfig"
             value={text}
             onChange={(e) => setText(e.target.value)}
             rows={10}
