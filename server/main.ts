@@ -58,9 +58,6 @@ async function main(): Promise<void> {
   }
   const log = logger();
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    // Only Minos's own orderly shutdown (stop serving, close the pool, then stop Postgres) may
-    // answer these signals; see runtime/load-embedded-postgres.ts for the hooks kept out.
-    process.removeAllListeners(signal);
     process.on(signal, () => void stop(signal, 0));
   }
 

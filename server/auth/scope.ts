@@ -19,9 +19,3 @@ export const scopeSchema = z
           .every((t) => labelTerm.test(t))),
     'must be empty (whole fleet), "site:<path>" such as site:eu/dk/* or "cluster:<key=value,…>"',
   );
-
-export function describeScope(scope: string): string {
-  if (scope === "") return "the whole fleet";
-  if (scope.startsWith("site:")) return `sites ${scope.slice(5)}`;
-  return `clusters with ${scope.slice(8)}`;
-}

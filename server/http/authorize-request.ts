@@ -4,7 +4,7 @@ import type { Permission } from "../auth/permissions";
 import { assertCan, type Principal } from "../auth/principal";
 import { principalFromRequest } from "../auth/request-principal";
 import { db } from "../db/client";
-import { AppError, httpStatusOf } from "../errors";
+import { type AppError, httpStatusOf } from "../errors";
 
 export async function authorizeRequest(
   req: Request,
@@ -23,11 +23,4 @@ export async function authorizeRequest(
       response: Response.json({ error: { message: e.userMessage } }, { status: httpStatusOf[e.code] }),
     };
   }
-}
-
-export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
-    return Response.json({ error: { message: err.userMessage } }, { status: httpStatusOf[err.code] });
-  }
-  throw err;
 }

@@ -242,10 +242,3 @@ export async function writeTalosconfig(
   await writeFile(file, text, { mode: 0o600 });
   return text;
 }
-
-/** The Organization values (Talos roles) of a client certificate given as DER or PEM. */
-export function rolesOfCertificate(raw: Buffer | string): string[] {
-  const cert =
-    typeof raw === "string" ? new x509.X509Certificate(raw) : new x509.X509Certificate(new Uint8Array(raw));
-  return cert.subjectName.getField("O");
-}

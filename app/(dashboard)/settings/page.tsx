@@ -1,4 +1,4 @@
-// Settings: one's own account and API tokens; users for administrators.
+// Settings: one's own account and API tokens; users and Talos credentials for administrators.
 import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
