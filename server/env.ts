@@ -123,6 +123,22 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number({ error: "must be a number of days" }).int().min(1, "must be at least 1 day").optional(),
   ),
+  /** Days machine events are kept in the database (the fleet-wide events page searches them). */
+  MINOS_EVENT_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number of days" })
+    .int()
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(14),
+  /** Live log streams one user may hold open at once (each machine of a merged view counts). */
+  MINOS_LOG_STREAMS_PER_USER: z.coerce.number({ error: "must be a number" }).int().min(1).max(1000).default(12),
+  /** Live log streams this instance holds open at once, over all users. */
+  MINOS_LOG_STREAMS_PER_INSTANCE: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1)
+    .max(100000)
+    .default(300),
   /** With an empty inventory, start the bundled simulator with a demo fleet: 1 (default) or 0. */
   MINOS_DEMO: z
     .enum(["0", "1"], { error: 'must be "1" (demo fleet when the inventory is empty) or "0"' })
