@@ -112,8 +112,12 @@ test("filter machines by a label selector, reload the link, open a machine", asy
   await page.goto("/machines?selector=role%3Dworker%2C!canary&cluster=e2e-aarhus");
   await table(page).getByRole("link", { name: "e2e-aarhus-w-2" }).click();
   await expect(page.getByRole("heading", { name: "e2e-aarhus-w-2" })).toBeVisible();
-  await expect(page.getByRole("tab", { name: /Logs/ })).toBeDisabled();
-  await expect(page.getByRole("tab", { name: /Events/ })).toBeDisabled();
+  const views = page.getByRole("navigation", { name: "Machine views" });
+  await expect(views.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expect(views.getByRole("link", { name: "Logs" })).toHaveAttribute(
+    "href",
+    /\/machines\/[0-9a-f-]+\/logs$/,
+  );
   await expect(page.getByRole("region", { name: "Labels and site" })).toContainText("eu/dk/aarhus-0042");
   await shot(page, "machine");
 });

@@ -1,24 +1,19 @@
 "use client";
-// A machine's page. The Logs and Events tabs are placeholders for the live views that come with
-// the logs and events work; the overview refreshes every 5 seconds.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ServerOff } from "lucide-react";
+// A machine's overview tab: state, services, versions, labels and site, history (refreshed every 5 s
+// by the frame).
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { EmptyState } from "../../../_components/empty-state";
-import { ErrorNotice } from "../../../_components/error-notice";
 import { formatAgo, formatTime } from "../../../_components/format";
 import { HealthBadge } from "../../../_components/health";
 import { LabelChips } from "../../../_components/labels";
 import { clusterHref, machinesHref } from "../../../_components/machine-links";
-import { PageHeader } from "../../../_components/page-header";
 import { PlacementEditor } from "../../../_components/placement-editor";
 import { StateHistory as History } from "../../../_components/state-history";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { MachineFrame, type MachineView } from "./machine-frame";
 
 function Facts({ items }: { items: Array<[string, React.ReactNode]> }) {
   return (
@@ -34,20 +29,18 @@ function Facts({ items }: { items: Array<[string, React.ReactNode]> }) {
 }
 
 export function MachineDetail({ id }: { id: string }) {
+  return (
+    <MachineFrame id={id} tab="overview">
+      {(m) => <MachineOverview m={m} />}
+    </MachineFrame>
+  );
+}
+
+function MachineOverview({ m }: { m: MachineView }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { may } = useMe();
   const [editing, setEditing] = useState(false);
-  const machine = useQuery(
-    trpc.machines.byId.queryOptions(
-      { id },
-      {
-        enabled: UUID.test(id),
-        refetchInterval: 5_000,
-        retry: (n, e) => e.data?.code !== "NOT_FOUND" && n < 2,
-      },
-    ),
-  );
   const update = useMutation(
     trpc.machines.update.mutationOptions({
       onSuccess: () => {
@@ -56,57 +49,8 @@ export function MachineDetail({ id }: { id: string }) {
       },
     }),
   );
-  if (!UUID.test(id) || machine.error?.data?.code === "NOT_FOUND") {
-    return (
-      <EmptyState icon={ServerOff} title="Machine not found">
-        <p>
-          This machine does not exist or is outside your scope.{" "}
-          <Link className="text-indigo-700 underline dark:text-indigo-300" href="/machines">
-            All machines
-          </Link>
-        </p>
-      </EmptyState>
-    );
-  }
-  if (machine.error) return <ErrorNotice title="The machine could not be loaded" error={machine.error} />;
-  const m = machine.data;
-  if (!m)
-    return <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />;
   return (
     <>
-      <PageHeader
-        title={m.hostname}
-        description={`${m.role === "controlplane" ? "Control plane" : "Worker"} of ${m.cluster.name} at ${m.address}`}
-        actions={<HealthBadge health={m.health} />}
-      />
-      <div
-        role="tablist"
-        aria-label="Machine views"
-        className="mb-4 flex gap-1 border-b border-zinc-200 dark:border-zinc-800"
-      >
-        <button
-          type="button"
-          role="tab"
-          aria-selected
-          className="border-b-2 border-indigo-600 px-3 py-2 text-sm font-medium"
-        >
-          Overview
-        </button>
-        {["Logs", "Events"].map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            aria-selected={false}
-            aria-disabled
-            disabled
-            title="Live logs and events arrive with the logs and events work."
-            className="cursor-not-allowed px-3 py-2 text-sm text-zinc-400"
-          >
-            {t} <span className="text-xs">(coming soon)</span>
-          </button>
-        ))}
-      </div>
       {m.removedAt ? (
         <p
           role="status"
