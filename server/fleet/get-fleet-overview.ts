@@ -1,9 +1,10 @@
-// The fleet overview in one round of grouped queries: machines and clusters counted by health, the
-// machines needing attention (longest first, with why), health by site and by cluster, and the
-// Talos and Kubernetes versions in use. Everything is limited to the caller's scope.
-import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
+// The fleet overview: machines and clusters counted by health, the machines needing attention
+// (longest first, with why), health by site and by cluster, and the Talos and Kubernetes versions in
+// use — all counts in one SQL statement, the attention rows in a second. Limited to the caller's scope.
+import { machineScopeWhere } from "../auth/scope-filter";
+import { clusterScopeSql, machineScopeSql } from "../auth/scope-sql";
 import type { PrismaClient } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
 import { type Health, SEVERITY } from "../health";
 import { emptyCounts } from "../health/cluster-health";
 import { type MachineRow, machineRowSelect, toMachineRow } from "../inventory/list-machines";
@@ -11,7 +12,6 @@ import { type MachineRow, machineRowSelect, toMachineRow } from "../inventory/li
 const ATTENTION: Health[] = ["unhealthy", "unreachable", "degraded"];
 const ATTENTION_ROWS = 12;
 const WORST_CLUSTERS = 12;
-const SITE_DEPTH = 2;
 
 export interface SiteHealth {
   site: string;
@@ -43,6 +43,109 @@ export interface FleetOverview {
 const total = (c: Record<Health, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 const needing = (c: Record<Health, number>) => ATTENTION.reduce((a, h) => a + c[h], 0);
 
+type Group = { key: string; health: Health; n: number };
+
+/** What the one counting statement returns: every group the overview needs, as JSON arrays. */
+interface Counts {
+  machines: Group[] | null;
+  clusters: Group[] | null;
+  /** Site prefixes of one and two levels. */
+  sites: Group[] | null;
+  /** Full effective sites that hold a machine needing attention, all their machines counted. */
+  attentionSites: Group[] | null;
+  worst: Array<{
+    name: string;
+    site: string;
+    health: Health;
+    healthReason: string;
+    machines: number;
+    attention: number;
+  }> | null;
+  talos: Array<{ version: string; machines: number }> | null;
+  kubernetes: Array<{ version: string; machines: number }> | null;
+}
+
+const severitySql = Prisma.raw(
+  `CASE health ${Object.entries(SEVERITY)
+    .map(([h, n]) => `WHEN '${h}' THEN ${n}`)
+    .join(" ")} END`,
+);
+const attentionSql = Prisma.raw(`(${ATTENTION.map((h) => `'${h}'`).join(",")})`);
+
+/** All counts of the overview in one statement: Postgres groups 10,000 rows far faster than we could. */
+
+function countsSql(scopes: string[]): Prisma.Sql {
+  return Prisma.sql`
+    WITH g AS (
+      -- One pass over the machines: by (site, health), by Talos version, by Kubernetes version.
+      SELECT machine.effective_site AS site, machine.health::text AS health,
+             machine.talos_version, machine.kubernetes_version,
+             GROUPING(machine.effective_site, machine.health) AS by_version, count(*)::int AS n
+      FROM machine WHERE machine.removed_at IS NULL AND ${machineScopeSql(scopes)}
+      GROUP BY GROUPING SETS ((machine.effective_site, machine.health), (machine.talos_version),
+                             (machine.kubernetes_version))
+    ),
+    bysite AS (SELECT site, health, n FROM g WHERE by_version = 0),
+    c AS (SELECT * FROM cluster WHERE ${clusterScopeSql(scopes)}),
+    worst AS (
+      SELECT c.id, c.name, c.site, c.health::text AS health, c.health_reason, c.health_since
+      FROM c WHERE c.health <> 'healthy'
+      ORDER BY ${severitySql} DESC, c.health_since ASC LIMIT ${WORST_CLUSTERS}
+    )
+    SELECT
+      (SELECT json_agg(json_build_object('key', '', 'health', health, 'n', n))
+         FROM (SELECT health, sum(n)::int AS n FROM bysite GROUP BY health) x) AS machines,
+      (SELECT json_agg(json_build_object('key', '', 'health', health, 'n', n))
+         FROM (SELECT health::text AS health, count(*)::int AS n FROM c GROUP BY health) x) AS clusters,
+      (SELECT json_agg(json_build_object('key', key, 'health', health, 'n', n))
+         FROM (SELECT p.key, b.health, sum(b.n)::int AS n
+               FROM bysite b CROSS JOIN LATERAL (
+                 SELECT split_part(b.site, '/', 1) AS key WHERE b.site <> ''
+                 UNION ALL SELECT array_to_string((string_to_array(b.site, '/'))[1:2], '/')
+                   WHERE b.site LIKE '%/%'
+                 UNION ALL SELECT '' WHERE b.site = ''
+               ) p
+               GROUP BY p.key, b.health) x) AS sites,
+      (SELECT json_agg(json_build_object('key', site, 'health', health, 'n', n))
+         FROM (SELECT site, health, n, bool_or(health IN ${attentionSql}) OVER (PARTITION BY site) AS needs
+               FROM bysite WHERE site <> '') x
+         WHERE needs) AS "attentionSites",
+      (SELECT json_agg(json_build_object(
+                'name', w.name, 'site', w.site, 'health', w.health, 'healthReason', w.health_reason,
+                'machines', coalesce(k.machines, 0), 'attention', coalesce(k.attention, 0))
+              ORDER BY ${severitySql} DESC, w.health_since ASC)
+         FROM worst w LEFT JOIN (
+           SELECT machine.cluster_id, count(*)::int AS machines,
+                  (count(*) FILTER (WHERE machine.health::text IN ${attentionSql}))::int AS attention
+           FROM machine
+           WHERE machine.cluster_id IN (SELECT id FROM worst) AND machine.removed_at IS NULL
+             AND ${machineScopeSql(scopes)}
+           GROUP BY machine.cluster_id
+         ) k ON k.cluster_id = w.id) AS worst,
+      (SELECT json_agg(json_build_object('version', talos_version, 'machines', n) ORDER BY n DESC, talos_version)
+         FROM g WHERE by_version = 3 AND talos_version IS NOT NULL) AS talos,
+      (SELECT json_agg(json_build_object('version', kubernetes_version, 'machines', n)
+                       ORDER BY n DESC, kubernetes_version)
+         FROM g WHERE by_version = 3 AND kubernetes_version IS NOT NULL) AS kubernetes`;
+}
+
+function byKey(groups: Group[] | null): Map<string, Record<Health, number>> {
+  const out = new Map<string, Record<Health, number>>();
+  for (const g of groups ?? []) {
+    const c = out.get(g.key) ?? emptyCounts();
+    c[g.health] += g.n;
+    out.set(g.key, c);
+  }
+  return out;
+}
+
+const siteHealth = ([site, counts]: [string, Record<Health, number>]): SiteHealth => ({
+  site,
+  depth: site ? site.split("/").length : 0,
+  counts,
+  total: total(counts),
+});
+
 export async function getFleetOverview({
   db,
   scopes,
@@ -53,93 +156,34 @@ export async function getFleetOverview({
   now?: Date;
 }): Promise<FleetOverview> {
   const machineWhere: Prisma.MachineWhereInput = { AND: [machineScopeWhere(scopes), { removedAt: null }] };
-  const clusterWhere = clusterScopeWhere(scopes);
-  const [byPlace, clusters, attention, talos, kubernetes] = await Promise.all([
-    db.machine.groupBy({ by: ["clusterId", "site", "health"], where: machineWhere, _count: { _all: true } }),
-    db.cluster.findMany({
-      where: clusterWhere,
-      select: { id: true, name: true, site: true, health: true, healthReason: true, healthSince: true },
-    }),
+  const [[counts], attention] = await Promise.all([
+    db.$queryRaw<Counts[]>(countsSql(scopes)),
     db.machine.findMany({
       where: { AND: [machineWhere, { health: { in: ATTENTION } }] },
       orderBy: [{ healthSince: "asc" }, { id: "asc" }],
       take: ATTENTION_ROWS,
       select: machineRowSelect,
     }),
-    db.machine.groupBy({ by: ["talosVersion"], where: machineWhere, _count: { _all: true } }),
-    db.machine.groupBy({ by: ["kubernetesVersion"], where: machineWhere, _count: { _all: true } }),
   ]);
-
-  const clusterById = new Map(clusters.map((c) => [c.id, c]));
-  const machineCounts = emptyCounts();
-  const perCluster = new Map<string, Record<Health, number>>();
-  const perSite = new Map<string, Record<Health, number>>();
-  const add = (map: Map<string, Record<Health, number>>, key: string, h: Health, n: number) => {
-    const c = map.get(key) ?? emptyCounts();
-    c[h] += n;
-    map.set(key, c);
-  };
-  for (const g of byPlace) {
-    const n = g._count._all;
-    machineCounts[g.health] += n;
-    add(perCluster, g.clusterId, g.health, n);
-    // A machine may be in scope through its own site while its cluster is not: its cluster's
-    // site is then not needed (the override decides).
-    const site = g.site ?? clusterById.get(g.clusterId)?.site ?? "";
-    const parts = site.split("/").filter(Boolean);
-    if (parts.length === 0) add(perSite, "", g.health, n);
-    for (let i = 1; i <= parts.length; i++) add(perSite, parts.slice(0, i).join("/"), g.health, n);
-  }
-  const clusterCounts = emptyCounts();
-  for (const c of clusters) clusterCounts[c.health]++;
-
-  const sites = [...perSite]
-    .map(([site, counts]) => ({
-      site,
-      depth: site ? site.split("/").length : 0,
-      counts,
-      total: total(counts),
-    }))
-    .sort((a, b) => a.site.localeCompare(b.site));
+  if (!counts) throw new Error("the overview statement returned no row");
+  const machineCounts = byKey(counts.machines).get("") ?? emptyCounts();
+  const clusterCounts = byKey(counts.clusters).get("") ?? emptyCounts();
   const worstSeverity = (c: Record<Health, number>) =>
     Math.max(...(Object.keys(c) as Health[]).filter((h) => c[h] > 0).map((h) => SEVERITY[h]), 0);
-  const leafDepth = (s: SiteHealth) =>
-    !sites.some((o) => o.depth > s.depth && o.site.startsWith(`${s.site}/`));
 
   return {
     machines: { total: total(machineCounts), counts: machineCounts },
-    clusters: { total: clusters.length, counts: clusterCounts },
+    clusters: { total: total(clusterCounts), counts: clusterCounts },
     attention: { total: needing(machineCounts), rows: attention.map((m) => toMachineRow(m, now)) },
-    sites: sites.filter((s) => s.depth <= SITE_DEPTH),
-    sitesNeedingAttention: sites
-      .filter((s) => needing(s.counts) > 0 && s.depth > 0 && leafDepth(s))
+    sites: [...byKey(counts.sites)].map(siteHealth).sort((a, b) => a.site.localeCompare(b.site)),
+    sitesNeedingAttention: [...byKey(counts.attentionSites)]
+      .map(siteHealth)
       .sort(
         (a, b) => worstSeverity(b.counts) - worstSeverity(a.counts) || needing(b.counts) - needing(a.counts),
       )
       .slice(0, 10),
-    worstClusters: clusters
-      .filter((c) => c.health !== "healthy")
-      .sort(
-        (a, b) =>
-          SEVERITY[b.health] - SEVERITY[a.health] || a.healthSince.getTime() - b.healthSince.getTime(),
-      )
-      .slice(0, WORST_CLUSTERS)
-      .map((c) => {
-        const counts = perCluster.get(c.id) ?? emptyCounts();
-        return {
-          name: c.name,
-          site: c.site,
-          health: c.health,
-          healthReason: c.healthReason,
-          machines: total(counts),
-          attention: needing(counts),
-        };
-      }),
-    talosVersions: talos
-      .map((g) => ({ version: g.talosVersion, machines: g._count._all }))
-      .sort((a, b) => b.machines - a.machines),
-    kubernetesVersions: kubernetes
-      .map((g) => ({ version: g.kubernetesVersion, machines: g._count._all }))
-      .sort((a, b) => b.machines - a.machines),
+    worstClusters: counts.worst ?? [],
+    talosVersions: counts.talos ?? [],
+    kubernetesVersions: counts.kubernetes ?? [],
   };
 }
