@@ -131,8 +131,13 @@ test("hostile hostnames are text, and an operator edits labels of several machin
   await page.goto("/machines?cluster=e2e-aarhus");
   await page.getByLabel("Select e2e-aarhus-w-1").check();
   await page.getByLabel("Select e2e-aarhus-w-2").check();
+  const selection = page.getByRole("region", { name: "Selection" });
+  await expect(selection.getByRole("status")).toHaveText("2 machines selected");
+  await expect(selection.getByRole("link", { name: "View logs of 2 merged" })).toHaveAttribute(
+    "href",
+    /^\/logs\?machines=[0-9a-f-]{36},[0-9a-f-]{36}$/,
+  );
   const bulk = page.getByRole("form", { name: "Edit selected machines" });
-  await expect(bulk).toContainText("2 machines selected");
   await bulk.getByLabel("Set labels").fill("ring=1");
   await bulk.getByRole("button", { name: "Apply to 2" }).click();
   await expect(bulk.getByRole("status")).toHaveText("Updated 2 machines.");

@@ -123,3 +123,20 @@ describe("machines.byId", () => {
     );
   });
 });
+
+describe("machines.matchingIds", () => {
+  it("gives the ids of every machine matching the filter, within the viewer's scope", async () => {
+    const all = await as(everyone()).machines.matchingIds({ selector: "canary" });
+    const list = await as(everyone()).machines.list({ selector: "canary" });
+    expect(all.ids).toHaveLength(1);
+    expect(all.ids).toEqual(list.rows.map((r) => r.id));
+    const dk = await as(danishViewer()).machines.matchingIds({});
+    expect(dk.ids).toHaveLength(4);
+    const se = await as(danishViewer()).machines.matchingIds({ cluster: "malmo" });
+    expect(se.ids).toEqual([]);
+  });
+
+  it("says what is wrong with a malformed selector", async () => {
+    await expect(as(everyone()).machines.matchingIds({ selector: "a in (" })).rejects.toThrow(/not valid/);
+  });
+});

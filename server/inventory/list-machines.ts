@@ -5,6 +5,7 @@ import { z } from "zod";
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import { AppError } from "../errors";
 import { currentHealth, type Health } from "../health";
 import { type MachineFilter, machineFilterSchema, machineFilterWhere } from "./machine-filter";
 import { labelsOf } from "./placement";
@@ -131,3 +132,30 @@ export async function listMachines({
 }
 
 export { machineRowSelect };
+
+/** Ids of every machine matching a filter, for "select all that match"; refuses more than `max`. */
+export async function matchingMachineIds({
+  db,
+  scopes,
+  filter,
+  max,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  filter: MachineFilter;
+  max: number;
+}): Promise<string[]> {
+  const where: Prisma.MachineWhereInput = { AND: [machineScopeWhere(scopes), machineFilterWhere(filter)] };
+  const rows = await db.machine.findMany({
+    where,
+    select: { id: true },
+    orderBy: { id: "asc" },
+    take: max + 1,
+  });
+  if (rows.length > max) {
+    throw new AppError("BAD_REQUEST", {
+      userMessage: `More than ${max.toLocaleString("en-US")} machines match; narrow the filter to select them all.`,
+    });
+  }
+  return rows.map((r) => r.id);
+}

@@ -5,7 +5,8 @@ import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 import { editMachinesPlacement } from "./edit-placement";
 import { getMachine } from "./get-machine";
-import { listMachines, listMachinesSchema } from "./list-machines";
+import { listMachines, listMachinesSchema, matchingMachineIds } from "./list-machines";
+import { machineFilterSchema } from "./machine-filter";
 import { labelKeySchema, labelsSchema, siteSchema } from "./placement";
 
 const MAX_BULK = 10_000;
@@ -16,6 +17,18 @@ export const machinesRouter = router({
     .query(({ ctx, input }) =>
       listMachines({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input }),
     ),
+
+  /** Every machine matching a filter ("select all that match"), at most as many as a bulk edit takes. */
+  matchingIds: authorized("fleet.read")
+    .input(machineFilterSchema)
+    .query(async ({ ctx, input }) => ({
+      ids: await matchingMachineIds({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "fleet.read"),
+        filter: input,
+        max: MAX_BULK,
+      }),
+    })),
 
   byId: authorized("fleet.read")
     .input(z.object({ id: z.uuid("must be a machine id") }))

@@ -7,7 +7,7 @@ import { textToLabels } from "../../_components/labels";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Field, FormError, Notice } from "../../_components/ui";
 
-export function BulkEdit({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+export function BulkEdit({ ids }: { ids: string[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [set, setSet] = useState("");
@@ -45,9 +45,7 @@ export function BulkEdit({ ids, onDone }: { ids: string[]; onDone: () => void })
         });
       }}
     >
-      <p className="text-sm font-medium md:col-span-4">
-        {ids.length.toLocaleString("en-US")} machine{ids.length === 1 ? "" : "s"} selected
-      </p>
+      <p className="text-sm font-medium md:col-span-4">Labels and site of the selected machines</p>
       <Field
         label="Set labels"
         placeholder="ring=1, canary=true"
@@ -76,9 +74,6 @@ export function BulkEdit({ ids, onDone }: { ids: string[]; onDone: () => void })
       <div className="flex gap-2">
         <Button type="submit" disabled={edit.isPending}>
           Apply to {ids.length.toLocaleString("en-US")}
-        </Button>
-        <Button variant="secondary" onClick={onDone}>
-          Clear selection
         </Button>
       </div>
       <div className="md:col-span-4">

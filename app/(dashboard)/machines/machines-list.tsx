@@ -1,7 +1,7 @@
 "use client";
 // Every machine in scope, filtered and sorted on the server, 50 to a page. The filter lives in
-// the URL (a link reproduces the view); the page refreshes every 5 seconds; operators select
-// machines for bulk edits.
+// the URL (a link reproduces the view); the page refreshes every 5 seconds; machines can be
+// selected (on this page or every one that matches) for bulk edits and merged logs.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
 import Link from "next/link";
@@ -18,6 +18,7 @@ import { Button } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
 import { BulkEdit } from "./bulk-edit";
 import { type MachineQuery, readQuery, type Sort, toInput, writeQuery } from "./machine-query";
+import { SelectionBar } from "./selection-bar";
 
 const PAGE_SIZE = 50;
 const input =
@@ -67,6 +68,7 @@ export function MachinesList() {
   const query = useMemo(() => readQuery(new URLSearchParams(params.toString())), [params]);
   const { may } = useMe();
   const canEdit = may("machines.operate");
+  const canSelect = canEdit || may("machines.stream");
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [search, setSearch] = useState(query.q);
   useEffect(() => setSearch(query.q), [query.q]);
@@ -209,9 +211,16 @@ export function MachinesList() {
         <span className="ml-auto text-xs text-zinc-500">Updates every 5 seconds.</span>
       </div>
 
-      {canEdit && selected.size > 0 ? (
-        <BulkEdit ids={[...selected]} onDone={() => setSelected(new Set())} />
+      {canSelect && selected.size > 0 ? (
+        <SelectionBar
+          selected={selected}
+          total={total}
+          allOnPage={allOnPage}
+          query={query}
+          onSelect={setSelected}
+        />
       ) : null}
+      {canEdit && selected.size > 0 ? <BulkEdit ids={[...selected]} /> : null}
 
       {list.error ? (
         <ErrorNotice
@@ -243,7 +252,7 @@ export function MachinesList() {
           <table className="w-full text-left text-sm">
             <thead className="border-b border-zinc-200 text-xs text-zinc-500 dark:border-zinc-800">
               <tr>
-                {canEdit ? (
+                {canSelect ? (
                   <th className="w-8 px-3 py-2">
                     <input
                       type="checkbox"
@@ -269,7 +278,7 @@ export function MachinesList() {
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {rows.map((m) => (
                 <tr key={m.id} className={selected.has(m.id) ? "bg-indigo-50/60 dark:bg-indigo-950/30" : ""}>
-                  {canEdit ? (
+                  {canSelect ? (
                     <td className="px-3 py-2">
                       <input
                         type="checkbox"
