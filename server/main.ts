@@ -10,6 +10,7 @@ import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
 import { EnvError, env } from "./env";
+import { sweepStaleHealth } from "./health/stale-sweep";
 import { createReadinessProbe, serveHealth } from "./http/health";
 import { guardPage } from "./http/page-guard";
 import { setSecurityHeaders } from "./http/security-headers";
@@ -108,6 +109,15 @@ async function main(): Promise<void> {
     timer.unref();
     cleanups.push({ name: "audit retention", run: async () => clearInterval(timer) });
   }
+
+  // Every instance, collecting or not: verdicts nobody keeps current turn "unknown" (never a stale "healthy").
+  const sweep = () =>
+    sweepStaleHealth(db())
+      .then((r) => (r.machines || r.clusters) && log.warn(r, "health of uncollected machines set to unknown"))
+      .catch((err) => log.error({ err }, "stale health sweep failed"));
+  const sweepTimer = setInterval(sweep, 60_000);
+  sweepTimer.unref();
+  cleanups.push({ name: "stale health sweep", run: async () => clearInterval(sweepTimer) });
 
   const stopInventory = await startInventory({ db: db(), log, config });
   cleanups.push({ name: "inventory", run: stopInventory });
