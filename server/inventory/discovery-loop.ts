@@ -1,5 +1,6 @@
 // Keeps discovering machines as they join or leave: every cluster's membership is read again
 // periodically. With several Minos instances, one pass runs at a time (a Postgres advisory lock).
+import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { credentialFor } from "../credentials/credential-for";
 import type { PrismaClient } from "../db/client";
@@ -22,25 +23,22 @@ export async function discoveryPass(
     const clusters = await db.cluster.findMany({
       select: { id: true, name: true },
     });
-    for (let i = 0; i < clusters.length; i += 16) {
-      await Promise.all(
-        clusters.slice(i, i + 16).map(async (c) => {
-          try {
-            // The least-privileged credential that can read (an os:reader one when configured).
-            const context = await credentialFor(db, c.name, "read");
-            const members = await discoverMembers(context, { timeoutMs: 10_000 });
-            const r = await syncMembers(db, c.id, members);
-            if (r.added || r.removed || r.restored)
-              log.info({ cluster: c.name, ...r }, "cluster membership changed");
-          } catch (err) {
-            failed++;
-            const reason = err instanceof DiscoveryError ? err.reason : (err as Error).message;
-            await db.cluster.update({ where: { id: c.id }, data: { discoveryError: reason } });
-            log.warn({ cluster: c.name, reason }, "discovery failed");
-          }
-        }),
-      );
-    }
+    // 16 clusters at a time; a slow one does not hold up the others.
+    await pLimit(16).map(clusters, async (c) => {
+      try {
+        // The least-privileged credential that can read (an os:reader one when configured).
+        const context = await credentialFor(db, c.name, "read");
+        const members = await discoverMembers(context, { timeoutMs: 10_000 });
+        const r = await syncMembers(db, c.id, members);
+        if (r.added || r.removed || r.restored)
+          log.info({ cluster: c.name, ...r }, "cluster membership changed");
+      } catch (err) {
+        failed++;
+        const reason = err instanceof DiscoveryError ? err.reason : (err as Error).message;
+        await db.cluster.update({ where: { id: c.id }, data: { discoveryError: reason } });
+        log.warn({ cluster: c.name, reason }, "discovery failed");
+      }
+    });
     return { clusters: clusters.length, failed };
   } finally {
     await db.$queryRaw`SELECT pg_advisory_unlock(${DISCOVERY_LOCK})`;

@@ -1,6 +1,7 @@
 // Adds a fleet from a talosconfig: every context becomes a cluster with its endpoints, its machines
 // discovered through the Talos API. All or nothing: every context is reached first, and if one
 // fails nothing is stored and the message names it.
+import pLimit from "p-limit";
 import { importCredentials } from "../credentials/import-credentials";
 import { readTalosconfig } from "../credentials/read-talosconfig";
 import type { PrismaClient } from "../db/client";
@@ -25,13 +26,6 @@ export interface ImportedCluster {
   machines: number;
 }
 
-async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size)
-    out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
-}
-
 export async function importFleet(db: PrismaClient, input: ImportFleetInput): Promise<ImportedCluster[]> {
   const contexts = readTalosconfig(input.talosconfig);
   const existing = await db.cluster.findMany({
@@ -44,7 +38,7 @@ export async function importFleet(db: PrismaClient, input: ImportFleetInput): Pr
     });
   }
 
-  const discovered = await inBatches(contexts, 8, async (ctx) => {
+  const discovered = await pLimit(8).map(contexts, async (ctx) => {
     try {
       return {
         ctx,
