@@ -2,10 +2,13 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { type RunningSimulator, startSimulator } from "../talos-sim";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { discoveryPass } from "./discovery-loop";
 import { importFleet } from "./import-fleet";
 import { syncMembers } from "./sync-members";
 
@@ -23,6 +26,7 @@ beforeAll(async () => {
     seed: "import-test",
   });
   secretKey = await loadSecretKey({ dataDir: dir });
+  setInstanceSecretKey(secretKey);
 });
 afterAll(async () => {
   await sim.stop();
@@ -106,5 +110,34 @@ describe("membership changes", () => {
       orderBy: { id: "asc" },
     });
     expect(history.map((h) => `${h.fromValue}→${h.toValue}`)).toEqual(["member→left", "left→member"]);
+  });
+});
+
+describe("discovery", () => {
+  const fault = (node: string, method: "POST" | "DELETE") =>
+    fetch(`${sim.controlUrl}/nodes/${node}/faults${method === "DELETE" ? "/left" : ""}`, {
+      method,
+      ...(method === "POST" ? { body: JSON.stringify({ kind: "left" }) } : {}),
+    }).then((r) => {
+      if (!r.ok) throw new Error(`simulator control API answered ${r.status}`);
+    });
+
+  it("notices through the Talos API when a machine leaves its cluster and when it joins again", async () => {
+    const { db } = database;
+    const log = pino({ level: "silent" });
+    const cluster = await db.cluster.findFirstOrThrow({ where: { name: sim.clusters[1]?.name } });
+    const worker = await db.machine.findFirstOrThrow({
+      where: { clusterId: cluster.id, role: "worker", removedAt: null },
+      orderBy: { hostname: "desc" },
+    });
+    await fault(worker.address, "POST");
+    expect(await discoveryPass(db, log)).toEqual({ clusters: 2, failed: 0 });
+    expect((await db.machine.findUniqueOrThrow({ where: { id: worker.id } })).removedAt).not.toBeNull();
+    const present = await db.machine.count({ where: { clusterId: cluster.id, removedAt: null } });
+    expect(present).toBe(3);
+
+    await fault(worker.address, "DELETE");
+    await discoveryPass(db, log);
+    expect((await db.machine.findUniqueOrThrow({ where: { id: worker.id } })).removedAt).toBeNull();
   });
 });

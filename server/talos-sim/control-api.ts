@@ -56,7 +56,7 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 
 /** Clearing a fault may bring a node back: unreachable apid answers again, a node that never came back boots. */
 function afterClear(fleet: SimFleet, node: SimNode): void {
-  if (node.apiUp || node.faults.unreachable || node.faults.neverComeBack) return;
+  if (node.apiUp || node.faults.unreachable || node.faults.left || node.faults.neverComeBack) return;
   if (node.stage === MachineStage.REBOOTING) {
     // stuck after a reboot (never-back cleared): boot now; otherwise it is going down anyway
     if (node.sequence === null) void bootNode(fleet, node);

@@ -102,26 +102,29 @@ const TYPES: ResourceType[] = [
     namespace: "cluster",
     sensitive: false,
     list: (node, fleet) =>
-      fleet.cluster(node).nodes.map((m) => {
-        const cp = m.isControlPlane;
-        const nodeId = nodeIdentity(m.env.seed, m.spec.index);
-        const proto = ClusterMemberSpec.fromPartial({
-          nodeId,
-          addresses: [{ ip: Buffer.from(ipBytes(m.address)) }],
-          hostname: m.hostname,
-          machineType: cp ? 2 : 3,
-          operatingSystem: `Talos (${m.talosVersion})`,
-          controlPlane: cp ? { apiServerPort: "6443" } : undefined,
-        });
-        return res(node, m.hostname, ClusterMemberSpec.encode(proto).finish(), {
-          nodeId,
-          addresses: [m.address],
-          hostname: m.hostname,
-          machineType: cp ? "controlplane" : "worker",
-          operatingSystem: `Talos (${m.talosVersion})`,
-          ...(cp ? { controlPlane: { apiServerPort: 6443 } } : {}),
-        });
-      }),
+      fleet
+        .cluster(node)
+        .nodes.filter((m) => !m.faults.left)
+        .map((m) => {
+          const cp = m.isControlPlane;
+          const nodeId = nodeIdentity(m.env.seed, m.spec.index);
+          const proto = ClusterMemberSpec.fromPartial({
+            nodeId,
+            addresses: [{ ip: Buffer.from(ipBytes(m.address)) }],
+            hostname: m.hostname,
+            machineType: cp ? 2 : 3,
+            operatingSystem: `Talos (${m.talosVersion})`,
+            controlPlane: cp ? { apiServerPort: "6443" } : undefined,
+          });
+          return res(node, m.hostname, ClusterMemberSpec.encode(proto).finish(), {
+            nodeId,
+            addresses: [m.address],
+            hostname: m.hostname,
+            machineType: cp ? "controlplane" : "worker",
+            operatingSystem: `Talos (${m.talosVersion})`,
+            ...(cp ? { controlPlane: { apiServerPort: 6443 } } : {}),
+          });
+        }),
   },
   {
     type: "Versions.runtime.talos.dev",

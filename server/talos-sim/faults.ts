@@ -15,6 +15,8 @@ export interface NodeFaults {
   comeBackOldVersion?: boolean;
   /** After its next reboot the node never answers again. */
   neverComeBack?: boolean;
+  /** The machine left its cluster (reset, or powered off for good): gone from Members, apid silent. Clearing it joins the machine again. */
+  left?: true;
   /** The node's machine config differs from its cluster's: a dotted path and the value it has instead. */
   drift?: { path: string; value: string };
 }
@@ -27,6 +29,7 @@ export const FAULT_KINDS = [
   "old-version",
   "never-back",
   "drift",
+  "left",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -66,6 +69,8 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
       return { ...faults, comeBackOldVersion: true };
     case "never-back":
       return { ...faults, neverComeBack: true };
+    case "left":
+      return { ...faults, left: true };
     case "drift": {
       const path = str("path") ?? "machine.kubelet.extraArgs.max-pods";
       const value = str("value") ?? "250";
@@ -104,6 +109,9 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "drift":
       delete next.drift;
+      break;
+    case "left":
+      delete next.left;
       break;
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}`);

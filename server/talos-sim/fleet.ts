@@ -86,7 +86,7 @@ export class SimFleet {
   }
 
   private afterFaultChange(node: SimNode): void {
-    if (node.faults.unreachable && node.apiUp) node.goDown("unreachable");
+    if ((node.faults.unreachable || node.faults.left) && node.apiUp) node.goDown("unreachable");
     this.startFlapping(node);
     node.refreshStatus();
   }

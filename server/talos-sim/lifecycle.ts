@@ -336,7 +336,7 @@ export async function bootNode(fleet: SimFleet, node: SimNode): Promise<void> {
         }
         break;
       case "apid-up":
-        if (!node.faults.unreachable) fleet.setApi(node, true);
+        if (!node.faults.unreachable && !node.faults.left) fleet.setApi(node, true);
         break;
       case "services-up":
         node.servicesPending = false;

@@ -135,7 +135,7 @@ export function etcdMemberId(node: SimNode): bigint {
 
 export function etcdMembers(cluster: SimCluster) {
   return cluster.nodes
-    .filter((n) => n.isControlPlane)
+    .filter((n) => n.isControlPlane && !n.faults.left)
     .map((n) => ({
       id: etcdMemberId(n).toString(),
       hostname: n.hostname,

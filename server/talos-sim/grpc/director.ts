@@ -152,7 +152,7 @@ export class Director {
         `connection error: desc = "transport: Error while dialing: dial tcp ${node.address}:50000: i/o timeout"`,
       );
     }
-    if (!node.apiUp || f.unreachable) {
+    if (!node.apiUp || f.unreachable || f.left) {
       if (local) throw statusError(status.UNAVAILABLE, "connection refused");
       throw refused(node.address);
     }
