@@ -4,7 +4,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Boxes } from "lucide-react";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { Health } from "@/server/health/words";
 import { EmptyState } from "../../_components/empty-state";
@@ -21,7 +21,6 @@ const input =
 
 export function ClustersList() {
   const trpc = useTRPC();
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const q = params.get("q") ?? "";
@@ -36,7 +35,7 @@ export function ClustersList() {
     const next = new URLSearchParams(params.toString());
     for (const [k, v] of Object.entries({ page: "", ...patch })) v ? next.set(k, v) : next.delete(k);
     const s = next.toString();
-    router.replace(s ? `${pathname}?${s}` : pathname, { scroll: false });
+    window.history.replaceState(null, "", s ? `${pathname}?${s}` : pathname); // no page round trip
   };
   useEffect(() => {
     if (search === q) return;

@@ -5,7 +5,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
@@ -62,7 +62,6 @@ function Text({
 
 export function MachinesList() {
   const trpc = useTRPC();
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const query = useMemo(() => readQuery(new URLSearchParams(params.toString())), [params]);
@@ -75,7 +74,9 @@ export function MachinesList() {
 
   const go = (patch: Partial<MachineQuery>) => {
     const next = { ...query, page: 1, ...patch };
-    router.replace(`${pathname}${writeQuery(next)}`, { scroll: false });
+    // The browser's own history (Next.js follows it in useSearchParams): no server round trip for
+    // the page itself, only the list query — a filter change shows in one request.
+    window.history.replaceState(null, "", `${pathname}${writeQuery(next)}`);
   };
   // Free text filters as one types, a quarter second after the last key.
   useEffect(() => {
@@ -194,7 +195,7 @@ export function MachinesList() {
         </fieldset>
         <div className="flex items-end justify-end md:col-span-2">
           {filtered ? (
-            <Button variant="secondary" onClick={() => router.replace(pathname, { scroll: false })}>
+            <Button variant="secondary" onClick={() => window.history.replaceState(null, "", pathname)}>
               Clear filters
             </Button>
           ) : null}
