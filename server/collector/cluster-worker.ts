@@ -77,7 +77,9 @@ export class ClusterWorker {
       timeoutMs: deps.timeoutMs,
       maxBackoffMs: deps.maxBackoffMs,
       events: deps.events,
+      clusterId,
       update: (id, patch) => this.update(id, patch),
+      recordEvents: (rows) => deps.writer.addEvents(rows),
       etcdMembers: (n) => {
         if (n !== this.etcdMemberCount) this.healthDirty = true;
         this.etcdMemberCount = n;
@@ -171,6 +173,9 @@ export class ClusterWorker {
     if (this.stopper.signal.aborted) return;
     await this.openCredential(cluster.name);
 
+    const fresh = rows.filter((r) => this.runners.get(r.id)?.address !== r.address);
+    const lastEvents =
+      this.deps.events && fresh.length ? await this.lastEventIds(fresh.map((r) => r.id)) : {};
     const seen = new Set<string>();
     for (const row of rows) {
       seen.add(row.id);
@@ -183,7 +188,14 @@ export class ClusterWorker {
         services: (row.services ?? []) as unknown as ServiceState[],
       };
       this.machines.set(row.id, live);
-      const runner = new MachineRunner(this.host, row.id, row.address, row.role, live.services);
+      const runner = new MachineRunner(
+        this.host,
+        row.id,
+        row.address,
+        row.role,
+        live.services,
+        lastEvents[row.id],
+      );
       this.runners.set(row.id, runner);
       // Spread first contacts over a second so a cluster taken over does not hit its endpoint at once.
       runner.start(Math.random() * 1_000, Math.random() * Math.min(this.deps.reconcileMs / 2, 10_000));
@@ -200,6 +212,15 @@ export class ClusterWorker {
       for (const id of this.machines.keys())
         this.update(id, { reachable: false, lastError: this.credentialError });
     }
+  }
+
+  /** The newest stored event id of each machine: its Events stream resumes after it. */
+  private async lastEventIds(machineIds: string[]): Promise<Record<string, string>> {
+    const rows = await this.deps.db.$queryRaw<Array<{ id: string; event_id: string | null }>>`
+      SELECT m.id::text AS id,
+        (SELECT e.event_id FROM machine_event e WHERE e.machine_id = m.id ORDER BY e.id DESC LIMIT 1) AS event_id
+      FROM unnest(${machineIds}::uuid[]) AS m(id)`;
+    return Object.fromEntries(rows.filter((r) => r.event_id).map((r) => [r.id, r.event_id as string]));
   }
 
   /**

@@ -1,7 +1,12 @@
-// Keeps one machine's state current: follows its MachineStatus watch and Events stream through the
-// cluster endpoint (`node` routing) and reconciles the rest periodically, backing off while it is away.
+// Keeps one machine's state current through the cluster endpoint (`node` routing): one stream per machine —
+// the Events stream (which carries service state and MachineStatusEvent, and whose events are stored), or
+// the COSI MachineStatus watch when events are off — and a periodic reconcile of the rest, backing off
+// while the machine is away.
 
 import { AppError } from "../errors";
+import { DurationTracker } from "../events/durations";
+import { type EventRow, eventRow } from "../events/event-row";
+import { xidTimeMs } from "../events/xid";
 import type { ServiceState } from "../health";
 import { type TalosClient, TalosError, type TalosService } from "../talos";
 import type { MachinePatch } from "./machine-state";
@@ -14,8 +19,11 @@ export interface RunnerHost {
   reconcileMs: number;
   timeoutMs: number;
   maxBackoffMs: number;
+  /** Follow the Events stream (and store its events) instead of the MachineStatus watch. */
   events: boolean;
+  clusterId: string;
   update(machineId: string, patch: MachinePatch): void;
+  recordEvents(rows: EventRow[]): void;
   /** etcd member count seen by a control plane. */
   etcdMembers(count: number): void;
 }
@@ -36,6 +44,9 @@ function toServiceState(s: TalosService): ServiceState {
     ...(s.health.lastMessage ? { message: s.health.lastMessage } : {}),
   };
 }
+
+/** Replayed events older than this before the stream opened are stored but not applied to the state. */
+const REPLAY_SLACK_MS = 5_000;
 
 const K8S_IMAGE = /\/kube-(?:apiserver|proxy|controller-manager|scheduler):(v\d+\.\d+\.\d+[^@\s]*)/;
 
@@ -58,8 +69,12 @@ export class MachineRunner {
   private readonly streamWaker = new Waker();
   private streamAbort: AbortController | undefined;
   private reconcileFailures = 0;
-  /** The MachineStatus watch is delivering: the reconcile need not read the status again. */
+  /** A stream delivers status changes: the reconcile need not read the status again... */
   private watching = false;
+  /** ...except once after the Events stream opened (it carries changes, not the current status). */
+  private needStatus = true;
+  private opens = 0;
+  private readonly durations = new DurationTracker();
   private rounds = 0;
   private services: ServiceState[];
   private done: Promise<unknown> | undefined;
@@ -70,6 +85,8 @@ export class MachineRunner {
     readonly address: string,
     readonly role: "controlplane" | "worker",
     services: ServiceState[],
+    /** The newest stored event of this machine: the Events stream resumes after it. */
+    private lastEventId: string | undefined,
   ) {
     this.services = services;
   }
@@ -122,12 +139,12 @@ export class MachineRunner {
         failures = 0;
         this.watching = true;
       };
-      const tasks = [this.watch(client, ctl.signal, healthy)];
-      if (this.host.events) tasks.push(this.follow(client, ctl.signal));
-      await Promise.race(tasks.map((t) => t.catch(() => {})));
+      const task = this.host.events
+        ? this.follow(client, ctl.signal, healthy)
+        : this.watch(client, ctl.signal, healthy);
+      await task.catch(() => {});
       ctl.abort();
       this.watching = false;
-      await Promise.allSettled(tasks);
       this.signal.removeEventListener("abort", onStop);
       if (this.signal.aborted) break;
       failures++;
@@ -147,10 +164,28 @@ export class MachineRunner {
     if (!signal.aborted) throw new Error("the machine status watch ended");
   }
 
-  private async follow(client: TalosClient, signal: AbortSignal): Promise<void> {
-    const stream = client.events({ node: this.address, signal, tailEvents: 0 });
+  /**
+   * Follows the Events stream: from the newest stored event on (the node replays what was missed; after a
+   * reboot its ring is empty and it sends the new boot's events), or the node's whole history the first time.
+   */
+  private async follow(client: TalosClient, signal: AbortSignal, healthy: () => void): Promise<void> {
+    const tail = this.lastEventId ? { tailId: this.lastEventId } : { tailEvents: -1 };
+    const stream = client.events({ node: this.address, signal, ...tail });
     await stream.ready;
+    const openedAt = Date.now();
+    healthy();
+    this.needStatus = true;
+    // After a reconnect read the status now; the first open has its first reconcile scheduled already.
+    if (this.opens++ > 0) this.reconcileWaker.wake();
+    const target = { machineId: this.id, clusterId: this.host.clusterId };
     for await (const e of stream) {
+      const received = Date.now();
+      const row = eventRow(target, e, new Date(received), this.durations.observe(e, received));
+      if (!row) continue;
+      this.host.recordEvents([row]);
+      this.lastEventId = e.id;
+      // History from before the stream opened is kept, but the state comes from the reconcile's fresh read.
+      if ((xidTimeMs(e.id) ?? received) < openedAt - REPLAY_SLACK_MS) continue;
       const p = e.payload;
       if (p.type === "serviceState") {
         const state = SERVICE_STATES[p.action] ?? p.action;
@@ -207,7 +242,7 @@ export class MachineRunner {
       this.rounds++;
       const [services, status, bootId, containers, etcd, members] = await Promise.all([
         client.services(t),
-        this.watching ? undefined : client.machineStatus(t),
+        this.watching && !this.needStatus ? undefined : client.machineStatus(t),
         client.bootId(t),
         readK8s ? client.containers({ ...t, kubernetes: true }).catch(() => undefined) : undefined,
         controlPlane ? client.etcdStatus(t).catch(() => undefined) : undefined,
@@ -227,6 +262,7 @@ export class MachineRunner {
         bootId,
         responseMs,
       };
+      if (status && this.watching) this.needStatus = false;
       if (containers) {
         const tag = containers.map((c) => K8S_IMAGE.exec(c.image)?.[1]).find(Boolean);
         if (tag) patch.kubernetesVersion = tag;

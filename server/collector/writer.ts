@@ -1,7 +1,9 @@
 // Batched writes: every flush sends all pending machine states in one multi-row UPDATE, the history in one
-// INSERT and cluster health in one UPDATE, fenced by this instance's leases so a lost lease writes nothing.
+// INSERT, the machines' events in one INSERT and cluster health in one UPDATE, fenced by this instance's
+// leases so a lost lease writes nothing.
 import type { Logger } from "pino";
 import type { PrismaClient } from "../db/client";
+import type { EventRow } from "../events/event-row";
 import type { Health } from "../health";
 import type { LiveMachine, StateChange } from "./machine-state";
 
@@ -14,6 +16,9 @@ export interface ClusterHealthRow {
 
 /** History kept in memory while the database is away, at most this many rows (oldest dropped). */
 const MAX_PENDING_CHANGES = 200_000;
+
+/** Events kept in memory while the database is away (oldest dropped; a reconnect asks the node again). */
+const MAX_PENDING_EVENTS = 100_000;
 
 /** Machines per UPDATE statement; history rows per INSERT are five times that. */
 const CHUNK = 1_000;
@@ -42,6 +47,18 @@ FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $
 JOIN machine m ON m.id = v.machine_id
 WHERE ${LEASE_HELD("m.cluster_id")}`;
 
+// Events in the order received (ids follow it), each (machine, Talos event id) once.
+const INSERT_EVENTS = `
+INSERT INTO machine_event (machine_id, cluster_id, event_id, actor_id, at, received_at, kind, payload, message)
+SELECT v.machine_id, v.cluster_id, v.event_id, v.actor_id, v.at, v.received_at, v.kind, v.payload::jsonb, v.message
+FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[],
+            $9::text[], $10::text[]) WITH ORDINALITY
+  AS v(machine_id, cluster_id, event_id, actor_id, at, received_at, kind, payload, message, n)
+JOIN machine m ON m.id = v.machine_id AND m.cluster_id = v.cluster_id
+WHERE ${LEASE_HELD("m.cluster_id")}
+ORDER BY v.n
+ON CONFLICT (machine_id, event_id) DO NOTHING`;
+
 const UPDATE_CLUSTERS = `
 UPDATE cluster AS c SET health = v.health::"Health", health_reason = v.reason,
   health_since = CASE WHEN c.health = v.health::"Health" THEN c.health_since ELSE now() END
@@ -51,6 +68,7 @@ WHERE c.id = v.id AND (c.health <> v.health::"Health" OR c.health_reason <> v.re
 export class BatchWriter {
   private dirty = new Map<string, LiveMachine>();
   private changes: StateChange[] = [];
+  private events: EventRow[] = [];
   private clusters = new Map<string, ClusterHealthRow>();
   private failing = false;
   /** Called after each successful flush with the ids of the machines written (for latency measurements). */
@@ -70,12 +88,21 @@ export class BatchWriter {
     }
   }
 
+  addEvents(rows: EventRow[]): void {
+    this.events.push(...rows);
+    if (this.events.length > MAX_PENDING_EVENTS) {
+      const dropped = this.events.length - MAX_PENDING_EVENTS;
+      this.events.splice(0, dropped);
+      this.log.warn({ dropped }, "collector: events dropped while the database is away");
+    }
+  }
+
   setClusterHealth(row: ClusterHealthRow): void {
     this.clusters.set(row.clusterId, row);
   }
 
   get pending(): number {
-    return this.dirty.size + this.changes.length + this.clusters.size;
+    return this.dirty.size + this.changes.length + this.events.length + this.clusters.size;
   }
 
   /** Writes what is pending; on failure keeps it for the next flush (newer states replace older ones). */
@@ -84,12 +111,15 @@ export class BatchWriter {
     const machines = [...this.dirty.values()];
     const changes = this.changes;
     const clusters = [...this.clusters.values()];
+    const events = this.events;
     this.dirty = new Map();
     this.changes = [];
+    this.events = [];
     this.clusters = new Map();
     // Snapshot the values now: the objects keep changing while the statement runs.
     const rows = machines.map((m) => ({ ...m }));
     let changesWritten = 0;
+    let eventsWritten = 0;
     try {
       // Statements, not one transaction: each is atomic, and a retry after a partial failure rewrites the
       // same newest state. Large flushes (the first collection of a big fleet) go in chunks.
@@ -114,6 +144,11 @@ export class BatchWriter {
         );
         changesWritten = i + part.length;
       }
+      for (let i = 0; i < events.length; i += CHUNK) {
+        const part = events.slice(i, i + CHUNK);
+        await this.db.$executeRawUnsafe(INSERT_EVENTS, this.instanceId, ...eventColumns(part));
+        eventsWritten = i + part.length;
+      }
       if (clusters.length) {
         await this.db.$executeRawUnsafe(
           UPDATE_CLUSTERS,
@@ -135,6 +170,7 @@ export class BatchWriter {
       for (const m of machines) if (!this.dirty.has(m.id)) this.dirty.set(m.id, m);
       // History rows already inserted are not inserted twice.
       this.changes = [...changes.slice(changesWritten), ...this.changes].slice(-MAX_PENDING_CHANGES);
+      this.events = [...events.slice(eventsWritten), ...this.events].slice(-MAX_PENDING_EVENTS);
       for (const c of clusters) if (!this.clusters.has(c.clusterId)) this.clusters.set(c.clusterId, c);
     }
   }
@@ -156,5 +192,19 @@ function machineColumns(rows: LiveMachine[]): unknown[] {
     rows.map((m) => m.health),
     rows.map((m) => m.healthReason),
     rows.map((m) => m.healthSince),
+  ];
+}
+
+function eventColumns(rows: EventRow[]): unknown[] {
+  return [
+    rows.map((e) => e.machineId),
+    rows.map((e) => e.clusterId),
+    rows.map((e) => e.eventId),
+    rows.map((e) => e.actorId),
+    rows.map((e) => e.at),
+    rows.map((e) => e.receivedAt),
+    rows.map((e) => e.kind),
+    rows.map((e) => JSON.stringify(e.payload)),
+    rows.map((e) => e.message),
   ];
 }
