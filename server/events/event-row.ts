@@ -19,11 +19,11 @@ export interface EventRow {
 /** Longest string kept from a node (an error message, a reason); longer ones end with "…". */
 export const MAX_TEXT = 4_096;
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function cleanText(s: string): string {
   const t = s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
-  return t.replace(UNSTORABLE, "\uFFFD");
+  return t.replaceAll("\0", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function clean<T>(v: T): T {
