@@ -30,6 +30,9 @@ CREATE INDEX "machine_event_kind_at_idx" ON "machine_event"("kind", "at");
 CREATE INDEX "machine_event_actor_id_idx" ON "machine_event"("actor_id");
 
 -- CreateIndex
+CREATE INDEX "machine_event_received_at_idx" ON "machine_event"("received_at");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "machine_event_machine_id_event_id_key" ON "machine_event"("machine_id", "event_id");
 
 -- AddForeignKey
