@@ -10,6 +10,7 @@ import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
 import { EnvError, env } from "./env";
+import { pruneEvents } from "./events/prune-events";
 import { sweepStaleHealth } from "./health/stale-sweep";
 import { createReadinessProbe, serveHealth } from "./http/health";
 import { guardPage } from "./http/page-guard";
@@ -118,6 +119,17 @@ async function main(): Promise<void> {
   const sweepTimer = setInterval(sweep, 60_000);
   sweepTimer.unref();
   cleanups.push({ name: "stale health sweep", run: async () => clearInterval(sweepTimer) });
+
+  // Machine events are kept MINOS_EVENT_RETENTION_DAYS (default 14); every instance prunes, harmlessly.
+  const eventDays = config.MINOS_EVENT_RETENTION_DAYS;
+  const pruneOldEvents = () =>
+    pruneEvents(db(), { olderThanDays: eventDays })
+      .then((r) => r.removed && log.info({ removed: r.removed, eventDays }, "old machine events removed"))
+      .catch((err) => log.error({ err }, "event retention failed"));
+  void pruneOldEvents();
+  const eventTimer = setInterval(pruneOldEvents, 3_600_000);
+  eventTimer.unref();
+  cleanups.push({ name: "event retention", run: async () => clearInterval(eventTimer) });
 
   const stopInventory = await startInventory({ db: db(), log, config });
   cleanups.push({ name: "inventory", run: stopInventory });

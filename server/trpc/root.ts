@@ -3,6 +3,7 @@ import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
 import { tokensRouter } from "../auth/tokens.router";
 import { credentialsRouter } from "../credentials/credentials.router";
+import { eventsRouter } from "../events/events.router";
 import { fleetRouter } from "../fleet/fleet.router";
 import { clustersRouter } from "../inventory/clusters.router";
 import { inventoryRouter } from "../inventory/inventory.router";
@@ -20,6 +21,7 @@ export const appRouter = router({
   machines: machinesRouter,
   audit: auditRouter,
   credentials: credentialsRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

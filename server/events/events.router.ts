@@ -1,0 +1,26 @@
+// Machine events: the fleet-wide search and the live follow of one machine or cluster (fleet.read,
+// always within the viewer's scope).
+import { tracked } from "@trpc/server";
+import { scopesFor } from "../auth/principal";
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { followEvents, followEventsSchema } from "./follow-events";
+import { listEvents, listEventsSchema } from "./list-events";
+
+export const eventsRouter = router({
+  list: authorized("fleet.read")
+    .input(listEventsSchema)
+    .query(({ ctx, input }) =>
+      listEvents({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), input }),
+    ),
+
+  /** New events as they are stored; resumes after `lastEventId` when the client reconnects. */
+  follow: authorized("fleet.read")
+    .input(followEventsSchema)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const scopes = scopesFor(ctx.principal, "fleet.read");
+      for await (const e of followEvents({ db: ctx.db, scopes, input, ...(signal ? { signal } : {}) })) {
+        yield tracked(e.id, e);
+      }
+    }),
+});
