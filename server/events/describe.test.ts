@@ -137,11 +137,12 @@ describe("eventRow", () => {
       },
       new Date(),
     );
-    expect(row?.at.getTime()).toBe(1_764_000_000_000);
-    const error = (row?.payload as { error: string }).error;
+    if (!row) throw new Error("no row");
+    expect(row.at.getTime()).toBe(1_764_000_000_000);
+    const error = (row.payload as { error: string }).error;
     expect(error.startsWith("<script>alert(1)</script>\uFFFD")).toBe(true);
     expect(error).not.toContain("\u0000");
     expect(error.length).toBeLessThan(4_200);
-    expect(row?.message).toContain("Configuration could not be loaded: <script>");
+    expect(row.message).toContain("Configuration could not be loaded: <script>");
   });
 });
