@@ -11,6 +11,7 @@ import {
 } from "@/server/talos/generated/resource/definitions/network/network";
 import {
   BootIDSpec,
+  KernelCmdlineSpec,
   MachineStatusSpec,
   VersionSpec,
 } from "@/server/talos/generated/resource/definitions/runtime/runtime";
@@ -18,8 +19,10 @@ import { ServiceSpec } from "@/server/talos/generated/resource/definitions/v1alp
 import { ipBytes } from "./addresses";
 import type { SimFleet } from "./fleet";
 import { nodeIdentity } from "./ids";
+import { kernelCmdline } from "./kernel-cmdline";
 import { machineConfigYaml } from "./machine-config";
 import type { SimNode } from "./node";
+import { installedExtensions } from "./node-extensions";
 import { etcdMemberId } from "./node-info";
 import { MACHINE_STAGE_NAMES } from "./wire";
 
@@ -206,7 +209,7 @@ const TYPES: ResourceType[] = [
     namespace: "runtime",
     sensitive: false,
     list: (node) =>
-      node.spec.extensions.map((e, i) => {
+      installedExtensions(node).map((e, i) => {
         const spec = {
           image: `${i}${e.name}.sqsh`,
           metadata: {
@@ -220,6 +223,15 @@ const TYPES: ResourceType[] = [
         };
         return res(node, String(i), Layer.encode(Layer.fromPartial(spec)).finish(), spec);
       }),
+  },
+  {
+    type: "KernelCmdlines.runtime.talos.dev",
+    namespace: "runtime",
+    sensitive: false,
+    list: (node) => {
+      const spec = { cmdline: kernelCmdline(node) };
+      return [res(node, "cmdline", KernelCmdlineSpec.encode(spec).finish(), spec)];
+    },
   },
   {
     type: "MachineConfigs.config.talos.dev",

@@ -18,7 +18,11 @@ export interface NodeFaults {
   /** The machine left its cluster (reset, or powered off for good): gone from Members, apid silent. Clearing it joins the machine again. */
   left?: true;
   /** The node's machine config differs from its cluster's: a dotted path and the value it has instead. */
-  drift?: { path: string; value: string };
+  drift?: { path: string; value: unknown };
+  /** The node booted with other kernel arguments than its cluster: these added (`k=v` or `k`) and these removed (by key). */
+  kernelArgs?: { add: string[]; remove: string[] };
+  /** The node runs other system extensions than its cluster: these added and these removed (catalog names). */
+  extensions?: { add: string[]; remove: string[] };
 }
 
 export const FAULT_KINDS = [
@@ -30,6 +34,8 @@ export const FAULT_KINDS = [
   "never-back",
   "drift",
   "left",
+  "kernel-args",
+  "extensions",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -73,12 +79,31 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
       return { ...faults, left: true };
     case "drift": {
       const path = str("path") ?? "machine.kubelet.extraArgs.max-pods";
-      const value = str("value") ?? "250";
+      const value = body.value ?? "250";
       return { ...faults, drift: { path, value } };
     }
+    case "kernel-args":
+      return { ...faults, kernelArgs: addRemove(body, "kernel-args") };
+    case "extensions":
+      return { ...faults, extensions: addRemove(body, "extensions") };
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(", ")}`);
   }
+}
+
+/** `add`/`remove` of a kernel-args or extensions fault: strings or arrays of strings (CLI flags give `a+b`). */
+function addRemove(body: Record<string, unknown>, kind: string): { add: string[]; remove: string[] } {
+  const list = (k: string): string[] => {
+    const v = body[k];
+    if (v === undefined) return [];
+    if (typeof v === "string") return v.split("+").filter(Boolean);
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    throw new FaultError(`${kind} fault: ${k} must be a string or an array of strings`);
+  };
+  const add = list("add");
+  const remove = list("remove");
+  if (add.length + remove.length === 0) throw new FaultError(`${kind} fault needs add or remove`);
+  return { add, remove };
 }
 
 /** Removes one kind of fault (or every fault when kind is undefined). */
@@ -112,6 +137,12 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "left":
       delete next.left;
+      break;
+    case "kernel-args":
+      delete next.kernelArgs;
+      break;
+    case "extensions":
+      delete next.extensions;
       break;
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}`);

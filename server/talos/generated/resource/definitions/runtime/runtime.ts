@@ -11,7 +11,7 @@ import { RuntimeMachineStage, runtimeMachineStageFromJSON, runtimeMachineStageTo
 
 /**
  * Specs of Talos runtime resources Minos reads (talos.resource.definitions.runtime subset):
- * MachineStatuses, BootIDs, Versions, Diagnostics.
+ * MachineStatuses, BootIDs, Versions, Diagnostics, KernelCmdlines.
  */
 
 /** BootIDs.runtime.talos.dev, namespace runtime, id "boot-id". */
@@ -23,6 +23,11 @@ export interface BootIDSpec {
 export interface DiagnosticSpec {
   message: string;
   details: string[];
+}
+
+/** KernelCmdlines.runtime.talos.dev, namespace runtime, id "cmdline": the contents of /proc/cmdline. */
+export interface KernelCmdlineSpec {
+  cmdline: string;
 }
 
 /** MachineStatuses.runtime.talos.dev, namespace runtime, id "machine". */
@@ -201,6 +206,73 @@ export const DiagnosticSpec: MessageFns<DiagnosticSpec> = {
     const message = createBaseDiagnosticSpec();
     message.message = object.message ?? "";
     message.details = object.details?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseKernelCmdlineSpec(): KernelCmdlineSpec {
+  return { cmdline: "" };
+}
+
+export const KernelCmdlineSpec: MessageFns<KernelCmdlineSpec> = {
+  encode(message: KernelCmdlineSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cmdline !== "") {
+      writer.uint32(10).string(message.cmdline);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KernelCmdlineSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKernelCmdlineSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cmdline = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KernelCmdlineSpec {
+    return { cmdline: isSet(object.cmdline) ? globalThis.String(object.cmdline) : "" };
+  },
+
+  toJSON(message: KernelCmdlineSpec): unknown {
+    const obj: any = {};
+    if (message.cmdline !== "") {
+      obj.cmdline = message.cmdline;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KernelCmdlineSpec>, I>>(base?: I): KernelCmdlineSpec {
+    return KernelCmdlineSpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KernelCmdlineSpec>, I>>(object: I): KernelCmdlineSpec {
+    const message = createBaseKernelCmdlineSpec();
+    message.cmdline = object.cmdline ?? "";
     return message;
   },
 };
