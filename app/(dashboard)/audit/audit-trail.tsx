@@ -6,6 +6,7 @@ import { useState } from "react";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatTime } from "../../_components/format";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Field } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
@@ -121,38 +122,22 @@ function Trail() {
         </EmptyState>
       ) : null}
       {rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th className="px-3 py-2 font-medium">When</th>
-                <th className="px-3 py-2 font-medium">Who</th>
-                <th className="px-3 py-2 font-medium">Action</th>
-                <th className="px-3 py-2 font-medium">Target</th>
-                <th className="px-3 py-2 font-medium">From</th>
-                <th className="px-3 py-2 font-medium">Result</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((r) => (
-                <tr key={r.id} title={JSON.stringify(r.details)}>
-                  <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatTime(r.at)}</td>
-                  <td className="px-3 py-2">{r.actor}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
-                  <td className="px-3 py-2">{r.target ?? "—"}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{r.address ?? "—"}</td>
-                  <td className="px-3 py-2">
-                    <span
-                      className={`rounded px-1.5 py-0.5 text-xs font-medium ${resultStyle[r.result] ?? ""}`}
-                    >
-                      {r.result}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={["When", "Who", "Action", "Target", "From", "Result"]} framed>
+          {rows.map((r) => (
+            <tr key={r.id} title={JSON.stringify(r.details)}>
+              <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatTime(r.at)}</td>
+              <td className="px-3 py-2">{r.actor}</td>
+              <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
+              <td className="px-3 py-2">{r.target ?? "—"}</td>
+              <td className="px-3 py-2 font-mono text-xs">{r.address ?? "—"}</td>
+              <td className="px-3 py-2">
+                <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${resultStyle[r.result] ?? ""}`}>
+                  {r.result}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       {entries.hasNextPage ? (
         <Button

@@ -12,6 +12,7 @@ import { ErrorNotice } from "../../_components/error-notice";
 import { HEALTH_ORDER, HealthBadge } from "../../_components/health";
 import { LabelChips } from "../../_components/labels";
 import { clusterHref, machinesHref } from "../../_components/machine-links";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
 
@@ -125,60 +126,46 @@ export function ClustersList() {
         <div aria-busy className="h-64 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />
       ) : null}
       {list.data && list.data.rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th className="px-3 py-2 font-medium">Cluster</th>
-                <th className="px-3 py-2 font-medium">Health</th>
-                <th className="px-3 py-2 font-medium">Machines</th>
-                <th className="px-3 py-2 font-medium">Versions</th>
-                <th className="px-3 py-2 font-medium">Site</th>
-                <th className="px-3 py-2 font-medium">Labels</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {list.data.rows.map((c) => (
-                <tr key={c.id}>
-                  <td className="px-3 py-2">
-                    <Link
-                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                      href={clusterHref(c.name)}
-                    >
-                      {c.name}
-                    </Link>
-                  </td>
-                  <td className="max-w-xs px-3 py-2">
-                    <HealthBadge health={c.health} />
-                    {c.healthReason && c.health !== "healthy" ? (
-                      <p className="mt-0.5 truncate text-xs text-zinc-500" title={c.healthReason}>
-                        {c.healthReason}
-                      </p>
-                    ) : null}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 tabular-nums">
-                    <Link className="hover:underline" href={machinesHref({ cluster: c.name })}>
-                      {c.counts.healthy}/{c.machines} healthy
-                    </Link>
-                    <div className="text-xs text-zinc-500">
-                      {c.controlPlanes} control plane{c.controlPlanes === 1 ? "" : "s"}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">
-                    {c.talosVersions.join(", ") || "—"}
-                    <div className="text-zinc-500">
-                      {c.kubernetesVersions.length ? `k8s ${c.kubernetesVersions.join(", ")}` : null}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{c.site || "—"}</td>
-                  <td className="max-w-xs px-3 py-2">
-                    <LabelChips labels={c.labels} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={["Cluster", "Health", "Machines", "Versions", "Site", "Labels"]} framed>
+          {list.data.rows.map((c) => (
+            <tr key={c.id}>
+              <td className="px-3 py-2">
+                <Link
+                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                  href={clusterHref(c.name)}
+                >
+                  {c.name}
+                </Link>
+              </td>
+              <td className="max-w-xs px-3 py-2">
+                <HealthBadge health={c.health} />
+                {c.healthReason && c.health !== "healthy" ? (
+                  <p className="mt-0.5 truncate text-xs text-zinc-500" title={c.healthReason}>
+                    {c.healthReason}
+                  </p>
+                ) : null}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                <Link className="hover:underline" href={machinesHref({ cluster: c.name })}>
+                  {c.counts.healthy}/{c.machines} healthy
+                </Link>
+                <div className="text-xs text-zinc-500">
+                  {c.controlPlanes} control plane{c.controlPlanes === 1 ? "" : "s"}
+                </div>
+              </td>
+              <td className="px-3 py-2 font-mono text-xs">
+                {c.talosVersions.join(", ") || "—"}
+                <div className="text-zinc-500">
+                  {c.kubernetesVersions.length ? `k8s ${c.kubernetesVersions.join(", ")}` : null}
+                </div>
+              </td>
+              <td className="px-3 py-2 font-mono text-xs">{c.site || "—"}</td>
+              <td className="max-w-xs px-3 py-2">
+                <LabelChips labels={c.labels} />
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
       {total > PAGE_SIZE ? (
         <nav aria-label="Pages" className="flex items-center gap-2 text-sm">

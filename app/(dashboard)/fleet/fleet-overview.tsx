@@ -12,6 +12,7 @@ import { ErrorNotice } from "../../_components/error-notice";
 import { formatAgo } from "../../_components/format";
 import { HEALTH_COLOR, HEALTH_ORDER, HealthBadge } from "../../_components/health";
 import { clusterHref, machinesHref } from "../../_components/machine-links";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Card } from "../../_components/ui";
 import { HistoryChart, SiteChart, VersionChart } from "./fleet-charts";
@@ -125,49 +126,38 @@ export function FleetOverview() {
         }
       >
         {o.attention.rows.length > 0 ? (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="text-xs uppercase text-zinc-500">
-                <tr>
-                  <th className="py-1.5 pr-3 font-medium">Machine</th>
-                  <th className="py-1.5 pr-3 font-medium">Cluster</th>
-                  <th className="py-1.5 pr-3 font-medium">State</th>
-                  <th className="py-1.5 pr-3 font-medium">Why</th>
-                  <th className="py-1.5 font-medium">Since</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-                {o.attention.rows.map((m) => (
-                  <tr key={m.id}>
-                    <td className="py-1.5 pr-3">
-                      <Link
-                        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                        href={`/machines/${m.id}`}
-                      >
-                        {m.hostname}
-                      </Link>
-                    </td>
-                    <td className="whitespace-nowrap py-1.5 pr-3">
-                      <Link className="hover:underline" href={clusterHref(m.cluster)}>
-                        {m.cluster}
-                      </Link>
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      <HealthBadge health={m.health} />
-                    </td>
-                    <td
-                      className="max-w-md truncate py-1.5 pr-3 text-zinc-600 dark:text-zinc-400"
-                      title={m.healthReason}
+          <div>
+            <Table columns={["Machine", "Cluster", "State", "Why", "Since"]} headerCell="py-1.5 pr-3">
+              {o.attention.rows.map((m) => (
+                <tr key={m.id}>
+                  <td className="py-1.5 pr-3">
+                    <Link
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                      href={`/machines/${m.id}`}
                     >
-                      {m.healthReason || "—"}
-                    </td>
-                    <td className="whitespace-nowrap py-1.5 tabular-nums text-zinc-600 dark:text-zinc-400">
-                      {formatAgo(m.healthSince)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                      {m.hostname}
+                    </Link>
+                  </td>
+                  <td className="whitespace-nowrap py-1.5 pr-3">
+                    <Link className="hover:underline" href={clusterHref(m.cluster)}>
+                      {m.cluster}
+                    </Link>
+                  </td>
+                  <td className="py-1.5 pr-3">
+                    <HealthBadge health={m.health} />
+                  </td>
+                  <td
+                    className="max-w-md truncate py-1.5 pr-3 text-zinc-600 dark:text-zinc-400"
+                    title={m.healthReason}
+                  >
+                    {m.healthReason || "—"}
+                  </td>
+                  <td className="whitespace-nowrap py-1.5 tabular-nums text-zinc-600 dark:text-zinc-400">
+                    {formatAgo(m.healthSince)}
+                  </td>
+                </tr>
+              ))}
+            </Table>
             {o.attention.total > o.attention.rows.length ? (
               <Link
                 className="mt-3 inline-block text-sm text-indigo-700 hover:underline dark:text-indigo-300"

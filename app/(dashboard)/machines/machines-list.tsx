@@ -13,6 +13,7 @@ import { formatAgo } from "../../_components/format";
 import { HEALTH_ORDER, HealthBadge } from "../../_components/health";
 import { LabelChips } from "../../_components/labels";
 import { clusterHref } from "../../_components/machine-links";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
@@ -100,7 +101,8 @@ export function MachinesList() {
 
   const sortHeader = (label: string, sort: Sort) => (
     <th
-      className="px-3 py-2 font-medium"
+      key={sort}
+      className="whitespace-nowrap px-3 py-2 font-medium"
       aria-sort={query.sort === sort ? (query.dir === "asc" ? "ascending" : "descending") : undefined}
     >
       <button
@@ -249,92 +251,88 @@ export function MachinesList() {
       ) : null}
 
       {rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-zinc-200 text-xs text-zinc-500 dark:border-zinc-800">
-              <tr>
-                {canSelect ? (
-                  <th className="w-8 px-3 py-2">
-                    <input
-                      type="checkbox"
-                      aria-label="Select all machines on this page"
-                      checked={allOnPage}
-                      onChange={() => {
-                        const next = new Set(selected);
-                        for (const r of rows) allOnPage ? next.delete(r.id) : next.add(r.id);
-                        setSelected(next);
-                      }}
-                    />
-                  </th>
-                ) : null}
-                {sortHeader("Machine", "hostname")}
-                {sortHeader("Cluster", "cluster")}
-                {sortHeader("Site", "site")}
-                {sortHeader("Health", "health")}
-                {sortHeader("Talos", "version")}
-                <th className="px-3 py-2 font-medium uppercase">Labels</th>
-                {sortHeader("Last seen", "lastSeen")}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((m) => (
-                <tr key={m.id} className={selected.has(m.id) ? "bg-indigo-50/60 dark:bg-indigo-950/30" : ""}>
-                  {canSelect ? (
-                    <td className="px-3 py-2">
-                      <input
-                        type="checkbox"
-                        aria-label={`Select ${m.hostname}`}
-                        checked={selected.has(m.id)}
-                        onChange={() => {
-                          const next = new Set(selected);
-                          next.has(m.id) ? next.delete(m.id) : next.add(m.id);
-                          setSelected(next);
-                        }}
-                      />
-                    </td>
-                  ) : null}
-                  <td className="px-3 py-2">
-                    <Link
-                      href={`/machines/${m.id}`}
-                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                    >
-                      {m.hostname}
-                    </Link>
-                    <div className="font-mono text-xs text-zinc-500">
-                      {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
-                    </div>
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <Link href={clusterHref(m.cluster)} className="hover:underline">
-                      {m.cluster}
-                    </Link>
-                  </td>
-                  <td
-                    className="px-3 py-2 font-mono text-xs"
-                    title={m.siteInherited ? "from the cluster" : "set on the machine"}
-                  >
-                    {m.site || "—"}
-                  </td>
-                  <td className="px-3 py-2" title={m.healthReason}>
-                    <HealthBadge health={m.health} title={m.healthReason} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-                    {m.talosVersion || "—"}
-                    <div className="text-zinc-500">
-                      {m.kubernetesVersion ? `k8s ${m.kubernetesVersion}` : null}
-                    </div>
-                  </td>
-                  <td className="max-w-xs px-3 py-2">
-                    <LabelChips labels={m.labels} />
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-xs tabular-nums text-zinc-600 dark:text-zinc-400">
-                    {formatAgo(m.lastSeenAt)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          framed
+          columns={[
+            canSelect ? (
+              <th key="select" className="w-8 px-3 py-2">
+                <input
+                  type="checkbox"
+                  aria-label="Select all machines on this page"
+                  checked={allOnPage}
+                  onChange={() => {
+                    const next = new Set(selected);
+                    for (const r of rows) allOnPage ? next.delete(r.id) : next.add(r.id);
+                    setSelected(next);
+                  }}
+                />
+              </th>
+            ) : undefined,
+            sortHeader("Machine", "hostname"),
+            sortHeader("Cluster", "cluster"),
+            sortHeader("Site", "site"),
+            sortHeader("Health", "health"),
+            sortHeader("Talos", "version"),
+            "Labels",
+            sortHeader("Last seen", "lastSeen"),
+          ]}
+        >
+          {rows.map((m) => (
+            <tr key={m.id} className={selected.has(m.id) ? "bg-indigo-50/60 dark:bg-indigo-950/30" : ""}>
+              {canSelect ? (
+                <td className="px-3 py-2">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${m.hostname}`}
+                    checked={selected.has(m.id)}
+                    onChange={() => {
+                      const next = new Set(selected);
+                      next.has(m.id) ? next.delete(m.id) : next.add(m.id);
+                      setSelected(next);
+                    }}
+                  />
+                </td>
+              ) : null}
+              <td className="px-3 py-2">
+                <Link
+                  href={`/machines/${m.id}`}
+                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                >
+                  {m.hostname}
+                </Link>
+                <div className="font-mono text-xs text-zinc-500">
+                  {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
+                </div>
+              </td>
+              <td className="whitespace-nowrap px-3 py-2">
+                <Link href={clusterHref(m.cluster)} className="hover:underline">
+                  {m.cluster}
+                </Link>
+              </td>
+              <td
+                className="px-3 py-2 font-mono text-xs"
+                title={m.siteInherited ? "from the cluster" : "set on the machine"}
+              >
+                {m.site || "—"}
+              </td>
+              <td className="px-3 py-2" title={m.healthReason}>
+                <HealthBadge health={m.health} title={m.healthReason} />
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+                {m.talosVersion || "—"}
+                <div className="text-zinc-500">
+                  {m.kubernetesVersion ? `k8s ${m.kubernetesVersion}` : null}
+                </div>
+              </td>
+              <td className="max-w-xs px-3 py-2">
+                <LabelChips labels={m.labels} />
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-xs tabular-nums text-zinc-600 dark:text-zinc-400">
+                {formatAgo(m.lastSeenAt)}
+              </td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
 
       {total > PAGE_SIZE ? (

@@ -4,6 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, type FormEvent, useId, useState } from "react";
 import { formatTime } from "../../_components/format";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Card, FormError, Notice } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
@@ -194,47 +195,38 @@ function CredentialsAdmin() {
           {credentials.isPending ? "Loading…" : "No Talos credentials yet."}
         </p>
       ) : (
-        <table className="mt-4 w-full text-left text-sm">
-          <thead className="text-xs uppercase text-zinc-500">
-            <tr>
-              <th className="py-2 pr-4 font-medium">Name</th>
-              <th className="py-2 pr-4 font-medium">Role</th>
-              <th className="py-2 pr-4 font-medium">Endpoints</th>
-              <th className="py-2 pr-4 font-medium">Certificate valid</th>
-              <th className="py-2 pr-4 font-medium">Expiry</th>
-              <th className="py-2 pr-4 font-medium">Clusters</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {list.map((c) => (
-              <CredentialRow
-                key={c.id}
-                credential={c}
-                replacing={replacing === c.name}
-                removing={removing === c.name}
-                onReplace={() => {
-                  setRemoving(null);
-                  setReplacing(c.name);
-                  setReplacement(emptySource);
-                }}
-                onRemove={() => {
-                  setReplacing(null);
-                  setRemoving(c.name);
-                }}
-                onCancel={() => {
-                  setReplacing(null);
-                  setRemoving(null);
-                }}
-                replacement={replacement}
-                onReplacement={pick(setReplacement)}
-                confirmReplace={() => replace.mutate({ name: c.name, talosconfig: replacement.text })}
-                confirmRemove={() => remove.mutate({ name: c.name })}
-                busy={replace.isPending || remove.isPending}
-              />
-            ))}
-          </tbody>
-        </table>
+        <Table
+          columns={["Name", "Role", "Endpoints", "Certificate valid", "Expiry", "Clusters", null]}
+          headerCell="py-2 pr-4"
+          className="mt-4"
+        >
+          {list.map((c) => (
+            <CredentialRow
+              key={c.id}
+              credential={c}
+              replacing={replacing === c.name}
+              removing={removing === c.name}
+              onReplace={() => {
+                setRemoving(null);
+                setReplacing(c.name);
+                setReplacement(emptySource);
+              }}
+              onRemove={() => {
+                setReplacing(null);
+                setRemoving(c.name);
+              }}
+              onCancel={() => {
+                setReplacing(null);
+                setRemoving(null);
+              }}
+              replacement={replacement}
+              onReplacement={pick(setReplacement)}
+              confirmReplace={() => replace.mutate({ name: c.name, talosconfig: replacement.text })}
+              confirmRemove={() => remove.mutate({ name: c.name })}
+              busy={replace.isPending || remove.isPending}
+            />
+          ))}
+        </Table>
       )}
     </Card>
   );

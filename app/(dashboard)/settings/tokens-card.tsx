@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { roleCovers, roles } from "@/server/auth/permissions";
 import { formatTime } from "../../_components/format";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Card, Field, FormError, SelectField } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
@@ -86,43 +87,35 @@ export function TokensCard() {
           </Button>
         </div>
       ) : null}
-      <table className="mt-4 w-full text-left text-sm">
-        <thead className="text-xs uppercase text-zinc-500">
+      <Table
+        columns={["Name", "Token", "Role", "Expires", "Last used", null]}
+        headerCell="py-2"
+        className="mt-4"
+      >
+        {tokens.data?.length === 0 ? (
           <tr>
-            <th className="py-2 font-medium">Name</th>
-            <th className="py-2 font-medium">Token</th>
-            <th className="py-2 font-medium">Role</th>
-            <th className="py-2 font-medium">Expires</th>
-            <th className="py-2 font-medium">Last used</th>
-            <th />
+            <td colSpan={6} className="py-3 text-zinc-500">
+              No tokens yet.
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {tokens.data?.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="py-3 text-zinc-500">
-                No tokens yet.
-              </td>
-            </tr>
-          ) : null}
-          {tokens.data?.map((t) => (
-            <tr key={t.id}>
-              <td className="py-2">{t.name}</td>
-              <td className="py-2 font-mono text-xs">{t.prefix}…</td>
-              <td className="py-2">{t.role}</td>
-              <td className="py-2">{t.revokedAt ? "revoked" : formatTime(t.expiresAt)}</td>
-              <td className="py-2">{formatTime(t.lastUsedAt)}</td>
-              <td className="py-2 text-right">
-                {t.revokedAt ? null : (
-                  <Button variant="danger" onClick={() => revoke.mutate({ id: t.id })}>
-                    Revoke
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ) : null}
+        {tokens.data?.map((t) => (
+          <tr key={t.id}>
+            <td className="py-2">{t.name}</td>
+            <td className="py-2 font-mono text-xs">{t.prefix}…</td>
+            <td className="py-2">{t.role}</td>
+            <td className="py-2">{t.revokedAt ? "revoked" : formatTime(t.expiresAt)}</td>
+            <td className="py-2">{formatTime(t.lastUsedAt)}</td>
+            <td className="py-2 text-right">
+              {t.revokedAt ? null : (
+                <Button variant="danger" onClick={() => revoke.mutate({ id: t.id })}>
+                  Revoke
+                </Button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </Card>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { roles } from "@/server/auth/permissions";
 import { formatTime } from "../../_components/format";
+import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Card, Field, FormError } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
@@ -83,43 +84,32 @@ function UsersAdmin() {
       <div className="mt-3">
         <FormError error={create.error ?? setDisabled.error} />
       </div>
-      <table className="mt-4 w-full text-left text-sm">
-        <thead className="text-xs uppercase text-zinc-500">
-          <tr>
-            <th className="py-2 font-medium">User</th>
-            <th className="py-2 font-medium">Roles</th>
-            <th className="py-2 font-medium">Last sign-in</th>
-            <th className="py-2 font-medium">State</th>
-            <th />
+      <Table columns={["User", "Roles", "Last sign-in", "State", null]} headerCell="py-2" className="mt-4">
+        {users.data?.map((u) => (
+          <tr key={u.id}>
+            <td className="py-2 font-medium">{u.username}</td>
+            <td className="py-2">
+              {u.grants.map((g) => (g.scope ? `${g.role} (${g.scope})` : g.role)).join(", ")}
+            </td>
+            <td className="py-2">{formatTime(u.lastLoginAt)}</td>
+            <td className="py-2">
+              {u.disabled
+                ? "disabled"
+                : u.lockedUntil && new Date(u.lockedUntil) > new Date()
+                  ? `locked until ${formatTime(u.lockedUntil)}`
+                  : "active"}
+            </td>
+            <td className="py-2 text-right">
+              <Button
+                variant={u.disabled ? "secondary" : "danger"}
+                onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
+              >
+                {u.disabled ? "Enable" : "Disable"}
+              </Button>
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {users.data?.map((u) => (
-            <tr key={u.id}>
-              <td className="py-2 font-medium">{u.username}</td>
-              <td className="py-2">
-                {u.grants.map((g) => (g.scope ? `${g.role} (${g.scope})` : g.role)).join(", ")}
-              </td>
-              <td className="py-2">{formatTime(u.lastLoginAt)}</td>
-              <td className="py-2">
-                {u.disabled
-                  ? "disabled"
-                  : u.lockedUntil && new Date(u.lockedUntil) > new Date()
-                    ? `locked until ${formatTime(u.lockedUntil)}`
-                    : "active"}
-              </td>
-              <td className="py-2 text-right">
-                <Button
-                  variant={u.disabled ? "secondary" : "danger"}
-                  onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
-                >
-                  {u.disabled ? "Enable" : "Disable"}
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </Card>
   );
 }
