@@ -1,0 +1,77 @@
+// What a machine runs, as comparable components (versions, schematic, each extension, each kernel argument, each
+// configuration field) and one fingerprint hash per machine. Fields that differ between healthy machines by
+// design (hostname, addresses; per cluster: its name and endpoint) and secrets are left out.
+import { createHash } from "node:crypto";
+import type { ActualState } from "./actual-state";
+import { argKey } from "./kernel-args";
+import { flattenDocuments } from "./normalise";
+import { REDACTED } from "./redact";
+
+export type ComponentFamily = "version" | "extensions" | "kernelArgs" | "config";
+
+/** Differ machine by machine in a healthy fleet. */
+const MACHINE_IDENTITY = [
+  /^v1alpha1:machine\.network\.hostname$/,
+  /^v1alpha1:machine\.network\.interfaces\b.*\.(addresses|routes)\b/,
+  /^v1alpha1:machine\.certSANs$/,
+  /^HostnameConfig\b/,
+];
+/** Differ cluster by cluster: compared inside a cluster, not across clusters. */
+const CLUSTER_IDENTITY = [
+  /^v1alpha1:cluster\.(clusterName|controlPlane\.endpoint|apiServer\.certSANs)$/,
+  /^v1alpha1:machine\.network\.interfaces\b.*\.vip\b/,
+];
+
+export interface MachineComponents {
+  /** component key → value (as text); a key missing from a known family means "absent". */
+  values: Map<string, string>;
+  /** Families the machine reported (an unknown family takes no part in comparisons). */
+  known: Set<ComponentFamily>;
+}
+
+export function familyOf(component: string): ComponentFamily {
+  if (component.startsWith("config:")) return "config";
+  if (component.startsWith("kernelArg:")) return "kernelArgs";
+  if (component.startsWith("extension:")) return "extensions";
+  return "version";
+}
+
+/** `clusterScoped`: a component that differs between clusters by design (compared within a cluster only). */
+export function isClusterScoped(component: string): boolean {
+  return component.startsWith("config:") && CLUSTER_IDENTITY.some((r) => r.test(component.slice(7)));
+}
+
+export function machineComponents(actual: ActualState): MachineComponents {
+  const values = new Map<string, string>();
+  const known = new Set<ComponentFamily>(["version"]);
+  if (actual.talosVersion !== null) values.set("talosVersion", actual.talosVersion);
+  if (actual.kubernetesVersion !== null) values.set("kubernetesVersion", actual.kubernetesVersion);
+  if (actual.schematicId !== null) values.set("schematicId", actual.schematicId || "none");
+  if (actual.extensions !== null) {
+    known.add("extensions");
+    for (const e of actual.extensions) values.set(`extension:${e}`, "installed");
+  }
+  if (actual.kernelArgs !== null) {
+    known.add("kernelArgs");
+    const byKey = new Map<string, string[]>();
+    for (const a of actual.kernelArgs) byKey.set(argKey(a), [...(byKey.get(argKey(a)) ?? []), a]);
+    for (const [k, v] of byKey) values.set(`kernelArg:${k}`, v.join(" "));
+  }
+  if (actual.config !== null) {
+    known.add("config");
+    for (const [id, f] of flattenDocuments(actual.config)) {
+      if (MACHINE_IDENTITY.some((r) => r.test(id))) continue;
+      if (typeof f.value === "string" && f.value.startsWith(REDACTED)) continue;
+      values.set(`config:${id}`, JSON.stringify(f.value));
+    }
+  }
+  return { values, known };
+}
+
+/** One hash of everything the machine runs (for grouping identical machines). */
+export function fingerprintOf(c: MachineComponents): string {
+  const h = createHash("sha256");
+  for (const k of [...c.values.keys()].sort()) h.update(`${k}\u0000${c.values.get(k)}\u0001`);
+  h.update([...c.known].sort().join(","));
+  return h.digest("hex").slice(0, 16);
+}
