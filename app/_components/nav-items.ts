@@ -1,5 +1,6 @@
 // The sections of Minos, in the order the navigation shows them.
 import {
+  Activity,
   Boxes,
   GitCompareArrows,
   LayoutDashboard,
@@ -44,6 +45,13 @@ export const navItems: NavItem[] = [
     label: "Machines",
     icon: Server,
     description: "Every machine, filterable by site, label and health.",
+  },
+  {
+    permission: "fleet.read",
+    href: "/events",
+    label: "Events",
+    icon: Activity,
+    description: "What machines reported: services, boots, upgrades, readiness — searchable.",
   },
   {
     permission: "fleet.read",

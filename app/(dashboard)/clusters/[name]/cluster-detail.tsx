@@ -9,7 +9,7 @@ import { ErrorNotice } from "../../../_components/error-notice";
 import { formatAgo, formatTime } from "../../../_components/format";
 import { HealthBadge } from "../../../_components/health";
 import { LabelChips } from "../../../_components/labels";
-import { machinesHref } from "../../../_components/machine-links";
+import { clusterHref, machinesHref } from "../../../_components/machine-links";
 import { PageHeader } from "../../../_components/page-header";
 import { PlacementEditor } from "../../../_components/placement-editor";
 import { StateHistory } from "../../../_components/state-history";
@@ -188,6 +188,19 @@ export function ClusterDetail({ name }: { name: string }) {
             href={machinesHref({ cluster: c.name })}
           >
             Open in the machines list →
+          </Link>
+        </Card>
+      </div>
+      <div className="mt-4">
+        <Card
+          title="Events"
+          description="Boots, upgrades, service restarts and readiness changes of this cluster's machines, live."
+        >
+          <Link
+            className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
+            href={`${clusterHref(c.name)}/events`}
+          >
+            Open the event timeline →
           </Link>
         </Card>
       </div>
