@@ -1,0 +1,185 @@
+// Machine events in the browser, against the bundled simulator: watch a machine's timeline while the
+// simulator restarts a service (through its control API) and see the events arrive without a reload;
+// search the fleet-wide events page through its URL and its form; hostile event text stays text.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { mutate, signIn } from "./helpers";
+
+const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
+const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile-event";
+
+let sim: RunningSimulator;
+let stateDir: string;
+let clusterNames: string[] = [];
+
+async function databaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = process.env.E2E_DATA_DIR ?? "";
+  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
+  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
+  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
+}
+
+async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: await databaseUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function shot(page: Page, name: string) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function fault(address: string, method: "POST" | "DELETE", body?: unknown) {
+  const url = `${sim.controlUrl}/nodes/${address}/faults${method === "DELETE" ? "/service" : ""}`;
+  const res = await fetch(url, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  expect(res.ok, await res.text()).toBe(true);
+}
+
+/** The worker the tests watch (its fleet imported if not yet), once the collector has stored its history. */
+async function watchedMachine(page: Page): Promise<{ id: string; hostname: string; address: string }> {
+  const imported = await withDb(async (db) => {
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM cluster WHERE name = ANY($1)", [
+      clusterNames,
+    ]);
+    return rows[0].n > 0;
+  });
+  if (!imported) {
+    await mutate(page, "inventory.import", { talosconfig: sim.talosconfig, site: "eu/dk/e2e-events" });
+  }
+  const node = sim.clusters[0]?.nodes.find((n) => n.role === "worker");
+  if (!node) throw new Error("the simulator has no worker");
+  let id = "";
+  await expect
+    .poll(
+      async () =>
+        withDb(async (db) => {
+          const { rows } = await db.query(
+            `SELECT m.id, count(e.id)::int AS events FROM machine m LEFT JOIN machine_event e ON e.machine_id = m.id
+             WHERE m.hostname = $1 GROUP BY m.id`,
+            [node.hostname],
+          );
+          id = rows[0]?.id ?? "";
+          return rows[0]?.events ?? 0;
+        }),
+      { timeout: 60_000, message: "the collector stores the machine's events" },
+    )
+    .toBeGreaterThan(10);
+  return { id, hostname: node.hostname, address: node.address };
+}
+
+test.beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-events-"));
+  sim = await startSimulator({
+    clusters: 1,
+    nodesPerCluster: 4,
+    port: 0,
+    stateDir,
+    timeScale: 50,
+    seed: "e2e-events",
+  });
+  clusterNames = sim.clusters.map((c) => c.name);
+  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+});
+
+test.afterAll(async () => {
+  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+  await sim?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+test("a machine's timeline shows a service restart live, without a reload", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  const m = await watchedMachine(page);
+
+  await page.goto(`/machines/${m.id}/events`);
+  await expect(page.getByRole("heading", { name: m.hostname })).toBeVisible();
+  await expect(
+    page.getByRole("link", { name: "Events" }).and(page.locator("[aria-current=page]")),
+  ).toBeVisible();
+  // History from before the page opened: the boot, decoded into sentences.
+  await expect(page.getByText(/^Phase \w+ finished in /).first()).toBeVisible();
+  await expect(page.getByText(/^Live: new events appear as they happen/)).toBeVisible({ timeout: 15_000 });
+  await page.evaluate(() => {
+    (window as unknown as { e2eNoReload: boolean }).e2eNoReload = true;
+  });
+
+  await fault(m.address, "POST", { kind: "service", service: "kubelet", mode: "flapping", periodMs: 20_000 });
+  try {
+    await expect(
+      page.getByText("Service kubelet failed: Failed to run service: exit status 1").first(),
+    ).toBeVisible({
+      timeout: 15_000,
+    });
+    await expect(page.getByText(/^Service kubelet is running/).first()).toBeVisible();
+  } finally {
+    await fault(m.address, "DELETE");
+  }
+  expect(await page.evaluate(() => (window as unknown as { e2eNoReload?: boolean }).e2eNoReload)).toBe(true);
+  await shot(page, "events-machine-live");
+
+  // Only service events, and the filter is in the URL.
+  await page.getByRole("group", { name: "Kinds of events" }).getByText("Service", { exact: true }).click();
+  await expect(page).toHaveURL(/kind=serviceState/);
+  const kinds = await page
+    .getByRole("list", { name: "Events" })
+    .locator("li")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-event-kind")));
+  expect(kinds.length).toBeGreaterThan(0);
+  expect(new Set(kinds)).toEqual(new Set(["serviceState"]));
+});
+
+test("the fleet-wide events page searches by its URL and its form; event text stays text", async ({
+  page,
+}) => {
+  await signIn(page);
+  const m = await watchedMachine(page);
+  await withDb((db) =>
+    db.query(
+      `INSERT INTO machine_event (machine_id, cluster_id, event_id, at, kind, payload, message)
+       SELECT id, cluster_id, 'e2ehostile0000000001', now(), 'configLoadError', $2, $3 FROM machine WHERE id = $1
+       ON CONFLICT DO NOTHING`,
+      [
+        m.id,
+        JSON.stringify({ type: "configLoadError", error: HOSTILE }),
+        `Configuration could not be loaded: ${HOSTILE}`,
+      ],
+    ),
+  );
+
+  await page.goto(`/events?machine=${encodeURIComponent(m.hostname)}&kind=serviceState&q=kubelet+failed`);
+  const results = page.getByRole("region", { name: "Search results" });
+  await expect(
+    results.getByText("Service kubelet failed: Failed to run service: exit status 1").first(),
+  ).toBeVisible();
+  const kinds = await results
+    .locator("li")
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-event-kind")));
+  expect(new Set(kinds)).toEqual(new Set(["serviceState"]));
+  await expect(results.getByRole("link", { name: m.hostname }).first()).toHaveAttribute(
+    "href",
+    `/machines/${m.id}/events`,
+  );
+  await shot(page, "events-search");
+
+  // The form: clear, search by text, the URL follows.
+  await page.getByRole("button", { name: "Clear" }).click();
+  await page.getByLabel("Text").fill("e2e-hostile-event");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=e2e-hostile-event/);
+  await expect(results.getByText(`Configuration could not be loaded: ${HOSTILE}`)).toBeVisible();
+  expect(await page.locator("img[src=x]").count()).toBe(0);
+
+  // A site outside the machine's finds nothing.
+  await page.goto("/events?site=us%2F");
+  await expect(page.getByRole("heading", { name: "No events match" })).toBeVisible();
+});
