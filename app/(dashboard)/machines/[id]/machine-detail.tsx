@@ -14,6 +14,7 @@ import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
 import { MachineFrame, type MachineView } from "./machine-frame";
+import { RecentServiceEvents } from "./recent-service-events";
 
 function Facts({ items }: { items: Array<[string, React.ReactNode]> }) {
   return (
@@ -169,6 +170,8 @@ function MachineOverview({ m }: { m: MachineView }) {
               </tbody>
             </table>
           )}
+          <h3 className="mt-4 mb-2 text-xs font-medium uppercase text-zinc-500">Recent service events</h3>
+          <RecentServiceEvents machineId={m.id} />
         </Card>
         <Card title="Labels and site">
           {editing ? (
