@@ -92,6 +92,7 @@ describe("FilteredView", () => {
       expect(got.totalMatches).toBe(want.totalMatches);
       expect(got.levelCounts).toEqual(want.levelCounts);
       expect(got.lines).toBe(want.lines);
+      expect(got.shownLines).toBe(want.shownLines);
     }
     expect(entries).toHaveLength(300);
   });

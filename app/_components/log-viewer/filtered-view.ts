@@ -53,6 +53,8 @@ export interface ViewState {
   levelCounts: LevelCounts;
   /** Lines held, before filtering (markers not counted). */
   lines: number;
+  /** Lines shown (markers not counted). */
+  shownLines: number;
 }
 
 const zeroCounts = (): LevelCounts => Object.fromEntries(LEVELS.map((l) => [l, 0])) as LevelCounts;
@@ -66,6 +68,7 @@ export class FilteredView {
     totalMatches: 0,
     levelCounts: zeroCounts(),
     lines: 0,
+    shownLines: 0,
   };
 
   update(entries: readonly LogEntry[], filter: CompiledFilter): ViewState {
@@ -110,19 +113,22 @@ export class FilteredView {
       lines++;
       levelCounts[lineInfo(e).level]++;
     }
-    if (this.isUnfiltered(filter))
-      return { rows: entries, rowMatches: [], totalMatches: 0, levelCounts, lines };
+    if (this.isUnfiltered(filter)) {
+      return { rows: entries, rowMatches: [], totalMatches: 0, levelCounts, lines, shownLines: lines };
+    }
     const rows: LogEntry[] = [];
     const rowMatches: number[] = [];
     let totalMatches = 0;
+    let shownLines = 0;
     for (const e of entries) {
       const { pass, count } = this.passes(e, filter);
       if (!pass) continue;
       rows.push(e);
       rowMatches.push(count);
       totalMatches += count;
+      if (e.type === "line") shownLines++;
     }
-    return { rows, rowMatches, totalMatches, levelCounts, lines };
+    return { rows, rowMatches, totalMatches, levelCounts, lines, shownLines };
   }
 
   private incremental(entries: readonly LogEntry[], dropped: number, kept: number): ViewState {
@@ -132,6 +138,7 @@ export class FilteredView {
     let lines = old.lines;
     let droppedRows = 0;
     let droppedMatches = 0;
+    let shownLines = old.shownLines;
     for (let i = 0; i < dropped; i++) {
       const e = this.prev[i] as LogEntry;
       if (e.type === "line") {
@@ -142,6 +149,7 @@ export class FilteredView {
       if (pass) {
         droppedRows++;
         droppedMatches += count;
+        if (e.type === "line") shownLines--;
       }
     }
     const added: LogEntry[] = [];
@@ -158,10 +166,12 @@ export class FilteredView {
         added.push(e);
         addedMatches.push(count);
         newMatches += count;
+        if (e.type === "line") shownLines++;
       }
     }
-    if (this.isUnfiltered(filter))
-      return { rows: entries, rowMatches: [], totalMatches: 0, levelCounts, lines };
+    if (this.isUnfiltered(filter)) {
+      return { rows: entries, rowMatches: [], totalMatches: 0, levelCounts, lines, shownLines: lines };
+    }
     const rows = old.rows.slice(droppedRows);
     for (const e of added) rows.push(e);
     const hasPattern = filter.ok && filter.pattern !== undefined;
@@ -172,6 +182,7 @@ export class FilteredView {
       totalMatches: old.totalMatches - droppedMatches + newMatches,
       levelCounts,
       lines,
+      shownLines,
     };
   }
 }
