@@ -16,6 +16,7 @@ import {
 } from "react";
 import { LogRow, type RowProps } from "./log-row";
 import type { LogEntry } from "./types";
+import { useFixedWindow } from "./use-fixed-window";
 
 const ROW_HEIGHT = 20;
 /** Closer than this to the bottom counts as at the bottom. */
@@ -45,13 +46,29 @@ export function LogList({
   const scroller = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
   const followingRef = useRef(true);
+  // Rows of one line each have a fixed height and need no measuring; wrapped rows are measured.
+  const fixed = useFixedWindow({
+    count: rows.length,
+    rowHeight: ROW_HEIGHT,
+    overscan: 12,
+    scroller,
+    atBottom: following,
+    enabled: !wrap,
+  });
+  const getItemKey = useCallback((i: number) => rows[i]?.seq ?? i, [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    getItemKey: (i) => rows[i]?.seq ?? i,
+    getItemKey,
+    enabled: wrap,
   });
+  const startOf = useCallback(
+    (index: number) =>
+      wrap ? (virtualizer.measurementsCache[index]?.start ?? index * ROW_HEIGHT) : index * ROW_HEIGHT,
+    [wrap, virtualizer],
+  );
 
   const setFollow = useCallback((v: boolean) => {
     followingRef.current = v;
@@ -64,13 +81,17 @@ export function LogList({
 
   // Where the user is reading, to keep it in place when rows above it drop off.
   const anchor = useRef<{ entry: LogEntry; index: number; delta: number } | undefined>(undefined);
+  const firstInSight = useCallback((): number => {
+    const top = scroller.current?.scrollTop ?? 0;
+    if (!wrap) return Math.min(rows.length - 1, Math.floor(top / ROW_HEIGHT));
+    return virtualizer.getVirtualItems().find((v) => v.end > top)?.index ?? 0;
+  }, [wrap, rows.length, virtualizer]);
   const rememberAnchor = useCallback(() => {
     const el = scroller.current;
-    const first = virtualizer.getVirtualItems().find((v) => v.end > (el?.scrollTop ?? 0));
-    const entry = first ? rows[first.index] : undefined;
-    anchor.current =
-      first && entry && el ? { entry, index: first.index, delta: el.scrollTop - first.start } : undefined;
-  }, [rows, virtualizer]);
+    const index = firstInSight();
+    const entry = rows[index];
+    anchor.current = entry && el ? { entry, index, delta: el.scrollTop - startOf(index) } : undefined;
+  }, [rows, firstInSight, startOf]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
@@ -78,26 +99,27 @@ export function LogList({
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
     if (atBottom !== followingRef.current) setFollow(atBottom);
     if (!atBottom) rememberAnchor();
-  }, [rememberAnchor, setFollow]);
+    fixed.onScroll();
+  }, [rememberAnchor, setFollow, fixed.onScroll]);
 
-  const totalSize = virtualizer.getTotalSize();
+  const totalSize = wrap ? virtualizer.getTotalSize() : rows.length * ROW_HEIGHT;
   // Runs again when measured sizes change the total (wrapped lines), to stay at the bottom.
   // biome-ignore lint/correctness/useExhaustiveDependencies: totalSize is the trigger
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     if (followingRef.current) {
-      el.scrollTop = el.scrollHeight;
+      // The total is known: no need to read scrollHeight (which would force a layout).
+      el.scrollTop = totalSize;
       return;
     }
     const a = anchor.current;
     if (!a || rows[a.index] === a.entry) return;
     const index = rows.indexOf(a.entry);
     if (index === -1) return;
-    const start = virtualizer.measurementsCache[index]?.start ?? index * ROW_HEIGHT;
-    el.scrollTop = start + a.delta;
+    el.scrollTop = startOf(index) + a.delta;
     anchor.current = { ...a, index };
-  }, [rows, totalSize, virtualizer]);
+  }, [rows, totalSize, startOf]);
 
   // New rows below while not following (counted from the newest back, up to a bound).
   const lastSeen = useRef<number>(-1);
@@ -113,7 +135,7 @@ export function LogList({
   const jumpToBottom = () => {
     setFollow(true);
     const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (el) el.scrollTop = totalSize;
   };
 
   useImperativeHandle(
@@ -121,18 +143,19 @@ export function LogList({
     () => ({
       scrollToRow(index: number) {
         setFollow(false);
-        virtualizer.scrollToIndex(index, { align: "center" });
+        const el = scroller.current;
+        if (wrap) virtualizer.scrollToIndex(index, { align: "center" });
+        else if (el) el.scrollTop = Math.max(0, index * ROW_HEIGHT - el.clientHeight / 2);
         requestAnimationFrame(rememberAnchor);
       },
-      firstVisibleRow() {
-        const el = scroller.current;
-        return virtualizer.getVirtualItems().find((v) => v.end > (el?.scrollTop ?? 0))?.index ?? 0;
-      },
+      firstVisibleRow: firstInSight,
     }),
-    [virtualizer, setFollow, rememberAnchor],
+    [wrap, virtualizer, setFollow, rememberAnchor, firstInSight],
   );
 
-  const items = virtualizer.getVirtualItems();
+  const items = wrap
+    ? virtualizer.getVirtualItems().map((v) => ({ index: v.index, start: v.start }))
+    : fixed.items;
   return (
     <div className="relative min-h-0 flex-1">
       <section
@@ -144,7 +167,7 @@ export function LogList({
         // Focusable so the keyboard can scroll it.
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
         tabIndex={0}
-        className="h-full overflow-auto bg-white outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/40 dark:bg-zinc-950"
+        className="h-full overflow-auto bg-white [contain:strict] outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/40 dark:bg-zinc-950"
       >
         {rows.length === 0 ? (
           <p className="p-4 text-sm text-zinc-500 dark:text-zinc-400">{emptyText}</p>
@@ -155,11 +178,11 @@ export function LogList({
               if (!entry) return null;
               return (
                 <div
-                  key={v.key}
+                  key={entry.seq}
                   data-index={v.index}
                   ref={wrap ? virtualizer.measureElement : undefined}
                   className={`absolute top-0 left-0 ${wrap ? "w-full" : "min-w-full"}`}
-                  style={{ transform: `translateY(${v.start}px)` }}
+                  style={{ transform: `translateY(${v.start}px)`, contain: "layout style" }}
                 >
                   <LogRow entry={entry} {...rowProps(entry)} />
                 </div>
