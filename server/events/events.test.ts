@@ -257,6 +257,15 @@ describe("machine events", { timeout: 60_000 }, () => {
       40_000,
       "the new boot's events stored",
     );
+    // The reboot's actor: its events, step by step, in one filter.
+    const actor = await database.db.machineEvent.findFirstOrThrow({
+      where: { machineId: m.id, kind: "sequence", message: "Sequence reboot started" },
+    });
+    expect(actor.actorId).not.toBe("");
+    const steps = await callerFor(["viewer"]).events.list({ actorId: actor.actorId, limit: 500 });
+    expect(steps.events.every((e) => e.actorId === actor.actorId && e.machine.id === m.id)).toBe(true);
+    expect(steps.events.map((e) => e.message)).toContain("Sequence reboot started");
+    expect(steps.events.some((e) => e.kind === "phase" && / finished in /.test(e.message))).toBe(true);
     const ring = await ringOf(1, worker.address);
     expect(ring.some((id) => beforeReboot.has(id))).toBe(false);
     const stored = new Set(await storedIds(m.id));
