@@ -10,7 +10,7 @@ export type StoredPayload = Exclude<TalosEventPayload, { type: "hello" }> & {
   durationExact?: boolean;
 };
 
-/** "1.2 s", "45 s", "3 min 5 s", "1 h 2 min"; whole-second durations say "under 1 s" for 0. */
+/** "340 ms", "1.2 s", "45 s", "3 min 5 s", "1 h 2 min"; whole-second durations say "under 1 s" for 0. */
 export function formatDuration(ms: number, exact = true): string {
   if (!exact) {
     const s = Math.round(ms / 1000);
@@ -18,7 +18,8 @@ export function formatDuration(ms: number, exact = true): string {
     if (s < 120) return `about ${s} s`;
     return `about ${formatDuration(ms)}`;
   }
-  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  if (ms < 1_000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   const m = Math.floor(s / 60);
