@@ -69,6 +69,8 @@ export class BatchWriter {
   private dirty = new Map<string, LiveMachine>();
   private changes: StateChange[] = [];
   private events: EventRow[] = [];
+  /** Events dropped since the database went away (said once it is back). */
+  private droppedEvents = 0;
   private clusters = new Map<string, ClusterHealthRow>();
   private failing = false;
   /** Called after each successful flush with the ids of the machines written (for latency measurements). */
@@ -93,7 +95,9 @@ export class BatchWriter {
     if (this.events.length > MAX_PENDING_EVENTS) {
       const dropped = this.events.length - MAX_PENDING_EVENTS;
       this.events.splice(0, dropped);
-      this.log.warn({ dropped }, "collector: events dropped while the database is away");
+      if (this.droppedEvents === 0)
+        this.log.warn("collector: dropping the oldest events while the database is away");
+      this.droppedEvents += dropped;
     }
   }
 
@@ -159,6 +163,13 @@ export class BatchWriter {
         );
       }
       if (this.failing) this.log.info("collector: database writes work again");
+      if (this.droppedEvents) {
+        this.log.warn(
+          { dropped: this.droppedEvents },
+          "collector: events were dropped while the database was away",
+        );
+        this.droppedEvents = 0;
+      }
       this.failing = false;
       this.onFlushed?.(
         machines.map((m) => m.id),
