@@ -5,6 +5,8 @@ import { authorityKey } from "../credentials/authority";
 import { credentialFor } from "../credentials/credential-for";
 import { openCredential } from "../credentials/open-credential";
 import type { PrismaClient } from "../db/client";
+import type { DriftSink } from "../drift/drift-sink";
+import { NEEDS_ADMIN, secretDigest } from "../drift/read-drift-state";
 import { type ClusterMachine, clusterHealth, type Health, type ServiceState } from "../health";
 import type { SecretKey } from "../secrets/secret-key";
 import { type ChannelPool, TalosClient, type TalosContext } from "../talos";
@@ -31,7 +33,12 @@ export interface WorkerDeps {
   staleAfterMs: number;
   events: boolean;
   secretKey?: SecretKey;
+  /** Drift readings go here; without it drift is not collected. */
+  drift?: DriftSink;
 }
+
+/** How often a cluster looks again for an os:admin credential (for the machine configuration). */
+const ADMIN_RECHECK_MS = 60_000;
 
 const machineSelect = {
   id: true,
@@ -65,6 +72,7 @@ export class ClusterWorker {
   private done: Promise<void> | undefined;
   private credentialError: string | undefined;
   private readonly host: RunnerHost;
+  private admin: { client?: TalosClient; reason?: string; checkedAt: number } = { checkedAt: 0 };
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -84,6 +92,15 @@ export class ClusterWorker {
         if (n !== this.etcdMemberCount) this.healthDirty = true;
         this.etcdMemberCount = n;
       },
+      ...(deps.drift
+        ? {
+            drift: {
+              admin: () => this.admin,
+              ...(deps.secretKey ? { digest: secretDigest(deps.secretKey.key) } : {}),
+              record: (id, reading, versions) => deps.drift?.record(id, reading, versions),
+            },
+          }
+        : {}),
     };
   }
 
@@ -172,6 +189,7 @@ export class ClusterWorker {
     });
     if (this.stopper.signal.aborted) return;
     await this.openCredential(cluster.name);
+    if (this.deps.drift) await this.openAdminCredential(cluster.name);
 
     const fresh = rows.filter((r) => this.runners.get(r.id)?.address !== r.address);
     const lastEvents =
@@ -248,6 +266,22 @@ export class ClusterWorker {
     const context = await credentialFor(db, clusterName, "read", secret);
     if (key) this.deps.credentialChoices.set(key, { name: context.name, at: Date.now() });
     return context;
+  }
+
+  /** The machine configuration needs os:admin: an admin credential if the cluster has one, else the reason. */
+  private async openAdminCredential(clusterName: string): Promise<void> {
+    if (Date.now() - this.admin.checkedAt < ADMIN_RECHECK_MS) return;
+    const secret = this.deps.secretKey ? { secretKey: this.deps.secretKey } : {};
+    try {
+      const context = await credentialFor(this.deps.db, clusterName, "admin", secret);
+      const same = this.admin.client?.context.certPem === context.certPem;
+      this.admin = {
+        client: same ? this.admin.client : new TalosClient(context, { pool: this.deps.pool }),
+        checkedAt: Date.now(),
+      };
+    } catch {
+      this.admin = { reason: NEEDS_ADMIN, checkedAt: Date.now() };
+    }
   }
 
   /** Opens the cluster's read credential, again when it expired or was replaced; without one, says why. */

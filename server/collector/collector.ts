@@ -1,5 +1,6 @@
 // The collector: takes cluster leases, runs one ClusterWorker per held cluster, writes state in batches.
 import { randomUUID } from "node:crypto";
+import { DriftSink } from "../drift/drift-sink";
 import { ChannelPool } from "../talos";
 import { ClusterWorker } from "./cluster-worker";
 import { LeaseManager } from "./leases";
@@ -33,6 +34,7 @@ export function startCollector(options: CollectorOptions): Collector {
   // The Prisma pool has 10 connections: leave most of them to flushes, lease rounds and the app.
   const dbLimiter = new Limiter(4);
   const workers = new Map<string, ClusterWorker>();
+  const drift = o.drift ? new DriftSink(o.db, log) : undefined;
   let validUntil = 0;
   const deps = {
     db: o.db,
@@ -49,6 +51,7 @@ export function startCollector(options: CollectorOptions): Collector {
     staleAfterMs: o.staleAfterMs,
     events: o.events,
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
+    ...(drift ? { drift } : {}),
   };
 
   const stopWorkers = async (ids: string[]) => {
@@ -125,6 +128,7 @@ export function startCollector(options: CollectorOptions): Collector {
       await loops;
       await stopWorkers([...workers.keys()]);
       await writer.flush().catch(() => {});
+      await drift?.stop();
       await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
       pool.close();
       log.info("collector stopped");

@@ -3,6 +3,8 @@
 // the COSI MachineStatus watch when events are off — and a periodic reconcile of the rest, backing off
 // while the machine is away.
 
+import type { DriftReading } from "../drift/read-drift-state";
+import { readDriftState } from "../drift/read-drift-state";
 import { AppError } from "../errors";
 import { DurationTracker } from "../events/durations";
 import { type EventRow, eventRow } from "../events/event-row";
@@ -26,7 +28,17 @@ export interface RunnerHost {
   recordEvents(rows: EventRow[]): void;
   /** etcd member count seen by a control plane. */
   etcdMembers(count: number): void;
+  /** Drift readings (extensions, kernel args, redacted config); absent when drift is not collected. */
+  drift?: {
+    /** A client with an os:admin credential for the machine configuration, or why there is none. */
+    admin(): { client?: TalosClient; reason?: string };
+    digest?: (secret: string) => string;
+    record(machineId: string, reading: DriftReading, versions: string): void;
+  };
 }
+
+/** Drift is read on the first reconcile and then every this many (configuration changes are rare). */
+const DRIFT_EVERY = 5;
 
 /** What went wrong, in words fit for a machine page. */
 export function describeError(err: unknown): string {
@@ -227,6 +239,22 @@ export class MachineRunner {
     }
   }
 
+  /** Drift reading of this machine; a failure here is logged by the sink's caller, never marks it away. */
+  private async readDrift(
+    client: TalosClient,
+    t: { node: string; timeoutMs: number; signal: AbortSignal },
+    versions: string,
+  ) {
+    const drift = this.host.drift;
+    if (!drift) return;
+    try {
+      const reading = await readDriftState({ client, admin: drift.admin(), target: t, digest: drift.digest });
+      drift.record(this.id, reading, versions);
+    } catch {
+      // the next drift round tries again; reachability is the reconcile's business
+    }
+  }
+
   /** Reads version, services, status, boot id (and etcd, Kubernetes version); false when unreachable. */
   private async reconcile(): Promise<boolean> {
     if (this.signal.aborted) return true;
@@ -276,6 +304,9 @@ export class MachineRunner {
       if (members) this.host.etcdMembers(members.length);
       if (this.signal.aborted) return true;
       this.seen(patch);
+      if (this.host.drift && (this.rounds - 1) % DRIFT_EVERY === 0) {
+        await this.readDrift(client, t, `${version.tag}|${patch.kubernetesVersion ?? ""}`);
+      }
       if (this.reconcileFailures > 0) this.streamWaker.wake();
       return true;
     } catch (err) {

@@ -26,6 +26,8 @@ export interface CollectorOptions {
   maxBackoffMs?: number;
   /** Also follow each machine's Events stream (service state changes as they happen). */
   events?: boolean;
+  /** Read drift state (extensions, kernel args, redacted machine configuration) and recompute drift. */
+  drift?: boolean;
   /** Health model: no contact for longer than this and a machine's state is unknown. */
   staleAfterMs?: number;
   secretKey?: SecretKey;
@@ -49,6 +51,7 @@ export function resolveOptions(o: CollectorOptions, instanceId: string): Resolve
     timeoutMs: o.timeoutMs ?? 10_000,
     maxBackoffMs: o.maxBackoffMs ?? 60_000,
     events: o.events ?? true,
+    drift: o.drift ?? true,
     staleAfterMs: o.staleAfterMs ?? Math.max(5 * 60_000, 3 * reconcileMs),
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
   };

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { md, startTestSim, type TestSim, unary } from "../talos-sim/test-helpers";
 import { parseConfigText } from "./config-documents";
 import { looksSecret, REDACTED, redactDocuments } from "./redact";
+import { secretsOfConfig } from "./test-secrets";
 
 let t: TestSim;
 const configs: string[] = [];
@@ -28,41 +29,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Every value at a secret-bearing field of the Talos config reference, and the PEM text inside base64 ones. */
-function secretsOf(text: string): { values: string[]; pems: string[] } {
-  const doc = parseConfigText(text).documents[0]?.value as {
-    machine: Record<string, unknown> & { ca: { crt: string; key: string } };
-    cluster: Record<string, unknown>;
-  };
-  const c = doc.cluster as Record<string, { crt?: string; key?: string } | string | undefined>;
-  const pair = (v: unknown) => {
-    const p = v as { crt?: string; key?: string } | undefined;
-    return [p?.crt, p?.key];
-  };
-  const values = [
-    doc.machine.token,
-    ...pair(doc.machine.ca),
-    c.id,
-    c.secret,
-    c.token,
-    c.secretboxEncryptionSecret,
-    ...pair(c.ca),
-    ...pair(c.aggregatorCA),
-    (c.serviceAccount as { key?: string } | undefined)?.key,
-    ...pair((c.etcd as { ca?: unknown } | undefined)?.ca),
-  ].filter((v): v is string => typeof v === "string" && v !== "");
-  const pems = values.flatMap((v) => {
-    const decoded = Buffer.from(v, "base64").toString("utf8");
-    return decoded.includes("-----BEGIN") ? decoded.split("\n").filter((l) => l.length > 20) : [];
-  });
-  return { values, pems };
-}
-
 describe("redaction of machine configurations", () => {
   it("leaves none of the simulator's secrets in the redacted documents", () => {
     expect(configs).toHaveLength(4);
     for (const text of configs) {
-      const { values, pems } = secretsOf(text);
+      const { values, pems } = secretsOfConfig(text);
       expect(values.length).toBeGreaterThanOrEqual(6);
       expect(pems.length).toBeGreaterThanOrEqual(2);
       for (const s of values) expect(text).toContain(s); // the raw text does hold them

@@ -3,6 +3,7 @@ import { auditRouter } from "../audit/audit.router";
 import { authRouter } from "../auth/auth.router";
 import { tokensRouter } from "../auth/tokens.router";
 import { credentialsRouter } from "../credentials/credentials.router";
+import { driftRouter } from "../drift/drift.router";
 import { eventsRouter } from "../events/events.router";
 import { fleetRouter } from "../fleet/fleet.router";
 import { clustersRouter } from "../inventory/clusters.router";
@@ -22,6 +23,7 @@ export const appRouter = router({
   audit: auditRouter,
   credentials: credentialsRouter,
   events: eventsRouter,
+  drift: driftRouter,
 });
 
 export type AppRouter = typeof appRouter;

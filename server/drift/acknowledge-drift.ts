@@ -1,0 +1,55 @@
+// Acknowledging a drift item: it stays visible with the reason, but does not count until it expires.
+import { machineScopeWhere } from "../auth/scope-filter";
+import type { PrismaClient } from "../db/client";
+import { AppError } from "../errors";
+
+const MAX_DAYS = 365;
+
+export async function acknowledgeDrift(opts: {
+  db: PrismaClient;
+  scopes: string[];
+  machineId: string;
+  field: string;
+  reason: string;
+  expiresAt: Date;
+  by: string;
+  now?: Date;
+}) {
+  const now = opts.now ?? new Date();
+  if (opts.expiresAt <= now) {
+    throw new AppError("BAD_REQUEST", { userMessage: "The expiry must be in the future." });
+  }
+  if (opts.expiresAt.getTime() - now.getTime() > MAX_DAYS * 86_400_000) {
+    throw new AppError("BAD_REQUEST", {
+      userMessage: `Acknowledge for at most ${MAX_DAYS} days, then look again.`,
+    });
+  }
+  const item = await opts.db.driftItem.findFirst({
+    where: { machineId: opts.machineId, field: opts.field, machine: machineScopeWhere(opts.scopes) },
+    select: { field: true },
+  });
+  if (!item) {
+    throw new AppError("NOT_FOUND", {
+      userMessage: "This machine has no such drift item (it may have cleared), or it is outside your scope.",
+    });
+  }
+  const data = { reason: opts.reason, expiresAt: opts.expiresAt, createdBy: opts.by, createdAt: now };
+  return opts.db.driftAcknowledgement.upsert({
+    where: { machineId_field: { machineId: opts.machineId, field: opts.field } },
+    create: { machineId: opts.machineId, field: opts.field, ...data },
+    update: data,
+    select: { id: true, field: true, reason: true, expiresAt: true, createdBy: true },
+  });
+}
+
+export async function removeAcknowledgement(opts: {
+  db: PrismaClient;
+  scopes: string[];
+  machineId: string;
+  field: string;
+}) {
+  const r = await opts.db.driftAcknowledgement.deleteMany({
+    where: { machineId: opts.machineId, field: opts.field, machine: machineScopeWhere(opts.scopes) },
+  });
+  if (r.count === 0) throw new AppError("NOT_FOUND", { userMessage: "There is no such acknowledgement." });
+}
