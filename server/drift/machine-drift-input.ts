@@ -72,23 +72,35 @@ function toInput(r: Row): MachineDriftInput {
   };
 }
 
+type Client = PrismaClient | Prisma.TransactionClient;
+
+/** Machines (not removed) matching `where`, ordered by id, after `cursor`, at most `take`. */
+export async function loadDriftInputs(
+  db: Client,
+  where: Prisma.MachineWhereInput,
+  opts: { take?: number; cursor?: string } = {},
+): Promise<MachineDriftInput[]> {
+  const rows = await db.machine.findMany({
+    where: { AND: [where, { removedAt: null }, opts.cursor ? { id: { gt: opts.cursor } } : {}] },
+    select,
+    orderBy: { id: "asc" },
+    ...(opts.take ? { take: opts.take } : {}),
+  });
+  return rows.map(toInput);
+}
+
 /** Pages of machines (not removed) matching `where`, ordered by id. */
 export async function* machineDriftInputs(
-  db: PrismaClient,
+  db: Client,
   where: Prisma.MachineWhereInput,
   pageSize = 1_000,
 ): AsyncGenerator<MachineDriftInput[]> {
   let cursor: string | undefined;
   for (;;) {
-    const rows = await db.machine.findMany({
-      where: { AND: [where, { removedAt: null }, cursor ? { id: { gt: cursor } } : {}] },
-      select,
-      orderBy: { id: "asc" },
-      take: pageSize,
-    });
-    if (rows.length === 0) return;
-    yield rows.map(toInput);
-    cursor = rows[rows.length - 1]?.id;
-    if (rows.length < pageSize) return;
+    const page = await loadDriftInputs(db, where, { take: pageSize, cursor });
+    if (page.length === 0) return;
+    yield page;
+    cursor = page[page.length - 1]?.facts.id;
+    if (page.length < pageSize) return;
   }
 }

@@ -6,7 +6,7 @@ import type { CompiledBaseline } from "./baseline";
 import { computeDrift } from "./compute-drift";
 import { trackDrift } from "./history";
 import { loadBaselines } from "./load-baselines";
-import { machineDriftInputs } from "./machine-drift-input";
+import { loadDriftInputs } from "./machine-drift-input";
 import { rankBaselines, resolveExpectations } from "./precedence";
 
 export interface RecomputeResult {
@@ -19,6 +19,10 @@ export interface RecomputeResult {
 const json = (v: unknown) =>
   v === undefined ? undefined : v === null ? Prisma.JsonNull : (v as Prisma.InputJsonValue);
 
+/** Serialises drift writes across instances: each page is read and written under this transaction lock. */
+const DRIFT_LOCK = 0x6d696e6f; // "mino"
+const PAGE = 1_000;
+
 export async function recomputeDrift(opts: {
   db: PrismaClient;
   /** Only these machines; all when absent. */
@@ -29,53 +33,64 @@ export async function recomputeDrift(opts: {
   const { db } = opts;
   const now = opts.now ?? new Date();
   const ranked = rankBaselines(opts.baselines ?? (await loadBaselines(db)));
-  const where: Prisma.MachineWhereInput = opts.machineIds ? { id: { in: opts.machineIds } } : {};
+  const ids =
+    opts.machineIds ??
+    (
+      await db.machine.findMany({ where: { removedAt: null }, select: { id: true }, orderBy: { id: "asc" } })
+    ).map((m) => m.id);
   const result: RecomputeResult = { machines: 0, changedMachines: 0, events: 0 };
-  for await (const page of machineDriftInputs(db, where)) {
-    const itemRows: Prisma.DriftItemCreateManyInput[] = [];
-    const eventRows: Prisma.DriftEventCreateManyInput[] = [];
-    const changed: string[] = [];
-    for (const m of page) {
-      result.machines++;
-      const items = computeDrift(resolveExpectations(ranked, m.facts), m.actual);
-      const tracked = trackDrift(m.items, items, now);
-      if (tracked.events.length === 0) continue;
-      changed.push(m.facts.id);
-      for (const i of tracked.items) {
-        itemRows.push({
-          machineId: m.facts.id,
-          field: i.field,
-          kind: i.kind,
-          declared: json(i.declared) ?? Prisma.JsonNull,
-          actual: json(i.actual),
-          state: i.state,
-          reason: i.reason ?? "",
-          baselineId: i.baseline.id,
-          baselineName: i.baseline.name,
-          since: i.since,
-        });
-      }
-      for (const e of tracked.events) {
-        eventRows.push({
-          machineId: m.facts.id,
-          at: now,
-          field: e.field,
-          change: e.change,
-          declared: json(e.declared),
-          actual: json(e.actual),
-          state: e.state,
-          baselineName: e.baselineName,
-        });
-      }
-    }
-    if (changed.length === 0) continue;
-    await db.$transaction([
-      db.driftItem.deleteMany({ where: { machineId: { in: changed } } }),
-      db.driftItem.createMany({ data: itemRows }),
-      db.driftEvent.createMany({ data: eventRows }),
-    ]);
-    result.changedMachines += changed.length;
-    result.events += eventRows.length;
+  for (let i = 0; i < ids.length; i += PAGE) {
+    const chunk = ids.slice(i, i + PAGE);
+    // read, compare and write under one lock, so two recomputations never record the same change twice
+    await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DRIFT_LOCK}::bigint)`;
+        const page = await loadDriftInputs(tx, { id: { in: chunk } });
+        const itemRows: Prisma.DriftItemCreateManyInput[] = [];
+        const eventRows: Prisma.DriftEventCreateManyInput[] = [];
+        const changed: string[] = [];
+        for (const m of page) {
+          result.machines++;
+          const items = computeDrift(resolveExpectations(ranked, m.facts), m.actual);
+          const tracked = trackDrift(m.items, items, now);
+          if (tracked.events.length === 0) continue;
+          changed.push(m.facts.id);
+          for (const t of tracked.items) {
+            itemRows.push({
+              machineId: m.facts.id,
+              field: t.field,
+              kind: t.kind,
+              declared: json(t.declared) ?? Prisma.JsonNull,
+              actual: json(t.actual),
+              state: t.state,
+              reason: t.reason ?? "",
+              baselineId: t.baseline.id,
+              baselineName: t.baseline.name,
+              since: t.since,
+            });
+          }
+          for (const e of tracked.events) {
+            eventRows.push({
+              machineId: m.facts.id,
+              at: now,
+              field: e.field,
+              change: e.change,
+              declared: json(e.declared),
+              actual: json(e.actual),
+              state: e.state,
+              baselineName: e.baselineName,
+            });
+          }
+        }
+        if (changed.length === 0) return;
+        await tx.driftItem.deleteMany({ where: { machineId: { in: changed } } });
+        await tx.driftItem.createMany({ data: itemRows });
+        await tx.driftEvent.createMany({ data: eventRows });
+        result.changedMachines += changed.length;
+        result.events += eventRows.length;
+      },
+      { timeout: 120_000, maxWait: 60_000 },
+    );
   }
   return result;
 }
