@@ -104,7 +104,6 @@ export function LogList({
 
   const totalSize = wrap ? virtualizer.getTotalSize() : rows.length * ROW_HEIGHT;
   // Runs again when measured sizes change the total (wrapped lines), to stay at the bottom.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: totalSize is the trigger
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
