@@ -140,6 +140,9 @@ function useSyntheticStream() {
   };
 }
 
+const SELECT =
+  "h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-950";
+
 function Harness() {
   const stream = useSyntheticStream();
   const [filter, setFilter] = useState<LogFilter>({ ...NO_FILTER, query: params.get("q") ?? "" });
@@ -151,6 +154,21 @@ function Harness() {
         source="kubelet"
         filter={filter}
         onFilterChange={setFilter}
+        controls={
+          // What the pages put here (source, tail, follow), for a realistic toolbar.
+          <>
+            <select aria-label="Log source" className={SELECT}>
+              <option>kubelet</option>
+            </select>
+            <select aria-label="Lines before following" className={SELECT}>
+              <option>Last 500 lines</option>
+            </select>
+            <label className="inline-flex items-center gap-1.5 text-sm">
+              <input type="checkbox" className="size-4 accent-indigo-600" defaultChecked />
+              Follow
+            </label>
+          </>
+        }
       />
     </main>
   );

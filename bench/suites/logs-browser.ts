@@ -11,7 +11,7 @@ import { chromium } from "@playwright/test";
 import { buildHarness } from "../logs-browser/build";
 import type { BenchMetric, BenchSuite } from "../suite";
 
-const RATES = [5_000, 10_000, 20_000, 40_000, 80_000];
+const RATES = [5_000, 10_000, 20_000, 40_000];
 const SECONDS = Number(process.env.BENCH_LOGS_BROWSER_SECONDS ?? 5);
 const MIN_FPS = 30;
 

@@ -30,10 +30,13 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
-/** `11-25 10:11:12.345` in UTC. */
-function shortStamp(ms: number): string {
+/** `11-25` and `10:11:12.345` in UTC. */
+function shortStamp(ms: number): [string, string] {
   const d = new Date(ms);
-  return `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+  return [
+    `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`,
+  ];
 }
 
 export interface RowProps {
@@ -53,6 +56,7 @@ export const LogRow = memo(function LogRow(props: RowProps) {
 });
 
 function Prefix({ entry, hostname, colour, showHost, showTime }: RowProps) {
+  const [day, time] = shortStamp(entry.time);
   return (
     <>
       <span
@@ -61,7 +65,7 @@ function Prefix({ entry, hostname, colour, showHost, showTime }: RowProps) {
       />
       {showHost ? (
         <span
-          className={`sticky left-0 w-36 shrink-0 truncate bg-inherit pl-2 font-medium ${colour?.text ?? ""}`}
+          className={`sticky left-0 w-24 shrink-0 truncate bg-inherit pl-2 font-medium sm:w-36 ${colour?.text ?? ""}`}
           title={hostname}
         >
           {hostname ?? "all machines"}
@@ -71,9 +75,10 @@ function Prefix({ entry, hostname, colour, showHost, showTime }: RowProps) {
         <time
           dateTime={new Date(entry.time).toISOString()}
           title={`${new Date(entry.time).toISOString()} (UTC)`}
-          className="w-36 shrink-0 pl-2 text-zinc-500 tabular-nums dark:text-zinc-400"
+          className="w-24 shrink-0 pl-2 text-zinc-500 tabular-nums sm:w-36 dark:text-zinc-400"
         >
-          {shortStamp(entry.time)}
+          <span className="hidden sm:inline">{day} </span>
+          {time}
         </time>
       ) : null}
     </>

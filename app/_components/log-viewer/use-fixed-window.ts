@@ -38,10 +38,11 @@ export function useFixedWindow({
   const items: WindowItem[] = [];
   if (enabled && count > 0) {
     const inSight = Math.ceil(height / rowHeight);
+    // At the bottom nothing is below, and rows above scroll out of sight as new ones come: two spare.
     const first = atBottom
-      ? Math.max(0, count - inSight - overscan)
+      ? Math.max(0, count - inSight - 2)
       : Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
-    const last = Math.min(count, first + inSight + 2 * overscan + 1);
+    const last = atBottom ? count : Math.min(count, first + inSight + 2 * overscan + 1);
     for (let i = first; i < last; i++) items.push({ index: i, start: i * rowHeight });
   }
   return {
