@@ -9,6 +9,7 @@ import { fleetRouter } from "../fleet/fleet.router";
 import { clustersRouter } from "../inventory/clusters.router";
 import { inventoryRouter } from "../inventory/inventory.router";
 import { machinesRouter } from "../inventory/machines.router";
+import { logsRouter } from "../logs/logs.router";
 import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
 
@@ -24,6 +25,7 @@ export const appRouter = router({
   credentials: credentialsRouter,
   events: eventsRouter,
   drift: driftRouter,
+  logs: logsRouter,
 });
 
 export type AppRouter = typeof appRouter;

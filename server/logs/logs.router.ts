@@ -1,0 +1,41 @@
+// Live node logs (machines.stream, within the viewer's scope): the sources each machine has, and the
+// follow subscription over server-sent events (docs/logs.md).
+import { TRPCError } from "@trpc/server";
+import { env } from "../env";
+import { AppError, trpcCodeOf } from "../errors";
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { followLogs, followLogsSchema } from "./follow-logs";
+import { logSources, logSourcesSchema } from "./log-sources";
+
+/** AppErrors thrown inside a subscription do not pass the procedure middleware: map them here. */
+function asTrpcError(err: unknown): unknown {
+  if (err instanceof AppError)
+    return new TRPCError({ code: trpcCodeOf[err.code], message: err.userMessage, cause: err });
+  return err;
+}
+
+export const logsRouter = router({
+  sources: authorized("machines.stream")
+    .input(logSourcesSchema)
+    .query(({ ctx, input }) => logSources(ctx.db, ctx.principal, input)),
+
+  /** Frames of lines, markers and states; resumes after `lastEventId` when the client reconnects. */
+  follow: authorized("machines.stream")
+    .input(followLogsSchema)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const e = env();
+      const deps = {
+        db: ctx.db,
+        principal: ctx.principal,
+        log: ctx.log,
+        clientAddress: ctx.clientAddress,
+        limits: { perUser: e.MINOS_LOG_STREAMS_PER_USER, perInstance: e.MINOS_LOG_STREAMS_PER_INSTANCE },
+      };
+      try {
+        yield* followLogs(deps, input, signal ?? new AbortController().signal);
+      } catch (err) {
+        throw asTrpcError(err);
+      }
+    }),
+});
