@@ -5,6 +5,7 @@ import { FaultError } from "./faults";
 import type { SimFleet } from "./fleet";
 import { bootNode } from "./lifecycle";
 import type { SimNode } from "./node";
+import { hasLog } from "./node-logs";
 import { MACHINE_STAGE_NAMES, MachineStage } from "./wire";
 
 function nodeSummary(node: SimNode) {
@@ -36,6 +37,7 @@ function nodeDetail(node: SimNode) {
       .services()
       .map((s) => ({ id: s.id, state: s.state, healthy: s.health.healthy, unknown: s.health.unknown })),
     events: node.hasRing() ? node.events().size : 0,
+    openLogStreams: node.openLogStreams,
   };
 }
 
@@ -66,6 +68,31 @@ function afterClear(fleet: SimFleet, node: SimNode): void {
   node.apiUp = true;
 }
 
+/**
+ * Writes lines into a node's log as its service would: `{"lines": [text, …]}` or, for bytes that are
+ * not valid UTF-8, `{"base64": [line, …]}`. Followers receive them like any new line.
+ */
+function appendLines(node: SimNode, id: string, body: Record<string, unknown>): number {
+  if (!hasLog(node, id)) throw new FaultError(`log "${id}" is not registered on ${node.hostname}`);
+  const list = (k: string): string[] => {
+    const v = body[k];
+    if (v === undefined) return [];
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+    throw new FaultError(`${k} must be an array of strings`);
+  };
+  const t = Date.now();
+  const lines = [
+    ...list("lines").map((text) => ({ t, text })),
+    ...list("base64").map((b) => {
+      const raw = Buffer.from(b, "base64");
+      return { t, text: raw.toString("utf8"), raw };
+    }),
+  ];
+  if (lines.length === 0) throw new FaultError("give lines or base64");
+  node.appendLogLines(id, lines);
+  return lines.length;
+}
+
 export async function startControlApi(
   fleet: SimFleet,
   port: number,
@@ -94,6 +121,9 @@ export async function startControlApi(
         if (!node) return send(res, 404, { error: `no node with address or hostname "${parts[1]}"` });
         if (parts.length === 2 && req.method === "GET") return send(res, 200, nodeDetail(node));
         if (parts[2] === "faults" && req.method === "GET") return send(res, 200, node.faults);
+        if (parts[2] === "logs" && parts[3] && req.method === "POST") {
+          return send(res, 200, { appended: appendLines(node, parts[3], await readJson(req)) });
+        }
         if (parts[2] === "faults" && req.method === "POST") {
           const faults = fleet.setFault(node, await readJson(req));
           return send(res, 200, faults);

@@ -23,6 +23,8 @@ export interface NodeFaults {
   kernelArgs?: { add: string[]; remove: string[] };
   /** The node runs other system extensions than its cluster: these added and these removed (catalog names). */
   extensions?: { add: string[]; remove: string[] };
+  /** A service writing its log as fast as this (lines per real second) while the fault is set. */
+  logFlood?: { log: string; linesPerSecond: number };
 }
 
 export const FAULT_KINDS = [
@@ -36,6 +38,7 @@ export const FAULT_KINDS = [
   "left",
   "kernel-args",
   "extensions",
+  "log-flood",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -86,6 +89,13 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
       return { ...faults, kernelArgs: addRemove(body, "kernel-args") };
     case "extensions":
       return { ...faults, extensions: addRemove(body, "extensions") };
+    case "log-flood": {
+      const log = str("log") ?? "kubelet";
+      const linesPerSecond = num("linesPerSecond") ?? 10_000;
+      if (!(linesPerSecond > 0 && linesPerSecond <= 2_000_000))
+        throw new FaultError("log-flood needs linesPerSecond between 1 and 2000000");
+      return { ...faults, logFlood: { log, linesPerSecond } };
+    }
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(", ")}`);
   }
@@ -137,6 +147,9 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "left":
       delete next.left;
+      break;
+    case "log-flood":
+      delete next.logFlood;
       break;
     case "kernel-args":
       delete next.kernelArgs;

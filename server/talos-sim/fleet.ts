@@ -16,6 +16,11 @@ export interface SimCluster {
 /** Called when a node's apid starts or stops answering (the endpoint's listener follows it). */
 export type ApiStateListener = (node: SimNode, up: boolean) => void;
 
+/** One line of a flooding service: kubelet JSON with a counter `n`, so readers can check for gaps and repeats. */
+export function floodLine(ms: number, n: number, hostname: string): string {
+  return `{"ts":${ms}.4713,"caller":"kubelet/pod_workers.go:1301","msg":"Processing pod event","v":0,"n":${n},"pod":"kube-system/flood-${hostname}"}`;
+}
+
 export class SimFleet {
   readonly spec: FleetSpec;
   readonly clock: SimClock;
@@ -88,7 +93,42 @@ export class SimFleet {
   private afterFaultChange(node: SimNode): void {
     if ((node.faults.unreachable || node.faults.left) && node.apiUp) node.goDown("unreachable");
     this.startFlapping(node);
+    this.startFlood(node);
     node.refreshStatus();
+  }
+
+  private floodTimers = new Map<SimNode, NodeJS.Timeout>();
+
+  /** A log-flood fault: the service writes numbered kubelet-style JSON lines at the given rate while apid is up. */
+  private startFlood(node: SimNode): void {
+    const old = this.floodTimers.get(node);
+    if (old) {
+      clearInterval(old);
+      this.timers.delete(old);
+      this.floodTimers.delete(node);
+    }
+    const flood = node.faults.logFlood;
+    if (!flood) return;
+    const tickMs = 10;
+    let n = 0;
+    let owed = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      const now = Date.now();
+      owed += ((now - last) * flood.linesPerSecond) / 1000;
+      last = now;
+      const count = Math.floor(owed);
+      owed -= count;
+      if (count === 0 || !node.apiUp) return;
+      const lines = new Array<{ t: number; text: string }>(count);
+      for (let i = 0; i < count; i++) {
+        lines[i] = { t: now, text: floodLine(now, n++, node.hostname) };
+      }
+      node.appendLogLines(flood.log, lines);
+    }, tickMs);
+    timer.unref();
+    this.timers.add(timer);
+    this.floodTimers.set(node, timer);
   }
 
   private flapTimers = new Map<SimNode, NodeJS.Timeout>();

@@ -16,6 +16,8 @@ export interface LogContext {
 export interface LogLine {
   t: number;
   text: string;
+  /** The line's bytes when they are not valid UTF-8 text (injected through the control API). */
+  raw?: Buffer;
 }
 
 interface SourceDef {

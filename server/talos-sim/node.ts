@@ -46,7 +46,8 @@ export interface NodeEnv {
   seed: string;
 }
 
-const MAX_EXTRA_LOG_LINES = 500;
+/** Runtime lines kept per log (Talos keeps about 1 MiB per log); trimmed in steps of 10 %. */
+const MAX_EXTRA_LOG_LINES = 3000;
 
 const BOOTING_STATUS: EventPayload = {
   type: "MachineStatusEvent",
@@ -91,6 +92,8 @@ export class SimNode {
   private overrides: Map<string, ServiceOverride> | null = null;
   private extraLogs: Map<string, LogLine[]> | null = null;
   private logSubscribers: Map<string, Set<(line: LogLine) => void>> | null = null;
+  /** Logs and Dmesg streams being served for this node right now. */
+  openLogStreams = 0;
   private downListeners: Set<(reason: DownReason) => void> | null = null;
   private statusKey = "";
   /** Bumped on every observable state change; COSI resource versions derive from it. */
@@ -337,22 +340,27 @@ export class SimNode {
   // ---- logs -----------------------------------------------------------------------------------
 
   /** Appends a runtime line (restart, upgrade progress) to a log and hands it to followers. */
-  appendLog(id: string, text: string, t: number = Date.now()): void {
+  appendLog(id: string, text: string, t: number = Date.now(), raw?: Buffer): void {
+    this.appendLogLines(id, [raw ? { t, text, raw } : { t, text }]);
+  }
+
+  /** Appends lines at once (a flood, injected lines) and hands them to followers. */
+  appendLogLines(id: string, added: readonly LogLine[]): void {
     this.extraLogs ??= new Map();
     let lines = this.extraLogs.get(id);
     if (!lines) {
       lines = [];
       this.extraLogs.set(id, lines);
     }
-    const line = { t, text };
-    lines.push(line);
-    if (lines.length > MAX_EXTRA_LOG_LINES) lines.splice(0, lines.length - MAX_EXTRA_LOG_LINES);
+    for (const l of added) lines.push(l);
+    if (lines.length > MAX_EXTRA_LOG_LINES * 1.1) lines.splice(0, lines.length - MAX_EXTRA_LOG_LINES);
     const subs = this.logSubscribers?.get(id);
-    if (subs) for (const s of subs) s(line);
+    if (subs) for (const s of subs) for (const l of added) s(l);
   }
 
   extraLogLines(id: string): readonly LogLine[] {
-    return this.extraLogs?.get(id) ?? [];
+    const lines = this.extraLogs?.get(id) ?? [];
+    return lines.length > MAX_EXTRA_LOG_LINES ? lines.slice(lines.length - MAX_EXTRA_LOG_LINES) : lines;
   }
 
   subscribeLog(id: string, fn: (line: LogLine) => void): () => void {

@@ -1,6 +1,7 @@
 // Streams a log as Talos does: raw byte chunks of at most 1024 bytes that ignore line boundaries, with tail and follow.
 
 import { status } from "@grpc/grpc-js";
+import type { LogLine } from "../log-sources";
 import type { SimNode } from "../node";
 import { hasLog, lastPeriodicIndex, logLines, periodicLine, periodicTime } from "../node-logs";
 import { statusError } from "./status";
@@ -14,6 +15,14 @@ export function chunks(data: Buffer, size = CHUNK_SIZE): Buffer[] {
   return out;
 }
 
+const NEWLINE = Buffer.from("\n");
+
+/** The lines as Talos stores them: text as UTF-8, injected raw lines as their bytes, each ending in a newline. */
+function bytesOf(lines: readonly LogLine[]): Buffer {
+  if (!lines.some((l) => l.raw)) return Buffer.from(lines.map((l) => `${l.text}\n`).join(""), "utf8");
+  return Buffer.concat(lines.flatMap((l) => [l.raw ?? Buffer.from(l.text, "utf8"), NEWLINE]));
+}
+
 export async function streamLog(
   node: SimNode,
   req: { id: string; follow: boolean; tailLines: number },
@@ -23,13 +32,18 @@ export async function streamLog(
   if (!hasLog(node, req.id)) throw statusError(status.UNKNOWN, `log "${req.id}" was not registered`);
   const now = Date.now();
   const lines = req.tailLines < 0 ? logLines(node, req.id, now) : logLines(node, req.id, now, req.tailLines);
-  const initial = Buffer.from(lines.map((l) => `${l.text}\n`).join(""), "utf8");
-  for (const c of chunks(initial)) send(c);
+  for (const c of chunks(bytesOf(lines))) send(c);
   if (!req.follow) return;
 
+  // Text lines gather in a string; a raw (non-UTF-8) line closes it into a Buffer part.
   let pending = "";
+  let parts: Buffer[] = [];
   const unsubscribe = node.subscribeLog(req.id, (line) => {
-    pending += `${line.text}\n`;
+    if (line.raw) {
+      if (pending) parts.push(Buffer.from(pending, "utf8"));
+      pending = "";
+      parts.push(line.raw, NEWLINE);
+    } else pending += `${line.text}\n`;
   });
   let k = lastPeriodicIndex(node, req.id, now) + 1;
   let timer: NodeJS.Timeout | undefined;
@@ -47,9 +61,11 @@ export async function streamLog(
   };
   schedulePeriodic();
   const flusher = setInterval(() => {
-    if (!pending) return;
-    const data = Buffer.from(pending, "utf8");
+    if (!pending && parts.length === 0) return;
+    if (pending) parts.push(Buffer.from(pending, "utf8"));
+    const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     pending = "";
+    parts = [];
     for (const c of chunks(data)) send(c);
   }, FLUSH_MS);
   try {

@@ -26,6 +26,7 @@ import { uuid, xid } from "../ids";
 import { runReboot, runUpgrade, tryStartSequence } from "../lifecycle";
 import { machinedLine } from "../log-formats";
 import { applyConfig } from "../machine-config";
+import type { SimNode } from "../node";
 import { cpuStats, dmesgRecords, etcdMembers, etcdStatus, formatKernelRecord, memInfo } from "../node-info";
 import { logIds } from "../node-logs";
 import { restartableViaApi } from "../services";
@@ -110,34 +111,20 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
     ]),
 
     logs: d.stream(`${M}Logs`, Data, async (req, { node, signal }, send) => {
-      await streamLog(node, req, (bytes) => send({ metadata: undefined, bytes }), signal);
+      node.openLogStreams++;
+      try {
+        await streamLog(node, req, (bytes) => send({ metadata: undefined, bytes }), signal);
+      } finally {
+        node.openLogStreams--;
+      }
     }),
 
     dmesg: d.stream(`${M}Dmesg`, Data, async (req, { node, signal }, send) => {
-      if (!req.tail) {
-        for (const r of dmesgRecords(node))
-          send({ metadata: undefined, bytes: Buffer.from(formatKernelRecord(r)) });
-      }
-      if (!req.follow) return;
-      const timer = setInterval(
-        () =>
-          send({
-            metadata: undefined,
-            bytes: Buffer.from(
-              formatKernelRecord({
-                t: Date.now(),
-                facility: "kern",
-                priority: "info",
-                msg: "cni0: port 2(veth3a1b2c) entered forwarding state",
-              }),
-            ),
-          }),
-        Math.max(200, node.env.clock.real(60_000)),
-      );
+      node.openLogStreams++;
       try {
-        await waitAbort(signal);
+        await streamDmesg(node, req, send, signal);
       } finally {
-        clearInterval(timer);
+        node.openLogStreams--;
       }
     }),
 
@@ -297,4 +284,38 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       return [{ warnings: [], mode: req.mode, modeDetails: result }];
     }),
   };
+}
+
+/** Kernel messages as machined sends them: one record per message, the ring unless `tail`, then new ones. */
+async function streamDmesg(
+  node: SimNode,
+  req: { tail: boolean; follow: boolean },
+  send: (m: Data) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!req.tail) {
+    for (const r of dmesgRecords(node))
+      send({ metadata: undefined, bytes: Buffer.from(formatKernelRecord(r)) });
+  }
+  if (!req.follow) return;
+  const timer = setInterval(
+    () =>
+      send({
+        metadata: undefined,
+        bytes: Buffer.from(
+          formatKernelRecord({
+            t: Date.now(),
+            facility: "kern",
+            priority: "info",
+            msg: "cni0: port 2(veth3a1b2c) entered forwarding state",
+          }),
+        ),
+      }),
+    Math.max(200, node.env.clock.real(60_000)),
+  );
+  try {
+    await waitAbort(signal);
+  } finally {
+    clearInterval(timer);
+  }
 }
