@@ -20,6 +20,9 @@ const MAX_PENDING_CHANGES = 200_000;
 /** Events kept in memory while the database is away (oldest dropped; a reconnect asks the node again). */
 const MAX_PENDING_EVENTS = 100_000;
 
+/** Events written per flush at most; the rest wait for the next flush. */
+const EVENTS_PER_FLUSH = 3_000;
+
 /** Machines per UPDATE statement; history rows per INSERT are five times that. */
 const CHUNK = 1_000;
 
@@ -115,10 +118,12 @@ export class BatchWriter {
     const machines = [...this.dirty.values()];
     const changes = this.changes;
     const clusters = [...this.clusters.values()];
-    const events = this.events;
+    // A backlog of events (a whole fleet's history on first contact) goes out over several flushes, so
+    // machine states, written first in every flush, are never held up behind it.
+    const events = this.events.slice(0, EVENTS_PER_FLUSH);
     this.dirty = new Map();
     this.changes = [];
-    this.events = [];
+    this.events = this.events.slice(events.length);
     this.clusters = new Map();
     // Snapshot the values now: the objects keep changing while the statement runs.
     const rows = machines.map((m) => ({ ...m }));
