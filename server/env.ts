@@ -131,7 +131,12 @@ export const envSchema = z.object({
     .max(3650, "must be at most 3650 days")
     .default(14),
   /** Live log streams one user may hold open at once (each machine of a merged view counts). */
-  MINOS_LOG_STREAMS_PER_USER: z.coerce.number({ error: "must be a number" }).int().min(1).max(1000).default(12),
+  MINOS_LOG_STREAMS_PER_USER: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1)
+    .max(1000)
+    .default(12),
   /** Live log streams this instance holds open at once, over all users. */
   MINOS_LOG_STREAMS_PER_INSTANCE: z.coerce
     .number({ error: "must be a number" })
