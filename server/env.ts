@@ -144,6 +144,11 @@ export const envSchema = z.object({
     .min(1)
     .max(100000)
     .default(300),
+  /** Where rollout announcements go as Slack-compatible JSON ({"text": …}); unset: none. */
+  MINOS_ROLLOUT_WEBHOOK_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  ),
   /** With an empty inventory, start the bundled simulator with a demo fleet: 1 (default) or 0. */
   MINOS_DEMO: z
     .enum(["0", "1"], { error: 'must be "1" (demo fleet when the inventory is empty) or "0"' })

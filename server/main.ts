@@ -18,6 +18,8 @@ import { setSecurityHeaders } from "./http/security-headers";
 import { startInventory } from "./inventory/start-inventory";
 import { logger } from "./observability/logger";
 import { metrics, routeGroup } from "./observability/metrics";
+import { RolloutReconciler } from "./rollouts/reconciler";
+import { webhookNotifier } from "./rollouts/webhook";
 import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
 import { startEmbeddedPostgres } from "./runtime/embedded-postgres";
 import { setInstanceSecretKey } from "./secrets/instance-key";
@@ -139,6 +141,15 @@ async function main(): Promise<void> {
     const collector = startCollector({ db: db(), log });
     cleanups.push({ name: "collector", run: () => collector.stop() });
   }
+
+  // Rollouts: every instance runs a reconciler; a lease per rollout lets one act on it at a time.
+  const reconciler = new RolloutReconciler({
+    db: db(),
+    log,
+    secretKey,
+    notify: webhookNotifier(config.MINOS_ROLLOUT_WEBHOOK_URL, log),
+  }).start();
+  cleanups.push({ name: "rollout reconciler", run: () => reconciler.stop() });
 
   const app = next({ dev, hostname: config.HOST, port: config.PORT, dir: process.cwd() });
   const handle = app.getRequestHandler();

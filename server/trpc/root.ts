@@ -10,6 +10,7 @@ import { clustersRouter } from "../inventory/clusters.router";
 import { inventoryRouter } from "../inventory/inventory.router";
 import { machinesRouter } from "../inventory/machines.router";
 import { logsRouter } from "../logs/logs.router";
+import { rolloutsRouter } from "../rollouts/rollouts.router";
 import { usersRouter } from "../users/users.router";
 import { createCallerFactory, router } from "./init";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   machines: machinesRouter,
   audit: auditRouter,
   credentials: credentialsRouter,
+  rollouts: rolloutsRouter,
   events: eventsRouter,
   drift: driftRouter,
   logs: logsRouter,

@@ -1,0 +1,468 @@
+// The rollout reconciler: advances every active rollout from its state in Postgres. One instance acts
+// on a rollout at a time (a lease on the row, taken over when it expires). Every step is guarded by
+// the row's current phase, so it happens once: an upgrade is issued only after the row moved to
+// `upgrading` with a new attempt and `issuedAt`, and its actor id is written as soon as Talos answers.
+// After a crash, machines found `upgrading` are followed (never issued again) until they run the target
+// on a new boot id, or time out; machines found `pulling` pull again (harmless, idempotent).
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { credentialFor } from "../credentials/credential-for";
+import type { PrismaClient } from "../db/client";
+import type { SecretKey } from "../secrets/secret-key";
+import { TalosClient } from "../talos/client";
+import { LIFECYCLE_MIN_VERSION, versionAtLeast } from "../talos/operations/upgrade";
+import { safetySchema } from "./safety";
+import { decide, type SchedulerCluster, type SchedulerMachine } from "./scheduler";
+import { onTarget } from "./upgrade-path";
+import type { Notifier } from "./webhook";
+
+export interface ReconcilerOptions {
+  db: PrismaClient;
+  log: Logger;
+  instanceId?: string;
+  /** A rollout's lease lasts this long without renewal (default 30 s). */
+  leaseMs?: number;
+  /** Pause between passes (default 1 s). */
+  passMs?: number;
+  /** Poll interval while following a machine adopted after a restart (default 1 s). */
+  followMs?: number;
+  secretKey?: SecretKey;
+  notify?: Notifier;
+}
+
+const ACTIVE = ["running", "paused", "aborting"] as const;
+
+interface MachineRow {
+  id: string;
+  machineId: string;
+  waveIndex: number;
+  phase: SchedulerMachine["phase"];
+  attempt: number;
+  inFlightSince: Date | null;
+  actorId: string | null;
+  bootIdBefore: string;
+  machine: {
+    hostname: string;
+    address: string;
+    role: "controlplane" | "worker";
+    effectiveSite: string;
+    talosVersion: string;
+    bootId: string;
+    cluster: { name: string };
+  };
+}
+
+export class RolloutReconciler {
+  readonly instanceId: string;
+  private readonly o: Required<Omit<ReconcilerOptions, "secretKey" | "notify" | "instanceId">> &
+    ReconcilerOptions;
+  /** Rollout-machine id → the task driving it in this instance. */
+  private readonly tasks = new Map<string, AbortController>();
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(opts: ReconcilerOptions) {
+    this.instanceId = opts.instanceId ?? randomUUID();
+    this.o = { leaseMs: 30_000, passMs: 1_000, followMs: 1_000, ...opts };
+  }
+
+  start(): this {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await this.pass().catch((err) => this.o.log.error({ err }, "rollout reconciler pass failed"));
+        await sleep(this.o.passMs);
+      }
+    })();
+    return this;
+  }
+
+  /** Stops passes and the tasks of this instance; what they drove is picked up by the next lease holder. */
+  async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    for (const c of this.tasks.values()) c.abort();
+    await this.loop;
+    // Without release (as after a crash) another instance takes over once the leases expire.
+    if (opts.releaseLeases === false) return;
+    await this.o.db.rollout.updateMany({
+      where: { leaseOwner: this.instanceId },
+      data: { leaseOwner: null, leaseExpiresAt: null },
+    });
+  }
+
+  /** One pass over every active rollout this instance holds (or can take) the lease of. */
+  async pass(): Promise<void> {
+    const db = this.o.db;
+    const rollouts = await db.rollout.findMany({
+      where: { status: { in: [...ACTIVE] } },
+      select: { id: true },
+    });
+    for (const { id } of rollouts) {
+      const now = new Date();
+      const leased = await db.rollout.updateMany({
+        where: {
+          id,
+          status: { in: [...ACTIVE] },
+          OR: [{ leaseOwner: null }, { leaseOwner: this.instanceId }, { leaseExpiresAt: { lt: now } }],
+        },
+        data: { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + this.o.leaseMs) },
+      });
+      if (leased.count === 1) await this.reconcile(id);
+    }
+  }
+
+  private async reconcile(rolloutId: string): Promise<void> {
+    const db = this.o.db;
+    const now = Date.now();
+    const r = await db.rollout.findUniqueOrThrow({
+      where: { id: rolloutId },
+      include: { waves: { orderBy: { index: "asc" } } },
+    });
+    const safety = safetySchema.parse(r.safety);
+    const rows: MachineRow[] = await db.rolloutMachine.findMany({
+      where: { rolloutId },
+      orderBy: { position: "asc" },
+      select: {
+        id: true,
+        machineId: true,
+        waveIndex: true,
+        phase: true,
+        attempt: true,
+        inFlightSince: true,
+        actorId: true,
+        bootIdBefore: true,
+        machine: {
+          select: {
+            hostname: true,
+            address: true,
+            role: true,
+            effectiveSite: true,
+            talosVersion: true,
+            bootId: true,
+            cluster: { select: { name: true } },
+          },
+        },
+      },
+    });
+    const wave = r.waves.find((w) => w.index === r.currentWave);
+    if (!wave) return;
+
+    // Adopt what an earlier holder left in flight.
+    for (const m of rows) {
+      if (this.tasks.has(m.id)) continue;
+      if (m.phase === "pulling") {
+        await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: "pulling" },
+          data: { phase: "pending", progress: "pull interrupted; it is pulled again" },
+        });
+        m.phase = "pending";
+      } else if (m.phase === "upgrading") {
+        this.follow(r.targetVersion, m);
+      }
+    }
+
+    const inFlight = rows.filter((m) => m.phase === "pulling" || m.phase === "upgrading");
+    const relevant = rows.filter((m) => m.waveIndex === r.currentWave || inFlight.includes(m));
+    const clusters = await this.clusterFacts(
+      [...new Set(relevant.map((m) => m.machine.cluster.name))],
+      new Set(inFlight.map((m) => m.machineId)),
+    );
+    const machines: SchedulerMachine[] = relevant.map((m) => {
+      const canPrePull = versionAtLeast(m.machine.talosVersion, LIFECYCLE_MIN_VERSION);
+      return {
+        id: m.id,
+        hostname: m.machine.hostname,
+        cluster: m.machine.cluster.name,
+        site: m.machine.effectiveSite,
+        role: m.machine.role,
+        phase: m.phase,
+        inFlightSince: m.inFlightSince?.getTime(),
+        canPrePull,
+        upgradePulling: m.phase === "upgrading" && !m.actorId && !(canPrePull && safety.prePull),
+      };
+    });
+    const approved = wave.status !== "pending" || wave.autoAdvance;
+    const d = decide({
+      now,
+      status: r.status as "running" | "paused" | "aborting",
+      safety,
+      wave: { index: wave.index, approved, bakeStartedAt: wave.bakeStartedAt?.getTime() },
+      machines,
+      clusters,
+      waveMachineIds: new Set(rows.filter((m) => m.waveIndex === r.currentWave).map((m) => m.id)),
+    });
+
+    const byId = new Map(rows.map((m) => [m.id, m]));
+    for (const a of d.actions) {
+      const m = byId.get(a.machineId) as MachineRow;
+      if (a.kind === "time-out") {
+        const n = await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: { in: ["pulling", "upgrading"] }, attempt: m.attempt },
+          data: { phase: "failed", error: a.reason, phaseSince: new Date(), finishedAt: new Date() },
+        });
+        if (n.count) this.tasks.get(m.id)?.abort();
+      } else if (a.kind === "pull") {
+        const n = await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: "pending" },
+          data: {
+            phase: "pulling",
+            phaseSince: new Date(),
+            inFlightSince: new Date(),
+            progress: "pulling the installer",
+          },
+        });
+        if (n.count) this.pull(r.installerImage, m);
+      } else {
+        const attempt = m.attempt + 1;
+        // Written before the request leaves: after a crash this row says an upgrade may be under way.
+        const n = await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: { in: ["pending", "pulled"] }, attempt: m.attempt },
+          data: {
+            phase: "upgrading",
+            attempt,
+            issuedAt: new Date(),
+            actorId: null,
+            phaseSince: new Date(),
+            inFlightSince: m.phase === "pulled" ? undefined : new Date(),
+            fromVersion: m.machine.talosVersion,
+            bootIdBefore: m.machine.bootId,
+            progress: "upgrade requested",
+          },
+        });
+        if (n.count) this.upgrade(r.installerImage, { ...m, attempt });
+      }
+    }
+
+    const label = `${wave.name} of rollout "${r.name}"`;
+    if (approved && wave.status !== "running" && wave.status !== "baking" && d.wave === "running") {
+      await db.rolloutWave.update({
+        where: { id: wave.id },
+        data: { status: "running", startedAt: new Date() },
+      });
+    }
+    if (d.wave === "start-bake") {
+      await db.rolloutWave.update({
+        where: { id: wave.id },
+        data: { status: "baking", bakeStartedAt: new Date() },
+      });
+    } else if (d.wave === "budget-exceeded" && r.status === "running") {
+      const reason = `${label}: ${d.failures} machines failed, more than its budget of ${d.allowance}`;
+      await db.rollout.updateMany({
+        where: { id: r.id, status: "running" },
+        data: { status: "paused", statusReason: reason },
+      });
+      this.o.notify?.(`Rollout paused — ${reason}.`);
+    } else if (d.wave === "baked") {
+      await db.rolloutWave.update({
+        where: { id: wave.id },
+        data: { status: "done", finishedAt: new Date() },
+      });
+      const next = r.waves.find((w) => w.index === r.currentWave + 1);
+      if (next && r.status !== "aborting") {
+        await db.rollout.update({ where: { id: r.id }, data: { currentWave: next.index } });
+        this.o.notify?.(
+          next.autoAdvance
+            ? `${label} finished; ${next.name} starts automatically.`
+            : `${label} finished; ${next.name} needs an approval.`,
+        );
+      } else if (!next) {
+        await db.rollout.update({
+          where: { id: r.id },
+          data: { status: "completed", finishedAt: new Date() },
+        });
+        this.o.notify?.(
+          `Rollout "${r.name}" completed: ${rows.filter((m) => m.phase === "done").length} machines on ${r.targetVersion}.`,
+        );
+      }
+    }
+    if (r.status === "aborting" && inFlight.length === 0) {
+      await db.rollout.update({ where: { id: r.id }, data: { status: "aborted", finishedAt: new Date() } });
+      this.o.notify?.(`Rollout "${r.name}" aborted.`);
+    }
+  }
+
+  /** etcd counts and readiness per cluster, from the collected state; this rollout's in-flight machines count as down. */
+  private async clusterFacts(names: string[], inFlight: Set<string>): Promise<Map<string, SchedulerCluster>> {
+    const machines = await this.o.db.machine.findMany({
+      where: { removedAt: null, cluster: { name: { in: names } } },
+      select: {
+        id: true,
+        hostname: true,
+        role: true,
+        health: true,
+        healthReason: true,
+        cluster: { select: { name: true } },
+      },
+    });
+    const out = new Map<string, SchedulerCluster>();
+    for (const name of names) out.set(name, { name, etcdMembers: 0, etcdHealthy: 0, ready: true });
+    for (const m of machines) {
+      const c = out.get(m.cluster.name) as SchedulerCluster;
+      const mine = inFlight.has(m.id);
+      const ok = !mine && (m.health === "healthy" || m.health === "degraded");
+      if (m.role === "controlplane") {
+        c.etcdMembers++;
+        if (ok) c.etcdHealthy++;
+      }
+      if (!mine && !ok && c.ready) {
+        c.ready = false;
+        c.reason = `${m.hostname} is ${m.health}${m.healthReason ? ` (${m.healthReason})` : ""}`;
+      }
+    }
+    return out;
+  }
+
+  private async client(cluster: string, need: "operate" | "admin"): Promise<TalosClient> {
+    return new TalosClient(await credentialFor(this.o.db, cluster, need, { secretKey: this.o.secretKey }));
+  }
+
+  private track(id: string, run: (signal: AbortSignal) => Promise<void>): void {
+    const controller = new AbortController();
+    this.tasks.set(id, controller);
+    void run(controller.signal)
+      .catch((err) => this.o.log.error({ err, rolloutMachine: id }, "rollout task failed"))
+      .finally(() => {
+        if (this.tasks.get(id) === controller) this.tasks.delete(id);
+      });
+  }
+
+  private pull(image: string, m: MachineRow): void {
+    const db = this.o.db;
+    this.track(m.id, async (signal) => {
+      try {
+        const talos = await this.client(m.machine.cluster.name, "operate");
+        await talos.pullImage({ node: m.machine.address, imageRef: image, signal, timeoutMs: undefined });
+        await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: "pulling" },
+          data: { phase: "pulled", phaseSince: new Date(), progress: "installer pulled" },
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        await db.rolloutMachine.updateMany({
+          where: { id: m.id, phase: "pulling" },
+          data: { phase: "failed", error: messageOf(err), phaseSince: new Date(), finishedAt: new Date() },
+        });
+      }
+    });
+  }
+
+  private upgrade(image: string, m: MachineRow): void {
+    const db = this.o.db;
+    const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
+    this.track(m.id, async (signal) => {
+      let lastWrite = 0;
+      try {
+        const talos = await this.client(m.machine.cluster.name, "admin");
+        const result = await talos.upgrade({
+          node: m.machine.address,
+          image,
+          signal,
+          onProgress: (p) => {
+            if (p.step === "requested") {
+              void db.rolloutMachine
+                .updateMany({
+                  where: mine,
+                  data: { actorId: p.actorId, progress: `upgrade accepted (${p.path})` },
+                })
+                .catch(() => {});
+            } else if (
+              p.step === "event" &&
+              (p.event.payload.type === "phase" || p.event.payload.type === "sequence")
+            ) {
+              const e = p.event.payload as {
+                type: string;
+                phase?: string;
+                sequence?: string;
+                action?: string;
+              };
+              const text =
+                e.type === "phase" ? `phase ${e.phase} ${e.action}` : `sequence ${e.sequence} ${e.action}`;
+              if (Date.now() - lastWrite > 250) {
+                lastWrite = Date.now();
+                void db.rolloutMachine.updateMany({ where: mine, data: { progress: text } }).catch(() => {});
+              }
+            } else if (p.step === "disconnected") {
+              void db.rolloutMachine
+                .updateMany({ where: mine, data: { progress: "rebooting (disconnected, as expected)" } })
+                .catch(() => {});
+            }
+          },
+        });
+        await db.rolloutMachine.updateMany({
+          where: mine,
+          data: {
+            phase: "done",
+            actorId: result.actorId,
+            bootIdAfter: result.bootIdAfter,
+            progress: `runs ${result.toVersion} on a new boot id`,
+            phaseSince: new Date(),
+            finishedAt: new Date(),
+          },
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        await db.rolloutMachine.updateMany({
+          where: mine,
+          data: { phase: "failed", error: messageOf(err), phaseSince: new Date(), finishedAt: new Date() },
+        });
+      }
+    });
+  }
+
+  /** Follows a machine found upgrading after a restart: never issues again, waits for the target on a new boot id. */
+  private follow(target: string, m: MachineRow): void {
+    const db = this.o.db;
+    const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
+    this.track(m.id, async (signal) => {
+      const talos = await this.client(m.machine.cluster.name, "operate");
+      await db.rolloutMachine.updateMany({
+        where: mine,
+        data: { progress: "followed after a Minos restart" },
+      });
+      while (!signal.aborted) {
+        try {
+          const [v, boot, status] = await Promise.all([
+            talos.version({ node: m.machine.address, signal }),
+            talos.bootId({ node: m.machine.address, signal }),
+            talos.machineStatus({ node: m.machine.address, signal }),
+          ]);
+          const back = status.stage === "RUNNING" && status.ready && boot !== m.bootIdBefore;
+          if (back) {
+            const ok = onTarget(v.tag, target);
+            await db.rolloutMachine.updateMany({
+              where: mine,
+              data: ok
+                ? {
+                    phase: "done",
+                    bootIdAfter: boot,
+                    progress: `runs ${v.tag} on a new boot id`,
+                    phaseSince: new Date(),
+                    finishedAt: new Date(),
+                  }
+                : {
+                    phase: "failed",
+                    bootIdAfter: boot,
+                    error: `rebooted but runs ${v.tag}, not ${target}`,
+                    phaseSince: new Date(),
+                    finishedAt: new Date(),
+                  },
+            });
+            return;
+          }
+        } catch {
+          // Rebooting: unreachable for a while is expected.
+        }
+        const row = await db.rolloutMachine.findUnique({
+          where: { id: m.id },
+          select: { phase: true, attempt: true },
+        });
+        if (row?.phase !== "upgrading" || row.attempt !== m.attempt) return;
+        await sleep(this.o.followMs, undefined, { signal }).catch(() => {});
+      }
+    });
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

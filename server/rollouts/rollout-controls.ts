@@ -1,0 +1,76 @@
+// Operator controls on a running rollout: pause, resume, abort (nothing new starts; in-flight
+// machines finish), retry a failed machine (a new attempt), skip a machine. Audited by the router.
+import type { PrismaClient } from "../db/client";
+import { AppError } from "../errors";
+
+type Control = "pause" | "resume" | "abort";
+
+const ALLOWED: Record<Control, { from: string[]; to: "paused" | "running" | "aborting" }> = {
+  pause: { from: ["running"], to: "paused" },
+  resume: { from: ["paused"], to: "running" },
+  abort: { from: ["pending", "running", "paused"], to: "aborting" },
+};
+
+export async function controlRollout(
+  db: PrismaClient,
+  id: string,
+  control: Control,
+  by: string,
+): Promise<{ status: string }> {
+  const rule = ALLOWED[control];
+  const changed = await db.rollout.updateMany({
+    where: { id, status: { in: rule.from as ("pending" | "running" | "paused")[] } },
+    data: { status: rule.to, statusReason: `${control === "abort" ? "aborted" : `${control}d`} by ${by}` },
+  });
+  if (changed.count === 0) {
+    const r = await db.rollout.findUnique({ where: { id }, select: { status: true } });
+    if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
+    throw new AppError("CONFLICT", { userMessage: `A ${r.status} rollout cannot ${control}.` });
+  }
+  return { status: rule.to };
+}
+
+/** Retry: a failed machine goes back to pending with a new attempt number; skip: it is left out. */
+export async function machineControl(
+  db: PrismaClient,
+  rolloutId: string,
+  machineId: string,
+  control: "retry" | "skip",
+): Promise<{ phase: string }> {
+  const m = await db.rolloutMachine.findUnique({
+    where: { rolloutId_machineId: { rolloutId, machineId } },
+    select: { phase: true, rollout: { select: { status: true } } },
+  });
+  if (!m) throw new AppError("NOT_FOUND", { userMessage: "This machine is not part of the rollout." });
+  if (["aborted", "completed", "rejected"].includes(m.rollout.status)) {
+    throw new AppError("CONFLICT", { userMessage: `The rollout is ${m.rollout.status}.` });
+  }
+  const from = control === "retry" ? ["failed"] : ["pending", "pulled", "failed"];
+  const changed = await db.rolloutMachine.updateMany({
+    where: { rolloutId, machineId, phase: { in: from as ("failed" | "pending" | "pulled")[] } },
+    data:
+      control === "retry"
+        ? {
+            phase: "pending",
+            phaseSince: new Date(),
+            inFlightSince: null,
+            error: null,
+            progress: "retry requested",
+          }
+        : {
+            phase: "skipped",
+            phaseSince: new Date(),
+            finishedAt: new Date(),
+            progress: "skipped by an operator",
+          },
+  });
+  if (changed.count === 0) {
+    throw new AppError("CONFLICT", {
+      userMessage:
+        control === "retry"
+          ? `Only a failed machine can be retried; this one is ${m.phase}.`
+          : `A machine that is ${m.phase} cannot be skipped (in flight or finished).`,
+    });
+  }
+  return { phase: control === "retry" ? "pending" : "skipped" };
+}

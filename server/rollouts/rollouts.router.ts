@@ -1,0 +1,117 @@
+// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, locks.
+import { z } from "zod";
+import { scopesFor } from "../auth/principal";
+import { AppError } from "../errors";
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { changeRollout, createRollout, previewRollout, rolloutSpecSchema } from "./create-rollout";
+import { decideWave, waveDecisionSchema } from "./decide-wave";
+import { controlRollout, machineControl } from "./rollout-controls";
+
+const id = z.uuid("must be a rollout id");
+
+export const rolloutsRouter = router({
+  preview: authorized("rollouts.run")
+    .input(rolloutSpecSchema)
+    .query(({ ctx, input }) => previewRollout(ctx.db, scopesFor(ctx.principal, "rollouts.run"), input)),
+
+  create: authorized("rollouts.run")
+    .input(rolloutSpecSchema)
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.details = { name: input.name, image: input.installerImage, scope: input.scope };
+      const r = await createRollout(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.run"), input);
+      ctx.audit.target = `rollout:${r.id}`;
+      return { id: r.id, waves: r.plan.waves.length, machines: r.plan.planned };
+    }),
+
+  change: authorized("rollouts.run")
+    .input(z.object({ id, spec: rolloutSpecSchema }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      const r = await changeRollout(
+        ctx.db,
+        ctx.principal,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.spec,
+      );
+      ctx.audit.details = { voidedApprovals: r.voided };
+      return { voidedApprovals: r.voided, machines: r.plan.planned };
+    }),
+
+  list: authorized("fleet.read").query(({ ctx }) =>
+    ctx.db.rollout.findMany({
+      orderBy: { createdAt: "desc" },
+      take: 200,
+      select: {
+        id: true,
+        name: true,
+        targetVersion: true,
+        status: true,
+        statusReason: true,
+        currentWave: true,
+        createdBy: true,
+        createdAt: true,
+        waves: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true } },
+        _count: { select: { machines: true } },
+      },
+    }),
+  ),
+
+  byId: authorized("fleet.read")
+    .input(z.object({ id }))
+    .query(async ({ ctx, input }) => {
+      const r = await ctx.db.rollout.findUnique({
+        where: { id: input.id },
+        include: {
+          waves: { orderBy: { index: "asc" } },
+          approvals: { orderBy: { at: "asc" } },
+          machines: {
+            orderBy: { position: "asc" },
+            include: {
+              machine: {
+                select: {
+                  hostname: true,
+                  effectiveSite: true,
+                  role: true,
+                  cluster: { select: { name: true } },
+                },
+              },
+            },
+          },
+        },
+      });
+      if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
+      const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = r;
+      return rest;
+    }),
+
+  decide: authorized("rollouts.approve")
+    .input(waveDecisionSchema)
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.rolloutId}`;
+      ctx.audit.details = {
+        wave: input.waveIndex,
+        approve: input.approve,
+        comment: input.comment,
+        autoAdvance: input.autoAdvance,
+      };
+      return decideWave(ctx.db, ctx.principal, input);
+    }),
+
+  control: authorized("rollouts.run")
+    .input(z.object({ id, control: z.enum(["pause", "resume", "abort"]) }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      ctx.audit.details = { control: input.control };
+      return controlRollout(ctx.db, input.id, input.control, ctx.principal.username);
+    }),
+
+  machine: authorized("rollouts.run")
+    .input(z.object({ id, machineId: z.uuid("must be a machine id"), control: z.enum(["retry", "skip"]) }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      ctx.audit.details = { machine: input.machineId, control: input.control };
+      return machineControl(ctx.db, input.id, input.machineId, input.control);
+    }),
+});

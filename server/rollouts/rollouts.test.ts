@@ -1,0 +1,213 @@
+// Rollouts end to end against the simulator (time compressed) and a real Postgres: four eyes, a plan
+// change voiding an approval, waves with approvals, control planes one at a time, the pull cap at the
+// simulated registry, exactly one reboot per machine.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Collector, startCollector } from "../collector/collector";
+import { eventually, seedFleet } from "../collector/test-fleet";
+import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
+import { type RunningSimulator, startSimulator } from "../talos-sim";
+import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { principalWith } from "../testing/principals";
+import { createContextInner } from "../trpc/context";
+import { createCaller } from "../trpc/root";
+import { RolloutReconciler } from "./reconciler";
+
+let database: TestDatabase;
+let sim: RunningSimulator;
+let stateDir: string;
+let collector: Collector;
+let secretKey: SecretKey;
+const log = pino({ level: process.env.TEST_LOG ?? "silent" });
+const alice = principalWith("alice", "operator", "approver");
+const bob = principalWith("bob", "approver");
+const as = (p: typeof alice) => createCaller(createContextInner({ db: database.db, principal: p }));
+const TARGET = "v1.14.0-rc.1";
+
+interface SimNode {
+  hostname: string;
+  role: string;
+  cluster: string;
+  stage: string;
+  talosVersion: string;
+  bootCount: number;
+}
+const control = async <T>(p: string, init?: RequestInit): Promise<T> =>
+  (await (await fetch(`${sim.controlUrl}${p}`, init)).json()) as T;
+const nodeDetail = (hostname: string) => control<SimNode>(`/nodes/${hostname}`);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-rollouts-"));
+  secretKey = await loadSecretKey({ dataDir: stateDir });
+  sim = await startSimulator({
+    clusters: 3,
+    nodesPerCluster: 5,
+    port: 0,
+    stateDir,
+    timeScale: 100,
+    seed: "rollouts",
+  });
+  await seedFleet(database.db, sim, secretKey);
+  collector = startCollector({
+    db: database.db,
+    log,
+    secretKey,
+    leaseMs: 3_000,
+    reconcileMs: 1_000,
+    flushMs: 100,
+    timeoutMs: 4_000,
+    maxBackoffMs: 500,
+    machinesRefreshMs: 1_000,
+  });
+  await eventually(
+    async () => (await database.db.machine.count({ where: { health: "unknown" } })) === 0,
+    30_000,
+    "every machine collected",
+  );
+  // Users exist for the audit trail's sake and for four eyes by user id.
+  for (const p of [alice, bob])
+    await database.db.user.create({ data: { id: p.userId, username: p.username } });
+}, 90_000);
+
+afterAll(async () => {
+  await collector?.stop();
+  await sim?.stop();
+  await database?.drop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const spec = (over: Record<string, unknown> = {}) => ({
+  name: "to 1.14",
+  installerImage: `ghcr.io/siderolabs/installer:${TARGET}`,
+  scope: { selector: "" },
+  wavePlan: { canary: { kind: "per-cluster" as const, count: 1 }, waves: [] },
+  safety: {
+    workersPerCluster: 1,
+    fleetConcurrency: 4,
+    siteConcurrency: 4,
+    prePull: true,
+    fleetPulls: 2,
+    sitePulls: 2,
+    windows: [],
+    bakeMinutes: 0,
+    failureBudget: { kind: "count" as const, value: 0 },
+    machineTimeoutMinutes: 10,
+    allowSingleControlPlane: false,
+  },
+  ...over,
+});
+
+describe("rollouts against the simulator", { timeout: 240_000 }, () => {
+  it("plans, enforces four eyes, voids an approval on a plan change, and runs the approved canary wave (pull cap held, each machine rebooted once) and holds the next wave for its approval", async () => {
+    const preview = await as(alice).rollouts.preview(spec());
+    expect(preview.planned).toBeGreaterThan(3);
+    expect(preview.waves[0]?.name).toBe("Canary");
+
+    const { id } = await as(alice).rollouts.create(spec());
+    // Four eyes: the creator cannot approve, even holding the approver role.
+    await expect(
+      as(alice).rollouts.decide({
+        rolloutId: id,
+        waveIndex: 0,
+        revision: 1,
+        approve: true,
+        comment: "",
+        autoAdvance: false,
+      }),
+    ).rejects.toThrow(/someone else must approve it \(four-eyes rule\)/);
+
+    // An approval, then a plan change: the approval is void and a decision on the old revision refused.
+    await as(bob).rollouts.decide({
+      rolloutId: id,
+      waveIndex: 0,
+      revision: 1,
+      approve: true,
+      comment: "ok",
+      autoAdvance: false,
+    });
+    const changed = await as(alice).rollouts.change({
+      id,
+      spec: spec({
+        wavePlan: { canary: { kind: "per-cluster", count: 1 }, waves: [{ kind: "percent", percent: 100 }] },
+      }),
+    });
+    expect(changed.voidedApprovals).toBe(1);
+    let r = await as(bob).rollouts.byId({ id });
+    expect(r.status).toBe("pending");
+    expect(r.waves[0]?.status).toBe("pending");
+    await expect(
+      as(bob).rollouts.decide({
+        rolloutId: id,
+        waveIndex: 0,
+        revision: 1,
+        approve: true,
+        comment: "",
+        autoAdvance: false,
+      }),
+    ).rejects.toThrow(/changed since you opened it/);
+    await as(bob).rollouts.decide({
+      rolloutId: id,
+      waveIndex: 0,
+      revision: 2,
+      approve: true,
+      comment: "canary",
+      autoAdvance: false,
+    });
+
+    const planned = r.machines;
+    const before = new Map<string, SimNode>();
+    for (const m of planned) before.set(m.machine.hostname, await nodeDetail(m.machine.hostname));
+    await control("/registry/reset", { method: "POST" });
+
+    // Watch the fleet: control planes down at once per cluster.
+    let maxCpDown = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const fleet = await control<{ clusters: { name: string; nodes: SimNode[] }[] }>("/fleet");
+        for (const c of fleet.clusters) {
+          const down = c.nodes.filter((n) => n.role === "controlplane" && n.stage !== "RUNNING").length;
+          maxCpDown = Math.max(maxCpDown, down);
+        }
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    })();
+
+    const opts = { db: database.db, log, secretKey, leaseMs: 2_000, passMs: 200, followMs: 200 };
+    const a = new RolloutReconciler(opts).start();
+    await eventually(
+      async () => (await database.db.rollout.findUniqueOrThrow({ where: { id } })).currentWave === 1,
+      90_000,
+      "the canary wave done",
+    );
+    r = await as(bob).rollouts.byId({ id });
+    expect(r.waves[0]?.status).toBe("done");
+    expect(r.waves[1]?.status).toBe("pending");
+    expect(r.machines.filter((m) => m.waveIndex === 0).every((m) => m.phase === "done")).toBe(true);
+    // Nothing of wave 2 starts without its approval.
+    expect(r.machines.filter((m) => m.waveIndex === 1).every((m) => m.phase === "pending")).toBe(true);
+
+    await a.stop();
+    watching = false;
+    await watcher;
+
+    for (const m of r.machines.filter((x) => x.waveIndex === 0)) {
+      const now = await nodeDetail(m.machine.hostname);
+      expect(now.talosVersion).toBe(TARGET);
+      // Exactly one reboot per machine: never upgraded twice.
+      expect(now.bootCount - (before.get(m.machine.hostname)?.bootCount ?? 0)).toBe(1);
+      expect(m.attempt).toBe(1);
+      expect(m.actorId).toBeTruthy();
+    }
+    expect(maxCpDown).toBeLessThanOrEqual(1);
+    const registry = await control<{ peak: number; failed: number }>("/registry");
+    expect(registry.peak).toBeLessThanOrEqual(2);
+    expect(registry.failed).toBe(0);
+    const audit = await database.db.auditEntry.findMany({ where: { action: { startsWith: "rollouts." } } });
+    expect(audit.map((e) => `${e.action} ${e.result}`)).toContain("rollouts.decide error");
+  });
+});
