@@ -323,6 +323,8 @@ describe("machine events", { timeout: 60_000 }, () => {
   it("follows new events of a machine and resumes after the last one without duplicates", async () => {
     const worker = node(0, 2);
     const m = await machineOf(worker.hostname);
+    // The collector follows the machine once its history is stored.
+    await eventually(async () => (await storedIds(m.id)).length > 10, 30_000, "history stored");
     const ctl = new AbortController();
     const stream = await callerFor(["viewer"], ctl.signal).events.follow({ machineId: m.id });
     const injected = Date.now();
