@@ -166,6 +166,7 @@ export class RolloutReconciler {
     const clusters = await this.clusterFacts(
       [...new Set(relevant.map((m) => m.machine.cluster.name))],
       new Set(inFlight.map((m) => m.machineId)),
+      new Set(inFlight.filter((m) => m.phase === "upgrading").map((m) => m.machineId)),
     );
     const machines: SchedulerMachine[] = relevant.map((m) => {
       const canPrePull = versionAtLeast(m.machine.talosVersion, LIFECYCLE_MIN_VERSION);
@@ -179,6 +180,7 @@ export class RolloutReconciler {
         inFlightSince: m.inFlightSince?.getTime(),
         canPrePull,
         upgradePulling: m.phase === "upgrading" && !m.actorId && !(canPrePull && safety.prePull),
+        apiEndpoint: clusters.get(m.machine.cluster.name)?.endpointHosts.has(m.machine.address) ?? false,
       };
     });
     const approved = wave.status !== "pending" || wave.autoAdvance;
@@ -281,23 +283,46 @@ export class RolloutReconciler {
     }
   }
 
-  /** etcd counts and readiness per cluster, from the collected state; this rollout's in-flight machines count as down. */
-  private async clusterFacts(names: string[], inFlight: Set<string>): Promise<Map<string, SchedulerCluster>> {
-    const machines = await this.o.db.machine.findMany({
-      where: { removedAt: null, cluster: { name: { in: names } } },
-      select: {
-        id: true,
-        hostname: true,
-        role: true,
-        health: true,
-        healthReason: true,
-        cluster: { select: { name: true } },
-      },
-    });
-    const out = new Map<string, SchedulerCluster>();
-    for (const name of names) out.set(name, { name, etcdMembers: 0, etcdHealthy: 0, ready: true });
+  /**
+   * etcd counts, readiness and API endpoints up per cluster, from the collected state; this rollout's
+   * in-flight machines count as down, its upgrading endpoint machines as endpoints down.
+   */
+  private async clusterFacts(
+    names: string[],
+    inFlight: Set<string>,
+    upgrading: Set<string>,
+  ): Promise<Map<string, ClusterFacts>> {
+    const [machines, rows] = await Promise.all([
+      this.o.db.machine.findMany({
+        where: { removedAt: null, cluster: { name: { in: names } } },
+        select: {
+          id: true,
+          hostname: true,
+          address: true,
+          role: true,
+          health: true,
+          healthReason: true,
+          cluster: { select: { name: true } },
+        },
+      }),
+      this.o.db.cluster.findMany({ where: { name: { in: names } }, select: { name: true, endpoints: true } }),
+    ]);
+    const out = new Map<string, ClusterFacts>();
+    for (const row of rows) {
+      const endpointHosts = new Set(row.endpoints.map(endpointHost));
+      out.set(row.name, { name: row.name, etcdMembers: 0, etcdHealthy: 0, ready: true, endpointHosts });
+    }
+    const addresses = new Set(machines.map((m) => m.address));
+    for (const c of out.values()) {
+      // Endpoints that are no machine (a VIP, a load balancer) are taken as always up.
+      if (c.endpointHosts.size > 0 && [...c.endpointHosts].every((h) => addresses.has(h))) {
+        const down = machines.filter((m) => upgrading.has(m.id) && c.endpointHosts.has(m.address)).length;
+        c.apiEndpointsUp = c.endpointHosts.size - down;
+      }
+    }
     for (const m of machines) {
-      const c = out.get(m.cluster.name) as SchedulerCluster;
+      const c = out.get(m.cluster.name);
+      if (!c) continue;
       const mine = inFlight.has(m.id);
       const ok = !mine && (m.health === "healthy" || m.health === "degraded");
       if (m.role === "controlplane") {
@@ -461,6 +486,17 @@ export class RolloutReconciler {
       }
     });
   }
+}
+
+interface ClusterFacts extends SchedulerCluster {
+  endpointHosts: Set<string>;
+}
+
+/** The host of an endpoint ("10.0.0.1:50000", "[fd00::1]:50000", "cp.example.org"). */
+function endpointHost(endpoint: string): string {
+  if (endpoint.startsWith("[")) return endpoint.slice(1, endpoint.indexOf("]"));
+  const parts = endpoint.split(":");
+  return parts.length === 2 ? (parts[0] as string) : endpoint;
 }
 
 function messageOf(err: unknown): string {

@@ -1,6 +1,8 @@
 // Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, locks.
 import { z } from "zod";
 import { scopesFor } from "../auth/principal";
+import { machineScopeWhere } from "../auth/scope-filter";
+import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
@@ -9,6 +11,11 @@ import { decideWave, waveDecisionSchema } from "./decide-wave";
 import { controlRollout, machineControl } from "./rollout-controls";
 
 const id = z.uuid("must be a rollout id");
+
+/** Rollouts a reader sees: those touching at least one machine in their scope (all, fleet-wide). */
+function visibleRollouts(scopes: string[]): Prisma.RolloutWhereInput {
+  return scopes.includes("") ? {} : { machines: { some: { machine: machineScopeWhere(scopes) } } };
+}
 
 export const rolloutsRouter = router({
   preview: authorized("rollouts.run")
@@ -41,6 +48,7 @@ export const rolloutsRouter = router({
 
   list: authorized("fleet.read").query(({ ctx }) =>
     ctx.db.rollout.findMany({
+      where: visibleRollouts(scopesFor(ctx.principal, "fleet.read")),
       orderBy: { createdAt: "desc" },
       take: 200,
       select: {
@@ -61,12 +69,16 @@ export const rolloutsRouter = router({
   byId: authorized("fleet.read")
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const r = await ctx.db.rollout.findUnique({
-        where: { id: input.id },
+      const scopes = scopesFor(ctx.principal, "fleet.read");
+      const r = await ctx.db.rollout.findFirst({
+        where: { id: input.id, ...visibleRollouts(scopes) },
         include: {
           waves: { orderBy: { index: "asc" } },
           approvals: { orderBy: { at: "asc" } },
+          _count: { select: { machines: true } },
           machines: {
+            // Only the machines in the reader's scope; `_count.machines` says how many there are in all.
+            where: { machine: machineScopeWhere(scopes) },
             orderBy: { position: "asc" },
             include: {
               machine: {

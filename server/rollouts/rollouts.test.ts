@@ -102,7 +102,7 @@ const spec = (over: Record<string, unknown> = {}) => ({
 });
 
 describe("rollouts against the simulator", { timeout: 240_000 }, () => {
-  it("plans, enforces four eyes, voids an approval on a plan change, and runs the approved canary wave (pull cap held, each machine rebooted once) and holds the next wave for its approval", async () => {
+  it("plans, enforces four eyes, voids an approval on a plan change, runs the approved canary, holds wave 2 for its approval, then completes it (pull cap held, control planes one at a time, each machine rebooted once), and shows rollouts by scope", async () => {
     const preview = await as(alice).rollouts.preview(spec());
     expect(preview.planned).toBeGreaterThan(3);
     expect(preview.waves[0]?.name).toBe("Canary");
@@ -191,11 +191,33 @@ describe("rollouts against the simulator", { timeout: 240_000 }, () => {
     // Nothing of wave 2 starts without its approval.
     expect(r.machines.filter((m) => m.waveIndex === 1).every((m) => m.phase === "pending")).toBe(true);
 
+    // Wave 2: approved by bob, runs to completion.
+    await as(bob).rollouts.decide({
+      rolloutId: id,
+      waveIndex: 1,
+      revision: 2,
+      approve: true,
+      comment: "rest",
+      autoAdvance: false,
+    });
+    // Wave 2 holds the cluster's API endpoint (its first control plane): while it reboots, nothing
+    // else of the cluster may be in flight, or its requests fail for want of a way in.
+    await eventually(
+      async () => (await database.db.rollout.findUniqueOrThrow({ where: { id } })).status === "completed",
+      120_000,
+      "the rollout completed",
+    );
+    r = await as(bob).rollouts.byId({ id });
+    expect(r.waves.map((w) => w.status)).toEqual(["done", "done"]);
+    expect(r.machines.length).toBe(planned.length);
+    expect(r.machines.every((m) => m.phase === "done")).toBe(true);
+
     await a.stop();
     watching = false;
     await watcher;
 
-    for (const m of r.machines.filter((x) => x.waveIndex === 0)) {
+    // Every planned machine on the target, rebooted exactly once.
+    for (const m of r.machines) {
       const now = await nodeDetail(m.machine.hostname);
       expect(now.talosVersion).toBe(TARGET);
       // Exactly one reboot per machine: never upgraded twice.
@@ -209,5 +231,16 @@ describe("rollouts against the simulator", { timeout: 240_000 }, () => {
     expect(registry.failed).toBe(0);
     const audit = await database.db.auditEntry.findMany({ where: { action: { startsWith: "rollouts." } } });
     expect(audit.map((e) => `${e.action} ${e.result}`)).toContain("rollouts.decide error");
+
+    // Readers see a rollout only when it touches a machine in their scope, and only those machines.
+    const site = r.machines[0]?.machine.effectiveSite as string;
+    const local = principalWith("carol", { role: "viewer", scope: `site:${site}` });
+    const elsewhere = principalWith("dave", { role: "viewer", scope: "site:nowhere/at/all" });
+    expect((await as(local).rollouts.list()).map((x) => x.id)).toContain(id);
+    expect((await as(local).rollouts.byId({ id })).machines.length).toBe(
+      r.machines.filter((m) => m.machine.effectiveSite === site).length,
+    );
+    expect(await as(elsewhere).rollouts.list()).toEqual([]);
+    await expect(as(elsewhere).rollouts.byId({ id })).rejects.toThrow(/no such rollout/);
   });
 });

@@ -186,6 +186,40 @@ describe("scheduler", () => {
     ]);
   });
 
+  it("upgrades a cluster's last API endpoint alone: nothing else of the cluster starts or is in flight meanwhile", () => {
+    // Pulled ahead, so every machine is ready to upgrade; c0000-0 is the cluster's only endpoint.
+    const machines = machinesOf(1, 5, 1).map((m) => ({
+      ...m,
+      phase: "pulled" as const,
+      apiEndpoint: m.id === "c0000-0",
+    }));
+    const clusters = new Map([
+      ["c0000", { name: "c0000", etcdMembers: 3, etcdHealthy: 3, ready: true, apiEndpointsUp: 1 }],
+    ]);
+    // The endpoint goes first (control planes lead) and alone.
+    const first = decide(input(machines, { clusters }));
+    expect(first.actions).toEqual([{ kind: "upgrade", machineId: "c0000-0" }]);
+    // While it upgrades (endpoint down), nothing else of its cluster starts, with the reason given.
+    const during = machines.map((m) =>
+      m.id === "c0000-0" ? { ...m, phase: "upgrading" as const, inFlightSince: 0 } : m,
+    );
+    const down = new Map([["c0000", { ...clusters.get("c0000"), apiEndpointsUp: 0 } as SchedulerCluster]]);
+    const waiting = decide(input(during, { clusters: down }));
+    expect(waiting.actions).toEqual([]);
+    expect(waiting.waits[0]?.reason).toMatch(/c0000: its API endpoints are upgrading/);
+    // With a worker in flight, the endpoint waits for it.
+    const workerBusy = machines.map((m) =>
+      m.id === "c0000-4" ? { ...m, phase: "upgrading" as const, inFlightSince: 0 } : m,
+    );
+    const held = decide(input(workerBusy, { clusters }));
+    expect(held.actions.map((a) => a.machineId)).not.toContain("c0000-0");
+    expect(held.waits.map((w) => w.reason)).toContain(
+      "cluster c0000: c0000-cp-0 is its last API endpoint up, so it upgrades once the cluster's other machines in flight are done",
+    );
+    // A cluster reached through a VIP (apiEndpointsUp undefined) has no such limit.
+    expect(decide(input(workerBusy)).actions.map((a) => a.machineId)).toContain("c0000-0");
+  });
+
   it("starts nothing outside the maintenance window and wakes when it opens", () => {
     const machines = machinesOf(2, 4, 1);
     const safety: SafetySettings = {

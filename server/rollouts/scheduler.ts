@@ -21,6 +21,8 @@ export interface SchedulerMachine {
   canPrePull: boolean;
   /** An upgrade still pulling its installer (the legacy Upgrade pulls before it answers). */
   upgradePulling?: boolean;
+  /** The machine is one of its cluster's API endpoints (Minos reaches the cluster's machines through them). */
+  apiEndpoint?: boolean;
 }
 
 export interface SchedulerCluster {
@@ -30,6 +32,8 @@ export interface SchedulerCluster {
   /** Healthy apart from this rollout's own machines in flight (reason when not). */
   ready: boolean;
   reason?: string;
+  /** The cluster's API endpoints not upgrading now (undefined: none of them is a machine, so always up). */
+  apiEndpointsUp?: number;
 }
 
 export interface SchedulerInput {
@@ -97,9 +101,16 @@ export function decide(input: SchedulerInput): Decision {
   // In flight, the caps' counters, and timeouts.
   const upgrading = { fleet: 0, site: new Counter(), workers: new Counter(), controlPlanes: new Counter() };
   const pulls = { fleet: 0, site: new Counter() };
+  // Per cluster: machines in flight, and API endpoints up (a rebooting endpoint cuts Minos off the
+  // cluster's other machines, so it upgrades alone when it is the last one up).
+  const clusterInFlight = new Counter();
+  const endpointsUp = new Map<string, number>();
+  for (const c of input.clusters.values())
+    if (c.apiEndpointsUp !== undefined) endpointsUp.set(c.name, c.apiEndpointsUp);
   const timedOut = new Set<string>();
   for (const m of input.machines) {
     if (!isInFlight(m.phase)) continue;
+    clusterInFlight.add(m.cluster);
     const since = m.inFlightSince ?? now;
     if (now - since >= timeoutMs) {
       timedOut.add(m.id);
@@ -180,6 +191,12 @@ export function decide(input: SchedulerInput): Decision {
       wait(`outside the maintenance window of ${m.site || "(no site)"}${when}`);
       continue;
     }
+    if (endpointsUp.get(m.cluster) === 0) {
+      wait(
+        `cluster ${m.cluster}: its API endpoints are upgrading, and Minos reaches its machines through them`,
+      );
+      continue;
+    }
     const pullFree = () => {
       if (pulls.fleet >= safety.fleetPulls) {
         wait(`fleet-wide limit of ${safety.fleetPulls} concurrent pulls reached`);
@@ -199,6 +216,7 @@ export function decide(input: SchedulerInput): Decision {
     if (m.phase === "pending" && safety.prePull && m.canPrePull) {
       if (pullFree()) {
         takePull();
+        clusterInFlight.add(m.cluster);
         actions.push({ kind: "pull", machineId: m.id });
       }
       continue;
@@ -235,6 +253,13 @@ export function decide(input: SchedulerInput): Decision {
       wait(`cluster ${m.cluster}: ${safety.workersPerCluster} workers already upgrading`);
       continue;
     }
+    const up = endpointsUp.get(m.cluster);
+    if (m.apiEndpoint && up !== undefined && up <= 1 && clusterInFlight.get(m.cluster) > 0) {
+      wait(
+        `cluster ${m.cluster}: ${m.hostname} is its last API endpoint up, so it upgrades once the cluster's other machines in flight are done`,
+      );
+      continue;
+    }
     // Not pulled ahead: the upgrade pulls the installer itself, so it needs a pull slot as well.
     if (m.phase === "pending") {
       if (!pullFree()) continue;
@@ -243,6 +268,8 @@ export function decide(input: SchedulerInput): Decision {
     upgrading.fleet++;
     upgrading.site.add(m.site);
     (m.role === "controlplane" ? upgrading.controlPlanes : upgrading.workers).add(m.cluster);
+    clusterInFlight.add(m.cluster);
+    if (m.apiEndpoint && up !== undefined) endpointsUp.set(m.cluster, up - 1);
     actions.push({ kind: "upgrade", machineId: m.id });
   }
   return result("running");
