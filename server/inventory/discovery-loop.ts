@@ -14,35 +14,38 @@ export async function discoveryPass(
   db: PrismaClient,
   log: Logger,
 ): Promise<{ clusters: number; failed: number }> {
-  const [{ locked }] = await db.$queryRaw<
-    [{ locked: boolean }]
-  >`SELECT pg_try_advisory_lock(${DISCOVERY_LOCK}) AS locked`;
-  if (!locked) return { clusters: 0, failed: 0 };
-  let failed = 0;
-  try {
-    const clusters = await db.cluster.findMany({
-      select: { id: true, name: true },
-    });
-    // 16 clusters at a time; a slow one does not hold up the others.
-    await pLimit(16).map(clusters, async (c) => {
-      try {
-        // The least-privileged credential that can read (an os:reader one when configured).
-        const context = await credentialFor(db, c.name, "read");
-        const members = await discoverMembers(context, { timeoutMs: 10_000 });
-        const r = await syncMembers(db, c.id, members);
-        if (r.added || r.removed || r.restored)
-          log.info({ cluster: c.name, ...r }, "cluster membership changed");
-      } catch (err) {
-        failed++;
-        const reason = err instanceof DiscoveryError ? err.reason : (err as Error).message;
-        await db.cluster.update({ where: { id: c.id }, data: { discoveryError: reason } });
-        log.warn({ cluster: c.name, reason }, "discovery failed");
-      }
-    });
-    return { clusters: clusters.length, failed };
-  } finally {
-    await db.$queryRaw`SELECT pg_advisory_unlock(${DISCOVERY_LOCK})`;
-  }
+  // A transaction-scoped lock: it lives on the transaction's one connection and ends with it. (A
+  // session lock taken and released through the pool can land on two different connections, and
+  // then is never released.)
+  return db.$transaction(
+    async (tx) => {
+      const [{ locked }] = await tx.$queryRaw<
+        [{ locked: boolean }]
+      >`SELECT pg_try_advisory_xact_lock(${DISCOVERY_LOCK}) AS locked`;
+      if (!locked) return { clusters: 0, failed: 0 };
+      let failed = 0;
+      const clusters = await db.cluster.findMany({ select: { id: true, name: true } });
+      // 16 clusters at a time; a slow one does not hold up the others.
+      await pLimit(16).map(clusters, async (c) => {
+        try {
+          // The least-privileged credential that can read (an os:reader one when configured).
+          const context = await credentialFor(db, c.name, "read");
+          const members = await discoverMembers(context, { timeoutMs: 10_000 });
+          const r = await syncMembers(db, c.id, members);
+          if (r.added || r.removed || r.restored)
+            log.info({ cluster: c.name, ...r }, "cluster membership changed");
+        } catch (err) {
+          failed++;
+          const reason = err instanceof DiscoveryError ? err.reason : (err as Error).message;
+          await db.cluster.update({ where: { id: c.id }, data: { discoveryError: reason } });
+          log.warn({ cluster: c.name, reason }, "discovery failed");
+        }
+      });
+      return { clusters: clusters.length, failed };
+    },
+    // The pass reads every cluster over the network: far longer than Prisma's default 5 s.
+    { maxWait: 10_000, timeout: 30 * 60_000 },
+  );
 }
 
 /** Runs a discovery pass now and then every `intervalMs`; returns the function that stops it. */

@@ -137,7 +137,8 @@ describe("discovery", () => {
     expect(present).toBe(3);
 
     await fault(worker.address, "DELETE");
-    await discoveryPass(db, log);
+    expect(await discoveryPass(db, log)).toEqual({ clusters: 2, failed: 0 });
+    expect((await db.cluster.findUniqueOrThrow({ where: { id: cluster.id } })).discoveryError).toBeNull();
     expect((await db.machine.findUniqueOrThrow({ where: { id: worker.id } })).removedAt).toBeNull();
   });
 });
