@@ -10,6 +10,7 @@ import { importFleet } from "../inventory/import-fleet";
 import type { RunningSimulator } from "../talos-sim";
 import { startSimulator } from "../talos-sim";
 import { buildFleetSpec } from "../talos-sim/fleet-spec";
+import { demoDriftFaults } from "./demo-drift";
 import { demoPlacement } from "./demo-sites";
 
 // A seed whose fleet spans six regions and seven Talos versions, with one machine in trouble of its own.
@@ -56,8 +57,13 @@ export async function startDemoFleet(
     stateDir,
     port: savedPort ?? 0,
     role: "os:admin",
-    // One worker with a failed kubelet, so the demo shows what trouble looks like.
-    faults: [{ node: demoTroubleMachine(), kind: "service", service: "kubelet", mode: "failed" }],
+    // One worker with a failed kubelet, so the demo shows what trouble looks like; three drifted workers.
+    faults: [
+      { node: demoTroubleMachine(), kind: "service", service: "kubelet", mode: "failed" },
+      ...demoDriftFaults(
+        buildFleetSpec({ seed: DEMO_SEED, clusters: DEMO_CLUSTERS, nodesPerCluster: DEMO_NODES_PER_CLUSTER }),
+      ),
+    ],
   });
   (globalThis as Holder)[KEY] = true;
   const port = Number(new URL(`tcp://${sim.clusters[0]?.endpoint}`).port);
