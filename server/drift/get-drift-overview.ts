@@ -8,6 +8,7 @@ import { findOutliers, type OutlierGroup, type OutlierMachine } from "./outliers
 
 const TREND_DAYS = 14;
 const TOP_OUTLIERS = 20;
+const DRIFTED_SHOWN = 200;
 
 export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[]; now?: Date }) {
   const { db } = opts;
@@ -21,7 +22,8 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
         kind: true,
         state: true,
         field: true,
-        machine: { select: { effectiveSite: true, cluster: { select: { name: true } } } },
+        since: true,
+        machine: { select: { hostname: true, effectiveSite: true, cluster: { select: { name: true } } } },
       },
     }),
     db.driftAcknowledgement.findMany({
@@ -45,6 +47,18 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
     s.add(id);
     m.set(k, s);
   };
+  const perMachine = new Map<
+    string,
+    {
+      id: string;
+      hostname: string;
+      cluster: string;
+      site: string;
+      kinds: Set<string>;
+      items: number;
+      since: Date;
+    }
+  >();
   let acknowledged = 0;
   for (const i of items) {
     if (i.state === "unknown") {
@@ -56,6 +70,19 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
       continue;
     }
     drifted.add(i.machineId);
+    const pm = perMachine.get(i.machineId) ?? {
+      id: i.machineId,
+      hostname: i.machine.hostname,
+      cluster: i.machine.cluster.name,
+      site: i.machine.effectiveSite,
+      kinds: new Set<string>(),
+      items: 0,
+      since: i.since,
+    };
+    pm.kinds.add(i.kind);
+    pm.items++;
+    if (i.since < pm.since) pm.since = i.since;
+    perMachine.set(i.machineId, pm);
     add(byKind, i.kind, i.machineId);
     add(bySite, i.machine.effectiveSite || "(no site)", i.machineId);
     add(byCluster, i.machine.cluster.name, i.machineId);
@@ -83,6 +110,10 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
     bySite: counted(bySite),
     byCluster: counted(byCluster),
     trend: [...days.values()],
+    driftedMachines: [...perMachine.values()]
+      .sort((a, b) => b.items - a.items || a.hostname.localeCompare(b.hostname))
+      .slice(0, DRIFTED_SHOWN)
+      .map((m) => ({ ...m, kinds: [...m.kinds].sort() })),
     outliers: (await outlierGroups(db, opts.scopes)).slice(0, TOP_OUTLIERS),
   };
 }

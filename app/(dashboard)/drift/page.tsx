@@ -1,9 +1,9 @@
-// Drift section: declared baselines against what machines run.
-import { GitCompareArrows } from "lucide-react";
+// Drift section: what machines run against what was declared, and the few that differ from their peers.
 import type { Metadata } from "next";
-import { EmptyState } from "../../_components/empty-state";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
+import { DriftOverview } from "./drift-overview";
+import { DriftTabs } from "./drift-tabs";
 
 export const metadata: Metadata = { title: "Drift" };
 
@@ -12,12 +12,8 @@ export default function Page() {
   return (
     <>
       <PageHeader title={label} description={description} />
-      <EmptyState icon={GitCompareArrows} title="No drift to show yet">
-        <p>
-          Once machines are known, Minos groups them by what they actually run and points out the few that
-          differ, with or without a declared baseline.
-        </p>
-      </EmptyState>
+      <DriftTabs current="overview" />
+      <DriftOverview />
     </>
   );
 }

@@ -1,0 +1,31 @@
+// How drift fields and values read on the page.
+
+const KIND_LABELS: Record<string, string> = {
+  talosVersion: "Talos version",
+  kubernetesVersion: "Kubernetes version",
+  installerImage: "Installer image",
+  schematicId: "Schematic",
+  extensions: "Extensions",
+  kernelArg: "Kernel arguments",
+  label: "Labels",
+  config: "Configuration",
+};
+
+export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;
+
+/** `kernelArg:mitigations` → "kernel arg mitigations"; `config:v1alpha1:machine.x` → "machine.x". */
+export function fieldLabel(field: string): string {
+  if (field.startsWith("kernelArg:")) return `kernel arg ${field.slice(10)}`;
+  if (field.startsWith("label:")) return `label ${field.slice(6)}`;
+  if (field.startsWith("config:")) return field.slice(7).replace(/^v1alpha1:/, "");
+  return KIND_LABELS[field] ?? field;
+}
+
+/** A declared or actual value as text; kernel-arg null declared means "must be absent". */
+export function valueText(v: unknown, opts: { declaredKernelArg?: boolean } = {}): string {
+  if (v === undefined) return "—";
+  if (v === null) return opts.declaredKernelArg ? "absent" : "—";
+  if (Array.isArray(v)) return v.length ? v.join(", ") : "none";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}

@@ -1,0 +1,140 @@
+// Drift in the browser, against the bundled simulator: a worker booted with another kernel argument (injected
+// through the simulator's control API); create a baseline, see the preview count, save, find the drifted
+// machine, open its declared-against-actual view (configuration redacted) and acknowledge the item.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { mutate, signIn } from "./helpers";
+
+const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
+const SITE = "eu/dk/e2e-drift";
+
+let sim: RunningSimulator;
+let stateDir: string;
+let clusterNames: string[] = [];
+
+async function databaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = process.env.E2E_DATA_DIR ?? "";
+  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
+  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
+  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
+}
+
+async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: await databaseUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function shot(page: Page, name: string) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+test.beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-drift-"));
+  sim = await startSimulator({
+    clusters: 1,
+    nodesPerCluster: 7,
+    port: 0,
+    stateDir,
+    timeScale: 50,
+    seed: "e2e-drift",
+  });
+  clusterNames = sim.clusters.map((c) => c.name);
+  const worker = sim.clusters[0]?.nodes.filter((n) => n.role === "worker").at(-1);
+  if (!worker) throw new Error("the simulator has no worker");
+  const res = await fetch(`${sim.controlUrl}/nodes/${worker.address}/faults`, {
+    method: "POST",
+    body: JSON.stringify({ kind: "kernel-args", add: ["mitigations=off"] }),
+  });
+  expect(res.ok).toBe(true);
+  await withDb(async (db) => {
+    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+    await db.query("DELETE FROM baseline WHERE name = 'e2e-dk'");
+  });
+});
+
+test.afterAll(async () => {
+  await withDb(async (db) => {
+    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+    await db.query("DELETE FROM baseline WHERE name = 'e2e-dk'");
+  });
+  await sim?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+test("create a baseline with a preview, find the drifted machine, see its diff, acknowledge it", async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await signIn(page);
+  await mutate(page, "inventory.import", { talosconfig: sim.talosconfig, site: SITE });
+  const drifted = sim.clusters[0]?.nodes.filter((n) => n.role === "worker").at(-1)?.hostname ?? "";
+  await expect
+    .poll(
+      () =>
+        withDb(async (db) => {
+          const { rows } = await db.query(
+            `SELECT count(*)::int AS n FROM machine_drift_state s JOIN machine m ON m.id = s.machine_id
+             JOIN cluster c ON c.id = m.cluster_id WHERE c.name = ANY($1)`,
+            [clusterNames],
+          );
+          return rows[0].n;
+        }),
+      { timeout: 60_000, message: "the collector reads every machine's drift state" },
+    )
+    .toBe(7);
+
+  // Outliers show before any baseline exists.
+  await page.goto("/drift");
+  await expect(
+    page.getByText(`1 of 4 workers in cluster ${clusterNames[0]} differ: kernel arg mitigations=off`),
+  ).toBeVisible({ timeout: 20_000 });
+
+  await page.goto("/drift/baselines");
+  await page.getByRole("button", { name: "New baseline" }).click();
+  await page.getByLabel("Name").fill("e2e-dk");
+  await page.getByLabel("Attach to").selectOption("site");
+  await page.getByLabel("Site prefix (e.g. eu/dk)").fill("eu/dk/e2e-drift");
+  await page.getByLabel("Talos version").fill("v9.0.0");
+  await page.getByLabel("Kernel arguments (k=v or k present, -k absent)").fill("-mitigations");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByText(/Talos v9\.0\.0 is unknown/)).toBeVisible();
+  await page.getByLabel("Talos version").fill("");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await expect(page.getByRole("status", { name: "Preview" })).toContainText(
+    "This baseline would apply to 7 machines: 1 drifted, 6 clean",
+  );
+  await shot(page, "drift-baseline-preview");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("cell", { name: "e2e-dk" })).toBeVisible();
+
+  await page.goto("/drift");
+  const row = page.getByRole("link", { name: drifted, exact: true }).first();
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await shot(page, "drift-overview");
+  await row.click();
+  await expect(page.getByRole("heading", { name: `Drift of ${drifted}` })).toBeVisible();
+  const item = page.getByRole("row").filter({ hasText: "kernel arg mitigations" });
+  await expect(item).toContainText("absent");
+  await expect(item).toContainText("mitigations=off");
+  await expect(item).toContainText("drifted");
+  await expect(item).toContainText("e2e-dk");
+  await page.getByText("The configuration as read").click();
+  await expect(page.getByText(/\(redacted\)/).first()).toBeVisible();
+
+  await item.getByRole("button", { name: "Acknowledge kernel arg mitigations" }).click();
+  await page.getByLabel("Reason").fill("kept off for the benchmark until Friday");
+  await page.getByRole("button", { name: "Acknowledge", exact: true }).click();
+  await expect(item).toContainText("Acknowledged by admin");
+  await expect(item).toContainText("kept off for the benchmark until Friday");
+  await shot(page, "drift-machine");
+});
