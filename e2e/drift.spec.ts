@@ -123,7 +123,10 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   await shot(page, "drift-overview");
   await row.click();
   await expect(page.getByRole("heading", { name: `Drift of ${drifted}` })).toBeVisible();
-  const item = page.getByRole("row").filter({ hasText: "kernel arg mitigations" });
+  const item = page
+    .getByRole("region", { name: "Declared against actual" })
+    .getByRole("row")
+    .filter({ hasText: "kernel arg mitigations" });
   await expect(item).toContainText("absent");
   await expect(item).toContainText("mitigations=off");
   await expect(item).toContainText("drifted");
