@@ -122,7 +122,7 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
 export async function outlierGroups(
   db: PrismaClient,
   scopes: string[],
-): Promise<Array<OutlierGroup & { hostnames: string[] }>> {
+): Promise<Array<OutlierGroup & { hostnames: string[]; alsoIn: string[] }>> {
   const rows = await db.machine.findMany({
     where: { AND: [machineScopeWhere(scopes), { removedAt: null }] },
     select: {
@@ -152,8 +152,26 @@ export async function outlierGroups(
     }),
   }));
   const hostname = new Map(rows.map((r) => [r.id, r.hostname]));
-  return findOutliers(machines).map((g) => ({
-    ...g,
-    hostnames: g.machineIds.slice(0, 50).map((id) => hostname.get(id) ?? id),
-  }));
+  // the same machines differing the same way show once, at the widest scope where they stand out
+  const seen = new Map<string, OutlierGroup & { hostnames: string[]; alsoIn: string[] }>();
+  for (const g of findOutliers(machines)) {
+    const key = `${g.role}\u0000${g.machineIds.join(",")}\u0000${JSON.stringify(g.differences)}`;
+    const first = seen.get(key);
+    const where =
+      g.scope.level === "fleet"
+        ? "the fleet"
+        : g.scope.level === "cluster"
+          ? `cluster ${g.scope.name}`
+          : g.scope.name;
+    if (first) {
+      first.alsoIn.push(where);
+      continue;
+    }
+    seen.set(key, {
+      ...g,
+      hostnames: g.machineIds.slice(0, 50).map((id) => hostname.get(id) ?? id),
+      alsoIn: [],
+    });
+  }
+  return [...seen.values()];
 }

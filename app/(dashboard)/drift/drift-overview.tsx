@@ -94,6 +94,9 @@ export function DriftOverview() {
                 className="py-2"
               >
                 <p>{g.summary}</p>
+                {g.alsoIn.length > 0 ? (
+                  <p className="text-xs text-zinc-500">Also stands out in {g.alsoIn.join(", ")}.</p>
+                ) : null}
                 <p className="mt-1 flex flex-wrap gap-x-3 text-xs">
                   {g.hostnames.map((h, i) => (
                     <Link key={g.machineIds[i]} className={link} href={`/drift/machines/${g.machineIds[i]}`}>
@@ -127,7 +130,7 @@ export function DriftOverview() {
           {o.trend.map((d) => (
             <li
               key={d.day}
-              className="flex flex-1 items-end gap-px"
+              className="flex h-full flex-1 items-end gap-px"
               title={`${d.day}: ${d.appeared} appeared, ${d.cleared} cleared`}
             >
               <span

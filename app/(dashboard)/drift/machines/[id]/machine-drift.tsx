@@ -176,7 +176,9 @@ export function MachineDrift({ id }: { id: string }) {
                   <td className="py-1 pr-3 text-xs text-zinc-500">{formatAgo(h.at)}</td>
                   <td className="py-1 pr-3 text-xs">{h.change}</td>
                   <td className="py-1 pr-3 font-mono text-xs">{fieldLabel(h.field)}</td>
-                  <td className="py-1 pr-3 font-mono text-xs">{valueText(h.declared)}</td>
+                  <td className="py-1 pr-3 font-mono text-xs">
+                    {valueText(h.declared, { declaredKernelArg: h.field.startsWith("kernelArg:") })}
+                  </td>
                   <td className="py-1 pr-3 font-mono text-xs">{valueText(h.actual)}</td>
                   <td className="py-1 pr-3 text-xs">{h.baselineName}</td>
                 </tr>
