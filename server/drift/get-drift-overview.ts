@@ -114,8 +114,30 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
       .sort((a, b) => b.items - a.items || a.hostname.localeCompare(b.hostname))
       .slice(0, DRIFTED_SHOWN)
       .map((m) => ({ ...m, kinds: [...m.kinds].sort() })),
-    outliers: (await outlierGroups(db, opts.scopes)).slice(0, TOP_OUTLIERS),
+    outliers: (await cachedOutlierGroups(db, opts.scopes, now)).slice(0, TOP_OUTLIERS),
   };
+}
+
+/**
+ * Grouping 10,000 machines takes seconds (docs/benchmarks.md): kept per scope set until a drift reading
+ * changes (the newest read time moves) or 30 s pass (versions come from the machine rows).
+ */
+const OUTLIER_TTL_MS = 30_000;
+const outlierCache = new Map<
+  string,
+  { at: number; marker: string; value: ReturnType<typeof outlierGroups> }
+>();
+
+async function cachedOutlierGroups(db: PrismaClient, scopes: string[], now: Date) {
+  const key = [...scopes].sort().join("\n");
+  const agg = await db.machineDriftState.aggregate({ _max: { readAt: true }, _count: true });
+  const marker = `${agg._max.readAt?.getTime() ?? 0}/${agg._count}`;
+  const hit = outlierCache.get(key);
+  if (hit && hit.marker === marker && now.getTime() - hit.at < OUTLIER_TTL_MS) return hit.value;
+  const value = outlierGroups(db, scopes);
+  outlierCache.set(key, { at: now.getTime(), marker, value });
+  value.catch(() => outlierCache.delete(key));
+  return value;
 }
 
 /** Outlier groups among the machines in scope, from what the collector read (no baseline needed). */
