@@ -79,15 +79,40 @@ export class SimFleet {
   }
 
   setFault(node: SimNode, body: Record<string, unknown>): NodeFaults {
+    const before = this.serviceStates(node);
     node.faults = applyFault(node.faults, body);
     this.afterFaultChange(node);
+    this.announceServiceChanges(node, before);
     return node.faults;
   }
 
   clearFault(node: SimNode, kind?: string, service?: string): NodeFaults {
+    const before = this.serviceStates(node);
     node.faults = clearFault(node.faults, kind, service);
     this.afterFaultChange(node);
+    this.announceServiceChanges(node, before);
     return node.faults;
+  }
+
+  private serviceStates(node: SimNode): Map<string, string> {
+    return new Map(
+      node.serviceDefs().map((d) => {
+        const v = node.service(d);
+        return [d.id, `${v.state}/${v.health.healthy}`];
+      }),
+    );
+  }
+
+  /** Talos sends a ServiceStateEvent whenever a service changes state or health: so does a fault. */
+  private announceServiceChanges(node: SimNode, before: Map<string, string>): void {
+    if (!node.apiUp) return;
+    for (const def of node.serviceDefs()) {
+      if (node.faults.services?.[def.id]?.mode === "flapping") continue; // its ticks announce themselves
+      const v = node.service(def);
+      if (before.get(def.id) === `${v.state}/${v.health.healthy}`) continue;
+      const last = v.events.at(-1)?.msg ?? v.health.lastMessage;
+      node.emitServiceState(def.id, v.state, last, v.health);
+    }
   }
 
   private afterFaultChange(node: SimNode): void {

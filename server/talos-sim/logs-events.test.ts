@@ -1,7 +1,11 @@
 // Logs in 1 KiB chunks not aligned to lines (tail, follow), dmesg records, and the events ring with its tail options.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Data } from "@/server/talos/generated/common/common";
-import type { Event } from "@/server/talos/generated/machine/machine";
+import {
+  type Event,
+  ServiceStateEvent,
+  serviceStateEvent_ActionToJSON,
+} from "@/server/talos/generated/machine/machine";
 import { EventRing, RING_REPLAYABLE } from "./event-ring";
 import { xidTime } from "./ids";
 import { collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
@@ -83,6 +87,25 @@ describe("events", () => {
     tailSeconds: 0,
     withActorId: "",
     ...o,
+  });
+
+  it("announces a service fault and its clearing with ServiceStateEvents, as Talos does", async () => {
+    const kubelet = (m: Event) => {
+      if (m.data?.typeUrl !== "talos/runtime/machine.ServiceStateEvent") return undefined;
+      const e = ServiceStateEvent.decode(m.data.value);
+      return e.service === "kubelet" ? serviceStateEvent_ActionToJSON(e.action) : undefined;
+    };
+    const stream = c.machine.events(evReq({}), md({ node: worker }));
+    const seen = collect(stream, (m) => m.map(kubelet).filter(Boolean).length >= 2);
+    await new Promise((r) => setTimeout(r, 300)); // the stream is open (hello sent)
+    await t.control("POST", `/nodes/${worker}/faults`, {
+      kind: "service",
+      service: "kubelet",
+      mode: "failed",
+    });
+    await t.control("DELETE", `/nodes/${worker}/faults/service?service=kubelet`);
+    const { msgs } = await seen;
+    expect(msgs.map(kubelet).filter(Boolean)).toEqual(["FAILED", "RUNNING"]);
   });
 
   it("starts every stream with the hello event, then the requested history", async () => {
