@@ -1,9 +1,8 @@
-// Rollouts section: upgrade campaigns in waves.
-import { Rocket } from "lucide-react";
+// Rollouts section: upgrade campaigns in waves, newest first.
 import type { Metadata } from "next";
-import { EmptyState } from "../../_components/empty-state";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
+import { NewRolloutLink, RolloutsList } from "./rollouts-list";
 
 export const metadata: Metadata = { title: "Rollouts" };
 
@@ -11,13 +10,8 @@ export default function Page() {
   const { label, description } = section("/rollouts");
   return (
     <>
-      <PageHeader title={label} description={description} />
-      <EmptyState icon={Rocket} title="No rollouts yet">
-        <p>
-          An upgrade rollout moves machines to a new Talos version in waves — a canary first — and each wave
-          waits for an approver's decision.
-        </p>
-      </EmptyState>
+      <PageHeader title={label} description={description} actions={<NewRolloutLink />} />
+      <RolloutsList />
     </>
   );
 }

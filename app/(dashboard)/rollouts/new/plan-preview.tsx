@@ -1,0 +1,64 @@
+// The plan the server computed from the current fleet: machines per wave, clusters and sites touched,
+// and every machine left out with its reason.
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/trpc/root";
+import { Table } from "../../../_components/table";
+import { Card } from "../../../_components/ui";
+
+type Plan = inferRouterOutputs<AppRouter>["rollouts"]["preview"];
+
+const list = (xs: string[], n = 4) =>
+  xs.length > n ? `${xs.slice(0, n).join(", ")} and ${xs.length - n} more` : xs.join(", ");
+
+export function PlanPreview({ plan }: { plan: Plan }) {
+  return (
+    <Card
+      title="Plan preview"
+      description={`${plan.planned} of ${plan.inScope} machines in scope go to ${plan.targetVersion} in ${plan.waves.length} waves; ${plan.excluded.length} are left out.`}
+    >
+      <div className="space-y-4">
+        {plan.warnings.length ? (
+          <ul className="list-disc space-y-1 pl-5 text-sm text-amber-800 dark:text-amber-300">
+            {plan.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        ) : null}
+        <Table columns={["Wave", "Machines", "Control planes", "Workers", "Clusters", "Sites"]}>
+          {plan.waves.map((w) => (
+            <tr key={w.index}>
+              <td className="px-3 py-2 font-medium">{w.name}</td>
+              <td className="px-3 py-2 tabular-nums">{w.machineIds.length}</td>
+              <td className="px-3 py-2 tabular-nums">{w.controlPlanes}</td>
+              <td className="px-3 py-2 tabular-nums">{w.workers}</td>
+              <td className="px-3 py-2">{list(w.clusters)}</td>
+              <td className="px-3 py-2">{list(w.sites)}</td>
+            </tr>
+          ))}
+        </Table>
+        {plan.excluded.length ? (
+          <details>
+            <summary className="cursor-pointer text-sm font-medium">
+              Left out: {plan.excluded.length} machines (
+              {Object.entries(plan.excludedByKind)
+                .filter(([, n]) => n > 0)
+                .map(([k, n]) => `${n} ${k}`)
+                .join(", ")}
+              )
+            </summary>
+            <Table columns={["Machine", "Cluster", "Site", "Why"]}>
+              {plan.excluded.slice(0, 500).map((e) => (
+                <tr key={e.machineId}>
+                  <td className="px-3 py-2">{e.hostname}</td>
+                  <td className="px-3 py-2">{e.cluster}</td>
+                  <td className="px-3 py-2">{e.site}</td>
+                  <td className="px-3 py-2">{e.reason}</td>
+                </tr>
+              ))}
+            </Table>
+          </details>
+        ) : null}
+      </div>
+    </Card>
+  );
+}
