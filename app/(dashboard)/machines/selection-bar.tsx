@@ -12,6 +12,8 @@ import { type MachineQuery, toInput } from "./machine-query";
 
 /** The most machines one log view merges (the server refuses more). */
 export const MAX_LOG_MACHINES = 16;
+/** The most machines handed to a new rollout in its address (beyond that, use a selector). */
+const MAX_ROLLOUT_HANDOVER = 200;
 
 export function SelectionBar({
   selected,
@@ -73,6 +75,14 @@ export function SelectionBar({
             Logs merge at most {MAX_LOG_MACHINES} machines; select fewer to view them together.
           </span>
         )
+      ) : null}
+      {may("rollouts.run") && n <= MAX_ROLLOUT_HANDOVER ? (
+        <Link
+          href={`/rollouts/new?machines=${ids.join(",")}`}
+          className="inline-flex items-center rounded-md border border-zinc-300 bg-white px-3 py-1.5 font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900"
+        >
+          Upgrade in a rollout
+        </Link>
       ) : null}
       <Button variant="secondary" className="ml-auto" onClick={() => onSelect(new Set())}>
         Clear selection

@@ -67,7 +67,7 @@ export function RolloutsList() {
               </div>
               {r.statusReason ? <p className="mt-1 text-xs text-zinc-500">{r.statusReason}</p> : null}
             </td>
-            <td className="px-3 py-2 font-mono text-xs">{r.targetVersion}</td>
+            <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.targetVersion}</td>
             <td className="px-3 py-2">
               {doneWaves} of {r.waves.length} waves done · {r._count.machines} machines
             </td>

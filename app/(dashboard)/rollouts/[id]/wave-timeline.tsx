@@ -77,7 +77,9 @@ export function WaveTimeline({
                   <h3 className="font-semibold">{w.name}</h3>
                   <StatusBadge
                     status={w.status}
-                    label={w.status === "pending" ? "awaiting approval" : w.status}
+                    label={
+                      w.status === "pending" ? (current ? "awaiting approval" : "to be approved") : w.status
+                    }
                   />
                   <span className="text-sm text-zinc-600 dark:text-zinc-400">
                     {done} of {machines.length} done{failed ? `, ${failed} failed` : ""}

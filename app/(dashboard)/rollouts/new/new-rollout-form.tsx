@@ -260,7 +260,7 @@ export function NewRolloutForm() {
               value={budgetKind}
               onChange={(e) => setBudgetKind(e.target.value as typeof budgetKind)}
             >
-              <option value="percent">% of the wave</option>
+              <option value="percent">%</option>
               <option value="count">machines</option>
             </SelectField>
           </div>
