@@ -9,7 +9,7 @@ import { actorOf, type Principal, scopesFor } from "../auth/principal";
 import { credentialFor } from "../credentials/credential-for";
 import type { PrismaClient } from "../db/client";
 import { TalosClient } from "../talos";
-import type { LogFrame } from "./frame";
+import { type PackedFrame, packFrame } from "./frame";
 import { DEFAULT_SESSION_LIMITS, LogSession, type SessionLimits } from "./log-session";
 import { runMachineStream } from "./machine-stream";
 import { decodeResumeId, encodeResumeId } from "./resume-id";
@@ -49,7 +49,7 @@ export async function* followLogs(
   deps: FollowLogsDeps,
   input: FollowLogsInput,
   signal: AbortSignal,
-): AsyncGenerator<TrackedEnvelope<LogFrame>> {
+): AsyncGenerator<TrackedEnvelope<PackedFrame>> {
   const { db, principal } = deps;
   const ids = [...new Set(input.machineIds)];
   const machines = await visibleMachines(db, scopesFor(principal, "machines.stream"), ids);
@@ -121,7 +121,7 @@ export async function* followLogs(
       const frame = await session.next(inner.signal);
       if (!frame) break;
       frames++;
-      yield tracked(encodeResumeId(frames, session.anchors()), frame);
+      yield tracked(encodeResumeId(frames, session.anchors()), packFrame(frame));
     }
     inner.abort();
     await Promise.all(readers);

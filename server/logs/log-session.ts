@@ -19,7 +19,7 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxLines: 20_000,
   maxChars: 4 * 1024 * 1024,
-  frameMs: 30,
+  frameMs: 25,
   frameLines: 4_000,
 };
 

@@ -15,7 +15,7 @@ import { closeSharedPool } from "../talos";
 import { type RunningSimulator, startSimulator } from "../talos-sim";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createUser } from "../users/create-user";
-import type { LogFrame } from "./frame";
+import { type LogFrame, unpackFrame } from "./frame";
 import { MAX_LINE_CHARS } from "./line-text";
 import { type SseTestServer, sseClient, startSseTestServer } from "./sse-test-server";
 import { openStreams } from "./stream-limits";
@@ -86,7 +86,8 @@ function watch(
     { tailLines: 0, follow: true, ...input },
     {
       onStarted: () => onStarted(),
-      onData: ({ data }) => {
+      onData: ({ data: packed }) => {
+        const data = unpackFrame(packed);
         frames.push(data);
         const own = new LogStreamBuffer(input.machineIds, 1_000_000);
         own.ingest(data);

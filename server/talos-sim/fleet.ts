@@ -140,7 +140,8 @@ export class SimFleet {
     let last = Date.now();
     const timer = setInterval(() => {
       const now = Date.now();
-      owed += ((now - last) * flood.linesPerSecond) / 1000;
+      // at most 100 ms owed: a simulator that cannot keep up writes slower instead of piling up
+      owed = Math.min(owed + ((now - last) * flood.linesPerSecond) / 1000, flood.linesPerSecond / 10);
       last = now;
       const count = Math.floor(owed);
       owed -= count;

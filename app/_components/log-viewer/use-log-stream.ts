@@ -4,6 +4,7 @@
 // lines arrive. Reconnects by itself and resumes after the last frame received (docs/logs.md).
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { unpackFrame } from "@/server/logs/frame";
 import { useTRPC } from "../trpc";
 import { LogStreamBuffer } from "./log-stream-buffer";
 import type { LogEntry, MachineStreamState } from "./types";
@@ -102,7 +103,7 @@ export function useLogStream({
           started.current = true;
         },
         onData: (tracked) => {
-          if (buffer.ingest(tracked.data)) statesChanged.current = true;
+          if (buffer.ingest(unpackFrame(tracked.data))) statesChanged.current = true;
           schedule();
         },
         onError: (err) => setError(err.message),
