@@ -249,17 +249,26 @@ const suite: BenchSuite = {
       // 3. 100 viewers, 10 per machine, each machine writing 100 lines/s.
       for (let i = 2; i < 2 + VIEWED_MACHINES; i++) await setFlood(ready.controlUrl, addressOf(i), 100);
       let viewerLines = 0;
-      const subs = Array.from({ length: VIEWERS }, (_, v) =>
-        client.logs.follow.subscribe(
+      const opened = performance.now();
+      const firstLine: number[] = [];
+      const subs = Array.from({ length: VIEWERS }, (_, v) => {
+        let first = true;
+        return client.logs.follow.subscribe(
           { machineIds: [idOf(2 + (v % VIEWED_MACHINES))], source: "kubelet", tailLines: 100, follow: true },
           {
             onData: ({ data }) => {
-              viewerLines += unpackFrame(data).text.length;
+              const n = unpackFrame(data).text.length;
+              viewerLines += n;
+              if (first && n > 0) {
+                first = false;
+                firstLine.push(performance.now() - opened);
+              }
             },
           },
-        ),
-      );
+        );
+      });
       await sleep(15_000);
+      firstLine.sort((a, b) => a - b);
       const rssViewers = await rssMiB(minos);
       const viewerRate = Math.round(viewerLines / 15);
       const streamsOpen = async () => {

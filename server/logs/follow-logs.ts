@@ -6,9 +6,9 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { recordAudit } from "../audit/record-audit";
 import { actorOf, type Principal, scopesFor } from "../auth/principal";
-import { credentialFor } from "../credentials/credential-for";
 import type { PrismaClient } from "../db/client";
-import { TalosClient } from "../talos";
+import type { TalosClient } from "../talos";
+import { clusterClient } from "./cluster-clients";
 import { type PackedFrame, packFrame } from "./frame";
 import { DEFAULT_SESSION_LIMITS, LogSession, type SessionLimits } from "./log-session";
 import { runMachineStream } from "./machine-stream";
@@ -87,9 +87,7 @@ export async function* followLogs(
       deps.session ?? DEFAULT_SESSION_LIMITS,
     );
     const clients = new Map<string, Promise<TalosClient>>();
-    const clientFor =
-      deps.clientFor ??
-      (async (cluster: string) => new TalosClient(await credentialFor(db, cluster, "read")));
+    const clientFor = deps.clientFor ?? ((cluster: string) => clusterClient(db, cluster));
     const clientOf = (cluster: string) => {
       let c = clients.get(cluster);
       if (!c) {

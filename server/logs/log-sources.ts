@@ -3,9 +3,9 @@
 import { z } from "zod";
 import type { Principal } from "../auth/principal";
 import { scopesFor } from "../auth/principal";
-import { credentialFor } from "../credentials/credential-for";
 import type { PrismaClient } from "../db/client";
-import { TalosClient } from "../talos";
+import type { TalosClient } from "../talos";
+import { clusterClient } from "./cluster-clients";
 import { classifyFailure } from "./stream-errors";
 import { visibleMachines } from "./visible-machines";
 
@@ -29,8 +29,7 @@ export async function logSources(
   db: PrismaClient,
   principal: Principal,
   input: z.infer<typeof logSourcesSchema>,
-  clientFor: (cluster: string) => Promise<TalosClient> = async (cluster) =>
-    new TalosClient(await credentialFor(db, cluster, "read")),
+  clientFor: (cluster: string) => Promise<TalosClient> = (cluster) => clusterClient(db, cluster),
 ): Promise<MachineLogSources[]> {
   const machines = await visibleMachines(db, scopesFor(principal, "machines.stream"), [
     ...new Set(input.machineIds),
