@@ -356,6 +356,18 @@ const suite: BenchSuite = {
           params: { viewers: VIEWERS },
         },
         {
+          name: "logs.viewers_first_line_p50_ms",
+          value: Math.round(quantile(firstLine, 0.5)),
+          unit: "ms",
+          params: { viewers: VIEWERS, openedAtOnce: true, got: firstLine.length },
+        },
+        {
+          name: "logs.viewers_first_line_max_ms",
+          value: Math.round(firstLine.at(-1) ?? Number.NaN),
+          unit: "ms",
+          params: { viewers: VIEWERS, got: firstLine.length },
+        },
+        {
           name: "logs.node_streams_with_viewers",
           value: openWith,
           unit: "streams",
