@@ -32,7 +32,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Spawns `node --import tsx <script> …` and waits for its `<TAG> <json|url>` line. */
 async function child(args: string[], tag: string, env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const profile =
+    process.env.BENCH_LOGS_PROFILE && args[0]?.includes("sse-test-main")
+      ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_LOGS_PROFILE}`]
+      : [];
+  const proc = spawn(process.execPath, [...profile, "--import", "tsx", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
@@ -64,6 +68,12 @@ async function rssMiB(proc: ChildProcess): Promise<number> {
   const status = await readFile(`/proc/${proc.pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** CPU seconds (user + system) a child process has used so far. */
+async function cpuSeconds(proc: ChildProcess): Promise<number> {
+  const stat = (await readFile(`/proc/${proc.pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+  return (Number(stat[11]) + Number(stat[12])) / 100; // utime, stime in clock ticks (100/s)
 }
 
 async function setFlood(controlUrl: string, address: string, linesPerSecond: number | undefined) {
@@ -206,15 +216,28 @@ const suite: BenchSuite = {
       const raw = await rawFor(talos, addressOf(flooder), WINDOW_MS);
       await followFor(client, [idOf(flooder)], 1_000); // warm-up
       const cpu0 = process.cpuUsage();
+      const minosCpu0 = await cpuSeconds(minos);
+      const simCpu0 = await cpuSeconds(sim);
       const viaMinos = await followFor(client, [idOf(flooder)], WINDOW_MS);
+      const minosCpu = (await cpuSeconds(minos)) - minosCpu0;
+      const simCpu = (await cpuSeconds(sim)) - simCpu0;
       const clientCpu = process.cpuUsage(cpu0);
       const rssFlood = await rssMiB(minos);
       await setFlood(ready.controlUrl, addressOf(flooder), undefined);
       const rawRate = Math.round(raw / (WINDOW_MS / 1000));
       const minosRate = Math.round(viaMinos / (WINDOW_MS / 1000));
+      const pct = (seconds: number) => `${Math.round((seconds * 100_000) / WINDOW_MS)} %`;
       console.log(
-        `  raw ${rawRate} lines/s, through Minos ${minosRate} lines/s (client CPU ${(((clientCpu.user + clientCpu.system) / 1e3 / WINDOW_MS) * 100).toFixed(0)} %)`,
+        `  raw ${rawRate} lines/s, through Minos ${minosRate} lines/s (CPU over the window: Minos ${pct(minosCpu)}, simulator ${pct(simCpu)}, client ${pct((clientCpu.user + clientCpu.system) / 1e6)})`,
       );
+      const minosUsPerLine = viaMinos > 0 ? Math.round(((minosCpu * 1e6) / viaMinos) * 10) / 10 : Number.NaN;
+      if (process.env.BENCH_LOGS_ONLY === "throughput") {
+        return [
+          { name: "logs.raw_grpc_follow_lines_per_s", value: rawRate, unit: "lines/s" },
+          { name: "logs.minos_sse_lines_per_s", value: minosRate, unit: "lines/s" },
+          { name: "logs.minos_cpu_us_per_line", value: minosUsPerLine, unit: "µs" },
+        ];
+      }
 
       // 2. Latency at 1,000 lines/s: the flood line's ts is when the simulator wrote it.
       await setFlood(ready.controlUrl, addressOf(flooder), 1_000);
@@ -305,6 +328,12 @@ const suite: BenchSuite = {
           value: minosRate,
           unit: "lines/s",
           params: { ...p, windowMs: WINDOW_MS, flood: FLOOD_RATE },
+        },
+        {
+          name: "logs.minos_cpu_us_per_line",
+          value: minosUsPerLine,
+          unit: "µs",
+          params: { ...p, note: "Minos process CPU time over the window / lines delivered" },
         },
         {
           name: "logs.minos_to_raw_ratio",

@@ -81,7 +81,9 @@ export async function* followLogs(
   const stop = () => inner.abort();
   signal.addEventListener("abort", stop, { once: true });
   try {
-    await audit("ok");
+    // The entry is written while the node streams open; nothing reaches the viewer before it is stored.
+    const audited = audit("ok");
+    audited.catch(() => inner.abort());
     const session = new LogSession(
       machines.map((m) => m.id),
       deps.session ?? DEFAULT_SESSION_LIMITS,
@@ -114,6 +116,7 @@ export async function* followLogs(
         session.setState(index, "failed", "the stream failed unexpectedly; open the view again");
       }),
     );
+    await audited;
     let frames = 0;
     for (;;) {
       const frame = await session.next(inner.signal);
