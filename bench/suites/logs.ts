@@ -22,7 +22,7 @@ import type { BenchMetric, BenchSuite } from "../suite";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WINDOW_MS = Number(process.env.BENCH_LOGS_WINDOW_MS ?? 5_000);
 /** The flood for the throughput runs: more than either reader can take, so each reads at its own best. */
-const FLOOD_RATE = Number(process.env.BENCH_LOGS_FLOOD ?? 400_000);
+const FLOOD_RATE = Number(process.env.BENCH_LOGS_FLOOD ?? 120_000);
 const VIEWERS = 100;
 const VIEWED_MACHINES = 10;
 
