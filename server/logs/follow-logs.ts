@@ -80,6 +80,7 @@ export async function* followLogs(
   const inner = new AbortController();
   const stop = () => inner.abort();
   signal.addEventListener("abort", stop, { once: true });
+  if (signal.aborted) inner.abort(); // the viewer left while the checks above ran
   try {
     // The entry is written while the node streams open; nothing reaches the viewer before it is stored.
     const audited = audit("ok");

@@ -20,7 +20,7 @@ import { MAX_LINE_CHARS } from "./line-text";
 import { type SseTestServer, sseClient, startSseTestServer } from "./sse-test-server";
 import { openStreams } from "./stream-limits";
 
-const PER_USER = 5;
+const PER_USER = 20;
 process.env.MINOS_LOG_STREAMS_PER_USER = String(PER_USER);
 
 let database: TestDatabase;
@@ -267,6 +267,23 @@ describe("live logs over server-sent events", { timeout: 30_000 }, () => {
     await eventually(async () => openStreams(userIds.olga) === 0, 2_000, "the limit's count to drop");
   });
 
+  it("leaks no node stream when viewers leave while their streams are still opening", async () => {
+    const a = node(1, 1);
+    const id = await machineId(a.hostname);
+    const before = (await nodeDetail(a.address)).openLogStreams;
+    const views = Array.from({ length: 12 }, () =>
+      watch(client("operator"), { machineIds: [id], source: "kubelet" }),
+    );
+    await Promise.all(views.map((w, i) => new Promise((r) => setTimeout(r, i * 15)).then(() => w.stop())));
+    await new Promise((r) => setTimeout(r, 1_000)); // requests already on their way arrive and are refused by the abort
+    await eventually(
+      async () => (await nodeDetail(a.address)).openLogStreams === before,
+      5_000,
+      "no stream left open",
+    );
+    await eventually(async () => openStreams(userIds.olga) === 0, 2_000, "the limit's count to drop");
+  });
+
   it("resumes after a dropped connection without repeating or losing lines", async () => {
     const a = node(1, 2);
     const id = await machineId(a.hostname);
@@ -298,13 +315,15 @@ describe("live logs over server-sent events", { timeout: 30_000 }, () => {
   it("refuses a stream over the per-user limit in words, and audits every opened stream", async () => {
     const ids = await Promise.all(sim.clusters.flatMap((c) => c.nodes.map((n) => machineId(n.hostname))));
     const first = watch(client("operator"), { machineIds: ids.slice(0, 4), source: "machined" });
-    await first.started;
-    await eventually(async () => openStreams(userIds.olga) === 4, 5_000, "four streams");
-    const second = watch(client("operator"), { machineIds: ids.slice(4, 6), source: "machined" });
+    const more = [1, 2].map(() => watch(client("operator"), { machineIds: ids, source: "machined" }));
+    await eventually(async () => openStreams(userIds.olga) === 16, 5_000, "sixteen streams");
+    expect(more.map((w) => w.error())).toEqual([undefined, undefined]);
+    const second = watch(client("operator"), { machineIds: ids.slice(0, 5), source: "machined" });
     await eventually(async () => second.error(), 5_000, "the limit error");
     expect(second.error()).toMatch(
-      /^Limit reached: you have 4 live log streams open and this view needs 2 more/,
+      /^Limit reached: you have 16 live log streams open and this view needs 5 more/,
     );
+    for (const w of more) w.stop();
     expect(second.error()).toContain("MINOS_LOG_STREAMS_PER_USER");
     first.stop();
     second.stop();

@@ -34,21 +34,32 @@ async function handle(req: IncomingMessage, res: ServerResponse, base: string): 
     ...(body ? { body: new Uint8Array(body) } : {}),
   });
   const response = await (req.method === "POST" ? POST : GET)(request);
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) return void res.end();
   const reader = response.body.getReader();
+  // The client going away cancels the body at once, as Next.js does: tRPC then ends the subscription.
+  const cancel = () => void reader.cancel().catch(() => {});
+  res.once("close", cancel);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done || res.destroyed) break;
       // Respect the socket's backpressure, as Node's HTTP server under Next.js does.
-      if (!res.write(value)) await new Promise((r) => res.once("drain", r).once("close", r));
-      if (res.destroyed) break;
+      if (!res.write(value) && !res.destroyed) {
+        await new Promise((r) => {
+          res.once("drain", r);
+          res.once("close", r);
+        });
+      }
     }
   } catch {
     // the client went away
   } finally {
-    reader.cancel().catch(() => {});
+    cancel();
     res.end();
   }
 }
