@@ -164,3 +164,25 @@ describe("baseline validation", () => {
     expect(bad.errors[0]?.field).toBe("broken: attach.selector");
   });
 });
+
+describe("field ids", () => {
+  it("the fingerprint walk names every leaf exactly as the diff does", async () => {
+    const { eachDocumentLeaf, flattenDocuments } = await import("./normalise");
+    const docs = norm(`version: v1alpha1
+machine:
+  sysctls: { net.core.somaxconn: "1" }
+  kernel: { modules: [{ name: br_netfilter }, { name: nf, parameters: [a=1] }] }
+  disks: [{ device: /dev/sdb, partitions: [{ mountpoint: /var/x }] }]
+  certSANs: [a, b]
+  nodeLabels: { "topology.kubernetes.io/zone": z1 }
+---
+apiVersion: v1alpha1
+kind: KmsgLogConfig
+name: remote
+url: tcp://x
+`);
+    const walked = new Map<string, unknown>();
+    eachDocumentLeaf(docs, (id, v) => walked.set(id, v));
+    expect(walked).toEqual(new Map([...flattenDocuments(docs)].map(([id, f]) => [id, f.value])));
+  });
+});

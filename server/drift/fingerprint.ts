@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { ActualState } from "./actual-state";
 import { argKey } from "./kernel-args";
-import { flattenDocuments } from "./normalise";
+import { eachDocumentLeaf } from "./normalise";
 import { REDACTED } from "./redact";
 
 export type ComponentFamily = "version" | "extensions" | "kernelArgs" | "config";
@@ -36,10 +36,25 @@ export function familyOf(component: string): ComponentFamily {
   return "version";
 }
 
-/** `clusterScoped`: a component that differs between clusters by design (compared within a cluster only). */
-export function isClusterScoped(component: string): boolean {
-  return component.startsWith("config:") && CLUSTER_IDENTITY.some((r) => r.test(component.slice(7)));
+/** Answers per key are kept: the same few hundred keys repeat on every machine of a fleet. */
+function memo(test: (key: string) => boolean): (key: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (key) => {
+    let v = seen.get(key);
+    if (v === undefined) {
+      v = test(key);
+      if (seen.size < 100_000) seen.set(key, v);
+    }
+    return v;
+  };
 }
+
+/** `clusterScoped`: a component that differs between clusters by design (compared within a cluster only). */
+export const isClusterScoped = memo(
+  (component) => component.startsWith("config:") && CLUSTER_IDENTITY.some((r) => r.test(component.slice(7))),
+);
+
+const isMachineIdentity = memo((id) => MACHINE_IDENTITY.some((r) => r.test(id)));
 
 export function machineComponents(actual: ActualState): MachineComponents {
   const values = new Map<string, string>();
@@ -59,11 +74,14 @@ export function machineComponents(actual: ActualState): MachineComponents {
   }
   if (actual.config !== null) {
     known.add("config");
-    for (const [id, f] of flattenDocuments(actual.config)) {
-      if (MACHINE_IDENTITY.some((r) => r.test(id))) continue;
-      if (typeof f.value === "string" && f.value.startsWith(REDACTED)) continue;
-      values.set(`config:${id}`, JSON.stringify(f.value));
-    }
+    eachDocumentLeaf(actual.config, (id, value) => {
+      if (isMachineIdentity(id)) return;
+      if (typeof value === "string") {
+        if (!value.startsWith(REDACTED)) values.set(`config:${id}`, JSON.stringify(value));
+        return;
+      }
+      values.set(`config:${id}`, JSON.stringify(value));
+    });
   }
   return { values, known };
 }

@@ -161,3 +161,49 @@ export function flattenDocuments(docs: readonly ConfigDocument[]): Map<string, F
   }
   return fields;
 }
+
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function appendKey(prefix: string, key: string): string {
+  if (PLAIN_KEY.test(key)) return prefix ? `${prefix}.${key}` : key;
+  return `${prefix}[${JSON.stringify(key)}]`;
+}
+
+function eachLeaf(value: unknown, path: string, out: (id: string, v: unknown) => void): void {
+  if (Array.isArray(value)) {
+    const key = value.length > 0 ? naturalKey(value) : undefined;
+    if (key === undefined) {
+      out(path, value);
+      return;
+    }
+    for (const item of value as Record<string, unknown>[]) {
+      const itemPath = `${path}[${key}=${JSON.stringify(String(item[key]))}]`;
+      let any = false;
+      for (const k in item) {
+        if (k === key) continue;
+        any = true;
+        eachLeaf(item[k], appendKey(itemPath, k), out);
+      }
+      if (!any) out(itemPath, {});
+    }
+    return;
+  }
+  if (value !== null && typeof value === "object") {
+    let any = false;
+    for (const k in value as Record<string, unknown>) {
+      any = true;
+      eachLeaf((value as Record<string, unknown>)[k], appendKey(path, k), out);
+    }
+    if (!any) out(path, {});
+    return;
+  }
+  out(path, value);
+}
+
+/** The same leaves and field ids as `flattenDocuments`, as text only (no path arrays): for fingerprints. */
+export function eachDocumentLeaf(
+  docs: readonly ConfigDocument[],
+  out: (fieldId: string, value: unknown) => void,
+): void {
+  for (const doc of docs) eachLeaf(doc.value, "", (path, v) => out(`${doc.id}:${path}`, v));
+}
