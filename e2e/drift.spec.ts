@@ -11,6 +11,7 @@ import { mutate, signIn } from "./helpers";
 
 const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
 const SITE = "eu/dk/e2e-drift";
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 
 let sim: RunningSimulator;
 let stateDir: string;
@@ -56,6 +57,12 @@ test.beforeAll(async () => {
     body: JSON.stringify({ kind: "kernel-args", add: ["mitigations=off"] }),
   });
   expect(res.ok).toBe(true);
+  // hostile text in a configuration value: shown as text everywhere, never as markup
+  const hostile = await fetch(`${sim.controlUrl}/nodes/${worker.address}/faults`, {
+    method: "POST",
+    body: JSON.stringify({ kind: "drift", path: "machine.nodeLabels.note", value: HOSTILE }),
+  });
+  expect(hostile.ok).toBe(true);
   await withDb(async (db) => {
     await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
     await db.query("DELETE FROM baseline WHERE name = 'e2e-dk'");
@@ -139,6 +146,9 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   await expect(item).toContainText("e2e-dk");
   await page.getByText("The configuration as read").click();
   await expect(page.getByText(/\(redacted\)/).first()).toBeVisible();
+  await expect(page.locator("pre").filter({ hasText: HOSTILE })).toBeVisible();
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
   await item.getByRole("button", { name: "Acknowledge kernel arg mitigations" }).click();
   await page.getByLabel("Reason").fill("kept off for the benchmark until Friday");
