@@ -45,6 +45,10 @@ describe("LogSession", () => {
   it("ends the wait when the subscriber leaves", async () => {
     const s = new LogSession(["m0"], limits);
     const ac = new AbortController();
+    // the first frame says where each machine stands
+    expect((await s.next(ac.signal))?.states).toEqual([
+      { machineId: "m0", status: "connecting", message: "connecting…" },
+    ]);
     setTimeout(() => ac.abort(), 10);
     expect(await s.next(ac.signal)).toBeUndefined();
   });

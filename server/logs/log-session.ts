@@ -52,6 +52,10 @@ export class LogSession {
       status: "connecting",
       message: "connecting…",
     }));
+    // The first frame says where every machine stands, even before its stream opens.
+    this.current.forEach((state, m) => {
+      this.changed.set(m, state);
+    });
   }
 
   get pendingLines(): number {
