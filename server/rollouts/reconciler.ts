@@ -27,6 +27,12 @@ export interface ReconcilerOptions {
   passMs?: number;
   /** Poll interval while following a machine adopted after a restart (default 1 s). */
   followMs?: number;
+  /**
+   * An adopted machine still running its old boot this long, with no upgrade or reboot sequence in its
+   * events since the upgrade was issued, never got it (the request died with the previous holder):
+   * it is issued again within the same attempt (default 15 s).
+   */
+  settleMs?: number;
   secretKey?: SecretKey;
   notify?: Notifier;
 }
@@ -42,6 +48,7 @@ interface MachineRow {
   inFlightSince: Date | null;
   actorId: string | null;
   bootIdBefore: string;
+  issuedAt: Date | null;
   machine: {
     hostname: string;
     address: string;
@@ -64,7 +71,7 @@ export class RolloutReconciler {
 
   constructor(opts: ReconcilerOptions) {
     this.instanceId = opts.instanceId ?? randomUUID();
-    this.o = { leaseMs: 30_000, passMs: 1_000, followMs: 1_000, ...opts };
+    this.o = { leaseMs: 30_000, passMs: 1_000, followMs: 1_000, settleMs: 15_000, ...opts };
   }
 
   start(): this {
@@ -131,6 +138,7 @@ export class RolloutReconciler {
         inFlightSince: true,
         actorId: true,
         bootIdBefore: true,
+        issuedAt: true,
         machine: {
           select: {
             hostname: true,
@@ -157,7 +165,7 @@ export class RolloutReconciler {
         });
         m.phase = "pending";
       } else if (m.phase === "upgrading") {
-        this.follow(r.targetVersion, m);
+        this.follow(r.targetVersion, r.installerImage, m);
       }
     }
 
@@ -434,8 +442,29 @@ export class RolloutReconciler {
     });
   }
 
-  /** Follows a machine found upgrading after a restart: never issues again, waits for the target on a new boot id. */
-  private follow(target: string, m: MachineRow): void {
+  /** Whether the machine's stored events show an upgrade or reboot sequence since `since`. */
+  private async sequenceSince(machineId: string, since: Date): Promise<boolean> {
+    // Event times come from Talos event ids, to the second.
+    const from = new Date(Math.floor(since.getTime() / 1000) * 1000 - 1000);
+    const n = await this.o.db.machineEvent.count({
+      where: {
+        machineId,
+        kind: "sequence",
+        at: { gte: from },
+        OR: ["upgrade", "stageUpgrade", "reboot"].map((name) => ({
+          payload: { path: ["sequence"], equals: name },
+        })),
+      },
+    });
+    return n > 0;
+  }
+
+  /**
+   * Follows a machine found upgrading after a restart until it runs the target on a new boot id. It is
+   * issued again (same attempt) only when it provably never got the upgrade: still running its old
+   * boot and version for `settleMs`, with no upgrade or reboot sequence in its events since it was issued.
+   */
+  private follow(target: string, image: string, m: MachineRow): void {
     const db = this.o.db;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
     this.track(m.id, async (signal) => {
@@ -444,6 +473,7 @@ export class RolloutReconciler {
         where: mine,
         data: { progress: "followed after a Minos restart" },
       });
+      let untouchedSince: number | undefined;
       while (!signal.aborted) {
         try {
           const [v, boot, status] = await Promise.all([
@@ -474,8 +504,25 @@ export class RolloutReconciler {
             });
             return;
           }
+          const untouched = status.stage === "RUNNING" && boot === m.bootIdBefore && !onTarget(v.tag, target);
+          untouchedSince = untouched ? (untouchedSince ?? Date.now()) : undefined;
+          if (
+            untouchedSince !== undefined &&
+            Date.now() - untouchedSince >= this.o.settleMs &&
+            !(await this.sequenceSince(m.machineId, m.issuedAt ?? new Date(0)))
+          ) {
+            const n = await db.rolloutMachine.updateMany({
+              where: mine,
+              data: {
+                progress: "the upgrade never reached the machine before the takeover; issued again",
+              },
+            });
+            if (n.count) this.upgrade(image, m);
+            return;
+          }
         } catch {
           // Rebooting: unreachable for a while is expected.
+          untouchedSince = undefined;
         }
         const row = await db.rolloutMachine.findUnique({
           where: { id: m.id },
