@@ -13,7 +13,7 @@ export async function buildHarness(outDir: string): Promise<void> {
   await build({
     entryPoints: [path.join(import.meta.dirname, "harness.tsx")],
     bundle: true,
-    minify: true,
+    minify: process.env.HARNESS_MINIFY !== "0",
     format: "esm",
     jsx: "automatic",
     define: { "process.env.NODE_ENV": '"production"' },

@@ -145,6 +145,9 @@ export function LevelFilter({
   return (
     <fieldset className="flex flex-wrap items-center gap-1">
       <legend className="sr-only">Levels shown</legend>
+      <span aria-hidden className="mr-0.5 text-xs text-zinc-600 dark:text-zinc-400">
+        Levels
+      </span>
       {LEVELS.map((level) => (
         <label
           key={level}

@@ -98,8 +98,11 @@ export function LogList({
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
     if (atBottom !== followingRef.current) setFollow(atBottom);
-    if (!atBottom) rememberAnchor();
-    fixed.onScroll();
+    // While following, the window is the last rows: no need to render again for the scroll position.
+    if (!atBottom) {
+      rememberAnchor();
+      fixed.onScroll();
+    }
   }, [rememberAnchor, setFollow, fixed.onScroll]);
 
   const totalSize = wrap ? virtualizer.getTotalSize() : rows.length * ROW_HEIGHT;
