@@ -4,6 +4,7 @@ import {
   Boxes,
   GitCompareArrows,
   LayoutDashboard,
+  Logs,
   type LucideIcon,
   Rocket,
   ScrollText,
@@ -53,6 +54,14 @@ export const navItems: NavItem[] = [
     icon: Activity,
     description: "What machines reported: services, boots, upgrades, readiness — searchable.",
   },
+  {
+    permission: "machines.stream",
+    href: "/logs",
+    label: "Logs",
+    icon: Logs,
+    description: "Live logs of machines, several merged in one view.",
+  },
+
   {
     permission: "fleet.read",
     href: "/drift",

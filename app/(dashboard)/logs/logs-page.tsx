@@ -1,0 +1,74 @@
+"use client";
+// The merged log view: the machines come from the URL (the machines list's "View logs" links here);
+// without any, a picker.
+import { Server } from "lucide-react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
+import { EmptyState } from "../../_components/empty-state";
+import { LiveLogs } from "../../_components/log-viewer/live-logs";
+import { logQueryString, parseLogQuery } from "../../_components/log-viewer/log-query";
+import { NoStreamPermission } from "../../_components/log-viewer/no-stream-permission";
+import { useLogSources } from "../../_components/log-viewer/use-log-sources";
+import { Button } from "../../_components/ui";
+import { useMe } from "../../_components/use-me";
+import { MachinePicker } from "./machine-picker";
+
+export function LogsPage() {
+  const { may, loading } = useMe();
+  const params = useSearchParams();
+  const pathname = usePathname();
+  const router = useRouter();
+  const query = parseLogQuery(new URLSearchParams(params.toString()));
+  const [picking, setPicking] = useState(false);
+  const sources = useLogSources(may("machines.stream") ? query.machines : []);
+
+  if (loading) return null;
+  if (!may("machines.stream")) return <NoStreamPermission />;
+
+  const show = (ids: string[]) => {
+    setPicking(false);
+    // Another set of machines may not have the source shown: let the view choose again.
+    const same = ids.length === query.machines.length && ids.every((id) => query.machines.includes(id));
+    router.push(
+      `${pathname}?${logQueryString({ ...query, machines: ids, source: same ? query.source : undefined })}`,
+    );
+  };
+  const known = query.machines.map((id) => ({
+    id,
+    hostname: sources.machines?.find((m) => m.id === id)?.hostname ?? id.slice(0, 8),
+  }));
+
+  return (
+    <div className="space-y-3">
+      {query.invalidMachines.length > 0 ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          The link names {query.invalidMachines.length === 1 ? "something" : "things"} that{" "}
+          {query.invalidMachines.length === 1 ? "is not a machine id" : "are not machine ids"} (
+          {query.invalidMachines.slice(0, 3).join(", ")});{" "}
+          {query.invalidMachines.length === 1 ? "it is" : "they are"} left out.
+        </p>
+      ) : null}
+      {query.machines.length === 0 && !picking ? (
+        <>
+          <EmptyState icon={Server} title="No machines chosen">
+            <p>Choose machines below, or select them in the Machines list and use “View logs”.</p>
+          </EmptyState>
+          <MachinePicker initial={[]} onDone={show} />
+        </>
+      ) : picking ? (
+        <MachinePicker initial={known} onDone={show} onCancel={() => setPicking(false)} />
+      ) : (
+        <LiveLogs
+          key={query.machines.join(",")}
+          machineIds={query.machines}
+          withMachinesInUrl
+          actions={
+            <Button variant="secondary" className="h-8" onClick={() => setPicking(true)}>
+              Machines ({query.machines.length})
+            </Button>
+          }
+        />
+      )}
+    </div>
+  );
+}

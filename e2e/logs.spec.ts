@@ -1,0 +1,229 @@
+// Live logs in the browser, against the bundled simulator: open a machine's kubelet log and see
+// lines arrive, pause and resume with the count of lines held, filter with a regex, merge three
+// machines, download what is shown, and open the view's URL in a new page to get the same view.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { mutate, signIn } from "./helpers";
+
+const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
+
+let sim: RunningSimulator;
+let stateDir: string;
+let clusterNames: string[] = [];
+
+async function databaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = process.env.E2E_DATA_DIR ?? "";
+  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
+  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
+  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
+}
+
+async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: await databaseUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function shot(page: Page, name: string) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The simulated fleet's machines (imported if not yet), by hostname, in the simulator's order. */
+async function machines(page: Page): Promise<Array<{ id: string; hostname: string }>> {
+  const nodes = sim.clusters.flatMap((c) => c.nodes.map((n) => n.hostname));
+  const find = () =>
+    withDb(async (db) => {
+      const { rows } = await db.query("SELECT id, hostname FROM machine WHERE hostname = ANY($1)", [nodes]);
+      return rows as Array<{ id: string; hostname: string }>;
+    });
+  if ((await find()).length === 0) {
+    await mutate(page, "inventory.import", { talosconfig: sim.talosconfig, site: "eu/dk/e2e-logs" });
+  }
+  let found: Array<{ id: string; hostname: string }> = [];
+  await expect
+    .poll(
+      async () => {
+        found = await find();
+        return found.length;
+      },
+      { message: "the import lists every machine" },
+    )
+    .toBe(nodes.length);
+  return nodes.map((h) => found.find((m) => m.hostname === h) as { id: string; hostname: string });
+}
+
+const lineCount = async (page: Page) =>
+  Number(
+    ((await page.getByTestId("line-count").textContent()) ?? "")
+      .match(/([\d,]+) lines/)?.[1]
+      ?.replace(/,/g, ""),
+  );
+
+test.beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-logs-"));
+  // Time scale 200: kubelet writes a line every 100 ms.
+  sim = await startSimulator({
+    clusters: 1,
+    nodesPerCluster: 4,
+    port: 0,
+    stateDir,
+    timeScale: 200,
+    seed: "e2e-logs",
+  });
+  clusterNames = sim.clusters.map((c) => c.name);
+  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+});
+
+test.afterAll(async () => {
+  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+  await sim?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+test("a machine's kubelet log: lines arrive, pause holds them with a count, a regex filters", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await signIn(page);
+  const [m] = await machines(page);
+  if (!m) throw new Error("no machine");
+
+  await page.goto(`/machines/${m.id}/logs?source=kubelet`);
+  await expect(page.getByRole("heading", { name: m.hostname })).toBeVisible();
+  await expect(
+    page.getByRole("link", { name: "Logs" }).and(page.locator("[aria-current=page]")),
+  ).toBeVisible();
+  await expect(page.getByLabel("Log source")).toHaveValue("kubelet");
+  await expect(page.getByTestId("log-stream-status")).toHaveText("live", { timeout: 15_000 });
+  await expect(page.getByTestId("log-line").first()).toBeVisible();
+  // The tail, then new lines as the node writes them, following the bottom.
+  const first = await lineCount(page);
+  await expect.poll(() => lineCount(page), { message: "new lines arrive" }).toBeGreaterThan(first);
+  await expect(page.getByTestId("log-scroller")).toHaveAttribute("data-following", "true");
+  await expect(page.getByTestId("log-line").last()).toContainText('"caller"');
+  await shot(page, "logs-machine");
+
+  // Pause: the view stands still and says how many lines it holds back.
+  await page.getByRole("button", { name: "Pause" }).click();
+  const held = page.getByTestId("buffered");
+  await expect(held).toHaveText(/^Paused: [1-9][\d,]* new lines? held$/);
+  const atPause = await lineCount(page);
+  await expect
+    .poll(async () => Number((await held.textContent())?.match(/(\d+) new/)?.[1]))
+    .toBeGreaterThan(3);
+  expect(await lineCount(page)).toBe(atPause);
+  const heldNow = Number((await held.textContent())?.match(/(\d+) new/)?.[1]);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(held).toBeHidden();
+  expect(await lineCount(page)).toBeGreaterThanOrEqual(atPause + heldNow);
+
+  // A regex: only matching lines, each match highlighted, "n of m" with next.
+  await page.getByRole("button", { name: "Regular expression" }).click();
+  await page.getByLabel("Filter lines").fill("registered node|main sync loop");
+  await expect(page.getByTestId("line-count")).toHaveText(/^\d+ of [\d,]+ lines shown$/);
+  const shown = await page.getByTestId("log-line").allTextContents();
+  expect(shown.length).toBeGreaterThan(0);
+  for (const text of shown) expect(text).toMatch(/registered node|main sync loop/i);
+  await expect(page.getByTestId("log-line").locator("mark").first()).toBeVisible();
+  await page.getByRole("button", { name: "Next match" }).click();
+  await expect(page.getByTestId("match-count")).toHaveText(/^\d+ of \d+$/);
+  await expect(page.locator("mark[data-current-match]")).toHaveCount(1);
+  await expect(page).toHaveURL(/q=registered\+node%7Cmain\+sync\+loop&re=1/);
+
+  // An invalid regex says so and filters nothing.
+  await page.getByLabel("Filter lines").fill("(unclosed");
+  await expect(page.getByRole("alert").filter({ hasText: "Not a valid regular expression" })).toBeVisible();
+  await expect(page.getByTestId("line-count")).toHaveText(/^[\d,]+ lines$/);
+});
+
+test("three machines merged, downloaded, and the URL reopens the same view", async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await signIn(page);
+  const three = (await machines(page)).slice(0, 3);
+  const ids = three.map((m) => m.id).join(",");
+
+  await page.goto(`/logs?machines=${ids}&source=kubelet&tail=100`);
+  const legend = page.getByRole("list", { name: "Machines in this view" });
+  await expect(legend.getByTestId("log-legend-machine")).toHaveCount(3);
+  for (const m of three) await expect(legend).toContainText(m.hostname);
+  await expect(legend.getByTestId("log-stream-status")).toHaveText(["live", "live", "live"], {
+    timeout: 15_000,
+  });
+  // Lines of all three, each marked with its machine, in time order.
+  await expect
+    .poll(
+      async () =>
+        new Set(
+          await page
+            .getByTestId("log-line")
+            .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-machine"))),
+        ).size,
+    )
+    .toBe(3);
+  const times = await page
+    .getByTestId("log-line")
+    .locator("time")
+    .evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute("datetime") ?? "")));
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+
+  await page.getByRole("button", { name: "Regular expression" }).click();
+  await page.getByLabel("Filter lines").fill("Kubelet version|registered");
+  await expect(page).toHaveURL(/q=Kubelet\+version%7Cregistered/);
+  await shot(page, "logs-merged");
+
+  // Download what is shown, as text and as JSON lines.
+  await page.getByText("Download", { exact: true }).click();
+  const [text] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Text (.log)" }).click(),
+  ]);
+  expect(text.suggestedFilename()).toMatch(/^minos-logs-kubelet-3-machines-\d{8}T\d{6}Z\.log$/);
+  const body = await readFile((await text.path()) as string, "utf8");
+  const lines = body.trim().split("\n");
+  expect(lines.length).toBeGreaterThan(0);
+  for (const l of lines) expect(l).toMatch(/Kubelet version|registered/i);
+  for (const m of three) expect(body).toContain(m.hostname);
+  await page.getByText("Download", { exact: true }).click();
+  const [jsonl] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: /JSON lines/ }).click(),
+  ]);
+  const rows = (await readFile((await jsonl.path()) as string, "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { machine: string; machineId: string; time: string; line: string });
+  expect(rows).toHaveLength(lines.length);
+  for (const r of rows) {
+    expect(three.map((m) => m.hostname)).toContain(r.machine);
+    expect(Number.isNaN(Date.parse(r.time))).toBe(false);
+    expect(r.line).toMatch(/Kubelet version|registered/i);
+  }
+
+  // The URL reproduces machines, source, tail and filter in a new page.
+  const url = page.url();
+  const again = await context.newPage();
+  await again.goto(url);
+  await expect(again.getByLabel("Log source")).toHaveValue("kubelet");
+  await expect(again.getByLabel("Lines before following")).toHaveValue("100");
+  await expect(again.getByLabel("Filter lines")).toHaveValue("Kubelet version|registered");
+  await expect(again.getByRole("button", { name: "Regular expression" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  await expect(
+    again.getByRole("list", { name: "Machines in this view" }).getByTestId("log-legend-machine"),
+  ).toHaveCount(3);
+  await expect(again.getByTestId("log-line").first()).toBeVisible({ timeout: 15_000 });
+  for (const text of await again.getByTestId("log-line").allTextContents()) {
+    expect(text).toMatch(/Kubelet version|registered/i);
+  }
+});
