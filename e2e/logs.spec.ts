@@ -68,6 +68,14 @@ const lineCount = async (page: Page) =>
       ?.replace(/,/g, ""),
   );
 
+/** Removes the simulated fleet's clusters and their credentials (a retried worker imports again). */
+async function removeFleet() {
+  await withDb(async (db) => {
+    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+    await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
+  });
+}
+
 test.beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-logs-"));
   // Time scale 200: kubelet writes a line every 100 ms.
@@ -80,11 +88,11 @@ test.beforeAll(async () => {
     seed: "e2e-logs",
   });
   clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+  await removeFleet();
 });
 
 test.afterAll(async () => {
-  await withDb((db) => db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]));
+  await removeFleet();
   await sim?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
@@ -128,16 +136,16 @@ test("a machine's kubelet log: lines arrive, pause holds them with a count, a re
 
   // A regex: only matching lines, each match highlighted, "n of m" with next.
   await page.getByRole("button", { name: "Regular expression" }).click();
-  await page.getByLabel("Filter lines").fill("registered node|main sync loop");
+  await page.getByLabel("Filter lines").fill("SyncLoop (UPDATE|RECONCILE)");
   await expect(page.getByTestId("line-count")).toHaveText(/^\d+ of [\d,]+ lines shown$/);
   const shown = await page.getByTestId("log-line").allTextContents();
   expect(shown.length).toBeGreaterThan(0);
-  for (const text of shown) expect(text).toMatch(/registered node|main sync loop/i);
+  for (const text of shown) expect(text).toMatch(/SyncLoop (UPDATE|RECONCILE)/i);
   await expect(page.getByTestId("log-line").locator("mark").first()).toBeVisible();
   await page.getByRole("button", { name: "Next match" }).click();
   await expect(page.getByTestId("match-count")).toHaveText(/^\d+ of \d+$/);
   await expect(page.locator("mark[data-current-match]")).toHaveCount(1);
-  await expect(page).toHaveURL(/q=registered\+node%7Cmain\+sync\+loop&re=1/);
+  await expect(page).toHaveURL(/q=SyncLoop\+%28UPDATE%7CRECONCILE%29&re=1/);
 
   // An invalid regex says so and filters nothing.
   await page.getByLabel("Filter lines").fill("(unclosed");
@@ -176,11 +184,12 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   expect(times).toEqual([...times].sort((a, b) => a - b));
 
   await page.getByRole("button", { name: "Regular expression" }).click();
-  await page.getByLabel("Filter lines").fill("Kubelet version|registered");
-  await expect(page).toHaveURL(/q=Kubelet\+version%7Cregistered/);
+  await page.getByLabel("Filter lines").fill("SyncLoop (UPDATE|RECONCILE)");
+  await expect(page).toHaveURL(/q=SyncLoop\+%28UPDATE%7CRECONCILE%29/);
   await shot(page, "logs-merged");
 
-  // Download what is shown, as text and as JSON lines.
+  // Download what is shown, as text and as JSON lines (paused, so both hold the same rows).
+  await page.getByRole("button", { name: "Pause" }).click();
   await page.getByText("Download", { exact: true }).click();
   const [text] = await Promise.all([
     page.waitForEvent("download"),
@@ -190,7 +199,7 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   const body = await readFile((await text.path()) as string, "utf8");
   const lines = body.trim().split("\n");
   expect(lines.length).toBeGreaterThan(0);
-  for (const l of lines) expect(l).toMatch(/Kubelet version|registered/i);
+  for (const l of lines) expect(l).toMatch(/SyncLoop (UPDATE|RECONCILE)/i);
   for (const m of three) expect(body).toContain(m.hostname);
   await page.getByText("Download", { exact: true }).click();
   const [jsonl] = await Promise.all([
@@ -205,8 +214,9 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   for (const r of rows) {
     expect(three.map((m) => m.hostname)).toContain(r.machine);
     expect(Number.isNaN(Date.parse(r.time))).toBe(false);
-    expect(r.line).toMatch(/Kubelet version|registered/i);
+    expect(r.line).toMatch(/SyncLoop (UPDATE|RECONCILE)/i);
   }
+  await page.getByRole("button", { name: "Resume" }).click();
 
   // The URL reproduces machines, source, tail and filter in a new page.
   const url = page.url();
@@ -214,7 +224,7 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   await again.goto(url);
   await expect(again.getByLabel("Log source")).toHaveValue("kubelet");
   await expect(again.getByLabel("Lines before following")).toHaveValue("100");
-  await expect(again.getByLabel("Filter lines")).toHaveValue("Kubelet version|registered");
+  await expect(again.getByLabel("Filter lines")).toHaveValue("SyncLoop (UPDATE|RECONCILE)");
   await expect(again.getByRole("button", { name: "Regular expression" })).toHaveAttribute(
     "aria-pressed",
     "true",
@@ -224,6 +234,6 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   ).toHaveCount(3);
   await expect(again.getByTestId("log-line").first()).toBeVisible({ timeout: 15_000 });
   for (const text of await again.getByTestId("log-line").allTextContents()) {
-    expect(text).toMatch(/Kubelet version|registered/i);
+    expect(text).toMatch(/SyncLoop (UPDATE|RECONCILE)/i);
   }
 });

@@ -90,7 +90,9 @@ export function FilterInput({
           >
             {matches.total === 0
               ? "No matches"
-              : `${matches.current > 0 ? matches.current.toLocaleString("en-US") : "–"} of ${matches.total.toLocaleString("en-US")}`}
+              : matches.current > 0
+                ? `${matches.current.toLocaleString("en-US")} of ${matches.total.toLocaleString("en-US")}`
+                : `${matches.total.toLocaleString("en-US")} match${matches.total === 1 ? "" : "es"}`}
           </span>
           <button
             type="button"
