@@ -1,10 +1,8 @@
 "use client";
 // The merged log view: the machines come from the URL (the machines list's "View logs" links here);
 // without any, a picker.
-import { Server } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { EmptyState } from "../../_components/empty-state";
 import { LiveLogs } from "../../_components/log-viewer/live-logs";
 import { logQueryString, parseLogQuery } from "../../_components/log-viewer/log-query";
 import { NoStreamPermission } from "../../_components/log-viewer/no-stream-permission";
@@ -33,10 +31,7 @@ export function LogsPage() {
       `${pathname}?${logQueryString({ ...query, machines: ids, source: same ? query.source : undefined })}`,
     );
   };
-  const known = query.machines.map((id) => ({
-    id,
-    hostname: sources.machines?.find((m) => m.id === id)?.hostname ?? id.slice(0, 8),
-  }));
+  const names = new Map((sources.machines ?? []).map((m) => [m.id, m.hostname]));
 
   return (
     <div className="space-y-3">
@@ -48,15 +43,15 @@ export function LogsPage() {
           {query.invalidMachines.length === 1 ? "it is" : "they are"} left out.
         </p>
       ) : null}
-      {query.machines.length === 0 && !picking ? (
-        <>
-          <EmptyState icon={Server} title="No machines chosen">
-            <p>Choose machines below, or select them in the Machines list and use “View logs”.</p>
-          </EmptyState>
-          <MachinePicker initial={[]} onDone={show} />
-        </>
+      {query.machines.length === 0 ? (
+        <MachinePicker initial={[]} onDone={show} />
       ) : picking ? (
-        <MachinePicker initial={known} onDone={show} onCancel={() => setPicking(false)} />
+        <MachinePicker
+          initial={query.machines}
+          names={names}
+          onDone={show}
+          onCancel={() => setPicking(false)}
+        />
       ) : (
         <LiveLogs
           key={query.machines.join(",")}

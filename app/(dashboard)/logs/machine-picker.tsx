@@ -10,16 +10,19 @@ import { Button } from "../../_components/ui";
 
 export function MachinePicker({
   initial,
+  names,
   onDone,
   onCancel,
 }: {
-  /** Machines already in the view, with their names where known. */
-  initial: ReadonlyArray<{ id: string; hostname: string }>;
+  /** Machines already in the view. */
+  initial: readonly string[];
+  /** Hostnames known so far (they may arrive after the picker opens). */
+  names?: ReadonlyMap<string, string>;
   onDone: (ids: string[]) => void;
   onCancel?: () => void;
 }) {
   const trpc = useTRPC();
-  const [selected, setSelected] = useState(() => new Map(initial.map((m) => [m.id, m.hostname])));
+  const [selected, setSelected] = useState(() => new Map(initial.map((id) => [id, ""])));
   const [text, setText] = useState("");
   const [q, setQ] = useState("");
   useEffect(() => {
@@ -62,22 +65,25 @@ export function MachinePicker({
       </div>
       {selected.size > 0 ? (
         <ul aria-label="Selected machines" className="mt-3 flex flex-wrap gap-1.5">
-          {[...selected].map(([id, hostname]) => (
-            <li
-              key={id}
-              className="inline-flex items-center gap-1 rounded-full bg-indigo-50 py-0.5 pr-1 pl-2.5 text-sm text-indigo-800 dark:bg-indigo-500/15 dark:text-indigo-200"
-            >
-              {hostname}
-              <button
-                type="button"
-                aria-label={`Remove ${hostname}`}
-                onClick={() => toggle(id, hostname)}
-                className="grid size-5 place-items-center rounded-full hover:bg-indigo-100 dark:hover:bg-indigo-500/25"
+          {[...selected].map(([id, picked]) => {
+            const hostname = names?.get(id) ?? (picked || `machine ${id.slice(0, 8)}`);
+            return (
+              <li
+                key={id}
+                className="inline-flex items-center gap-1 rounded-full bg-indigo-50 py-0.5 pr-1 pl-2.5 text-sm text-indigo-800 dark:bg-indigo-500/15 dark:text-indigo-200"
               >
-                <X aria-hidden className="size-3.5" />
-              </button>
-            </li>
-          ))}
+                {hostname}
+                <button
+                  type="button"
+                  aria-label={`Remove ${hostname}`}
+                  onClick={() => toggle(id, hostname)}
+                  className="grid size-5 place-items-center rounded-full hover:bg-indigo-100 dark:hover:bg-indigo-500/25"
+                >
+                  <X aria-hidden className="size-3.5" />
+                </button>
+              </li>
+            );
+          })}
         </ul>
       ) : null}
       {list.error ? (
