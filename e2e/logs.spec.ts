@@ -237,3 +237,50 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
     expect(text).toMatch(/SyncLoop (UPDATE|RECONCILE)/i);
   }
 });
+
+test("hostile lines stay inert text and a 1 MB line does not freeze the page", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signIn(page);
+  const all = await machines(page);
+  const m = all[all.length - 1];
+  const node = sim.clusters[0]?.nodes.find((n) => n.hostname === m?.hostname);
+  if (!m || !node) throw new Error("no machine");
+  const write = async (body: unknown) => {
+    const res = await fetch(`${sim.controlUrl}/nodes/${node.address}/logs/kubelet`, {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
+    expect(res.ok, await res.text()).toBe(true);
+  };
+  await write({
+    lines: [
+      '<script>window.e2eXss=1</script><img src=x onerror="window.e2eXss=2">e2e-hostile',
+      "\x1b[31me2e-red\x1b[0m then a broken \x1b[",
+      "\x1b]8;;https://evil.example\x07e2e-osc-link\x1b]8;;\x07 and https://evil.example/plain",
+      `e2e-huge ${"A".repeat(1_000_000)} END`,
+    ],
+  });
+  await write({
+    base64: [Buffer.from([0x65, 0x32, 0x65, 0x2d, 0x62, 0x61, 0x64, 0xff, 0xfe, 0x21]).toString("base64")],
+  });
+
+  await page.goto(`/machines/${m.id}/logs?source=kubelet&tail=100&q=e2e-`);
+  const scroller = page.getByTestId("log-scroller");
+  await expect(scroller.getByText("e2e-hostile", { exact: false })).toBeVisible({ timeout: 15_000 });
+  await expect(scroller.getByText(/e2e-bad/)).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { e2eXss?: number }).e2eXss)).toBeUndefined();
+  expect(await scroller.locator("img, script, a").count()).toBe(0);
+  // Colours from ANSI, a broken sequence shown as text, an OSC 8 link as text.
+  await expect(scroller.locator("span.text-red-700", { hasText: /^red$/ })).toBeVisible();
+  await expect(scroller.getByText("then a broken ^[[", { exact: false })).toBeVisible();
+  await expect(
+    scroller.getByText("^[]8;;https://evil.example^Ge2e-osc-link", { exact: false }),
+  ).toBeVisible();
+  // The 1 MB line shows its start and says how much more there is; the page still answers.
+  await expect(scroller.getByText(/more characters \(Download holds the whole line\)/)).toBeVisible();
+  const started = Date.now();
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await shot(page, "logs-hostile");
+});

@@ -28,19 +28,19 @@ describe("toRuns", () => {
   });
 
   it("shows broken and unknown escape sequences as text instead of swallowing what follows", () => {
-    expect(text("cut off \x1b[")).toBe("cut off ␛[");
-    expect(text("lone \x1b here")).toBe("lone ␛ here");
-    expect(text("bad \x1b[\u00e9tail")).toBe("bad ␛[\u00e9tail");
+    expect(text("cut off \x1b[")).toBe("cut off ^[[");
+    expect(text("lone \x1b here")).toBe("lone ^[ here");
+    expect(text("bad \x1b[\u00e9tail")).toBe("bad ^[[\u00e9tail");
     // OSC 8 hyperlinks are not followed: the target stays text.
     expect(text("\x1b]8;;http://evil.example\x07click\x1b]8;;\x07")).toBe(
-      "␛]8;;http://evil.example␇click␛]8;;␇",
+      "^[]8;;http://evil.example^Gclick^[]8;;^G",
     );
     // A complete non-colour sequence (cursor movement) is dropped, as a terminal would not print it.
     expect(text("a\x1b[2Kb")).toBe("ab");
   });
 
-  it("makes control characters and bidirectional overrides visible", () => {
-    expect(sanitize("nul\x00 bell\x07 del\x7f")).toBe("nul␀ bell␇ del␡");
+  it("makes control characters visible in caret notation, bidirectional overrides as �", () => {
+    expect(sanitize("nul\x00 bell\x07 del\x7f")).toBe("nul^@ bell^G del^?");
     expect(sanitize("tab\tstays")).toBe("tab\tstays");
     expect(sanitize("line\r")).toBe("line");
     expect(sanitize("evil\u202Etxt.exe")).toBe("evil\ufffdtxt.exe");

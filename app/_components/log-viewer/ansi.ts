@@ -1,7 +1,7 @@
 // ANSI colour sequences to styled text runs (rendered as React spans, never as HTML). Everything
-// that is not a complete escape sequence stays visible as text: a lone or broken ESC shows as ␛,
-// other control characters as their Unicode control pictures, and bidirectional overrides (which
-// could reorder what is shown) as �.
+// that is not a complete escape sequence stays visible as text: a lone or broken ESC shows as ^[,
+// other control characters in the same caret notation (`cat -v`: ^@, ^G, ^?), and bidirectional
+// overrides (which could reorder what is shown) as �.
 import Anser from "anser";
 
 export interface StyledRun {
@@ -23,23 +23,24 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 const HAS_BIDI = /[\u202a-\u202e\u2066-\u2069]/;
 const ESC = "\x1b";
 
-function controlPicture(c: string): string {
+/** Caret notation, which every font can show: NUL → ^@, BEL → ^G, DEL → ^?. */
+function caret(c: string): string {
   const code = c.charCodeAt(0);
-  return code === 0x7f ? "\u2421" : String.fromCharCode(0x2400 + code);
+  return code === 0x7f ? "^?" : `^${String.fromCharCode(0x40 + code)}`;
 }
 
 /** The line with every character that is not text or a complete escape sequence made visible. */
 export function sanitize(raw: string): string {
   let s = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   if (HAS_BIDI.test(s)) s = s.replace(BIDI, "\ufffd");
-  s = s.replace(CONTROLS, controlPicture);
+  s = s.replace(CONTROLS, caret);
   if (!s.includes(ESC)) return s;
   let out = "";
   let from = 0;
   for (let i = s.indexOf(ESC); i !== -1; i = s.indexOf(ESC, i + 1)) {
     const complete = s[i + 1] === "[" && CSI_BODY.test(s.slice(i + 2, i + 64));
     if (!complete) {
-      out += `${s.slice(from, i)}\u241b`;
+      out += `${s.slice(from, i)}^[`;
       from = i + 1;
     }
   }
