@@ -1,6 +1,7 @@
 // What the drift engine knows about a machine besides its running state: where it sits and its labels,
-// and in-memory matching of label selectors (same semantics as server/inventory/selector.ts).
+// and in-memory matching of label selectors (server/inventory/selector-match.ts).
 import type { Selector } from "../inventory/selector";
+import { selectorMatches as matchSelector } from "../inventory/selector-match";
 
 export interface MachineFacts {
   id: string;
@@ -17,36 +18,17 @@ export interface MachineFacts {
   stage?: string;
 }
 
-function fieldValue(m: MachineFacts, key: string): string | undefined {
-  switch (key) {
-    case "site":
-      return m.site;
-    case "role":
-      return m.role;
-    case "cluster":
-      return m.cluster;
-    case "health":
-      return m.health;
-    case "version":
-      return m.talosVersion;
-    case "kubernetes":
-      return m.kubernetesVersion;
-    case "stage":
-      return m.stage;
-    default:
-      return m.labels[key];
-  }
-}
-
-const valueMatches = (actual: string, pattern: string) =>
-  pattern.endsWith("*") ? actual.startsWith(pattern.slice(0, -1)) : actual === pattern;
-
+/** In-memory selector matching, with the one meaning the machines list and rollouts use. */
 export function selectorMatches(selector: Selector, m: MachineFacts): boolean {
-  return selector.every((term) => {
-    const v = fieldValue(m, term.key);
-    if (term.kind === "exists") return (v !== undefined && v !== "") !== term.negated;
-    const hit = v !== undefined && term.values.some((p) => valueMatches(v, p));
-    return hit !== term.negated;
+  return matchSelector(selector, {
+    site: m.site,
+    role: m.role,
+    cluster: m.cluster,
+    health: m.health ?? "",
+    version: m.talosVersion ?? "",
+    kubernetes: m.kubernetesVersion ?? "",
+    stage: m.stage ?? "",
+    labels: m.labels,
   });
 }
 
