@@ -11,7 +11,8 @@ export async function signIn(page: Page, user = admin, next?: string): Promise<v
   await page.getByLabel("User name").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-user")).toBeVisible();
+  // The first page after sign-in may compile its data on a busy machine: more than the default 5 s.
+  await expect(page.getByTestId("signed-in-user")).toBeVisible({ timeout: 20_000 });
 }
 
 /** Calls a tRPC mutation with the page's session (superjson: the input goes under "json"). */

@@ -5,13 +5,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
+import { MAX_MACHINES } from "../../_components/log-viewer/log-query";
 import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
 import { type MachineQuery, toInput } from "./machine-query";
 
-/** The most machines one log view merges (the server refuses more). */
-export const MAX_LOG_MACHINES = 16;
 /** The most machines handed to a new rollout in its address (beyond that, use a selector). */
 const MAX_ROLLOUT_HANDOVER = 200;
 
@@ -62,7 +61,7 @@ export function SelectionBar({
         </Button>
       ) : null}
       {may("machines.stream") ? (
-        n <= MAX_LOG_MACHINES ? (
+        n <= MAX_MACHINES ? (
           <Link
             href={`/logs?machines=${ids.join(",")}`}
             className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500"
@@ -72,7 +71,7 @@ export function SelectionBar({
           </Link>
         ) : (
           <span className="text-zinc-600 dark:text-zinc-400">
-            Logs merge at most {MAX_LOG_MACHINES} machines; select fewer to view them together.
+            Logs merge at most {MAX_MACHINES} machines; select fewer to view them together.
           </span>
         )
       ) : null}
