@@ -7,6 +7,10 @@ import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 import { followLogs, followLogsSchema } from "./follow-logs";
 import { logSources, logSourcesSchema } from "./log-sources";
+import { installChunkTextEncoderStream } from "./text-encoder-stream";
+
+// Every server-sent event passes through a TextEncoderStream; Node 20's is far too slow for live logs.
+installChunkTextEncoderStream();
 
 /** AppErrors thrown inside a subscription do not pass the procedure middleware: map them here. */
 function asTrpcError(err: unknown): unknown {
