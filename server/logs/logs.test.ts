@@ -351,7 +351,7 @@ describe("live logs over server-sent events", { timeout: 30_000 }, () => {
     expect(out.error()).toBe("No such machine, or it is outside your scope.");
   });
 
-  it("says when a source is not on the node, and keeps retrying an unreachable node", async () => {
+  it("says when a source is not on the node, and keeps retrying an unreachable or rebooting node", async () => {
     const a = node(1, 0);
     const b = node(1, 1);
     const [idA, idB] = await Promise.all([machineId(a.hostname), machineId(b.hostname)]);
@@ -371,6 +371,17 @@ describe("live logs over server-sent events", { timeout: 30_000 }, () => {
       await clearFaults(sim, b.address, "unreachable");
     }
     await eventually(async () => r.status(idB) === "streaming", 15_000, "streaming again");
+    // the collector saw the machine go into a reboot: the words say so
+    await database.db.machine.update({ where: { id: idB }, data: { stage: "rebooting" } });
+    await injectFault(sim, b.address, { kind: "unreachable" });
+    try {
+      await eventually(async () => r.status(idB) === "retrying", 10_000, "retrying");
+      expect(r.merged.states.get(idB)?.message).toMatch(/^the node is rebooting: retrying in \d+ s$/);
+    } finally {
+      await clearFaults(sim, b.address, "unreachable");
+      await database.db.machine.update({ where: { id: idB }, data: { stage: "running" } });
+    }
+    await eventually(async () => r.status(idB) === "streaming", 15_000, "streaming after the reboot");
     r.stop();
     w.stop();
   });
