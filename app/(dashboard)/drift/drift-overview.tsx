@@ -11,6 +11,7 @@ import { clusterHref, machinesHref } from "../../_components/machine-links";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Card } from "../../_components/ui";
+import { useMe } from "../../_components/use-me";
 import { kindLabel } from "./drift-words";
 
 const link = "font-medium text-indigo-700 hover:underline dark:text-indigo-300";
@@ -53,8 +54,12 @@ function Counts({
   );
 }
 
+/** The rollouts form with these machines chosen (its hand-over from drift). */
+const rolloutFor = (ids: string[]) => `/rollouts/new?machines=${ids.join(",")}`;
+
 export function DriftOverview() {
   const trpc = useTRPC();
+  const { may } = useMe();
   const q = useQuery(trpc.drift.overview.queryOptions(undefined, { refetchInterval: 10_000 }));
   if (q.error) return <ErrorNotice title="The drift overview could not be loaded" error={q.error} />;
   if (!q.data)
@@ -103,6 +108,11 @@ export function DriftOverview() {
                       {h}
                     </Link>
                   ))}
+                  {may("rollouts.run") ? (
+                    <Link className={`${link} ml-auto`} href={rolloutFor(g.machineIds)}>
+                      Create a rollout for these →
+                    </Link>
+                  ) : null}
                 </p>
               </li>
             ))}
@@ -160,6 +170,13 @@ export function DriftOverview() {
             : "No machine differs from a baseline."
         }
       >
+        {o.driftedMachines.length > 0 && may("rollouts.run") ? (
+          <p className="mb-2 text-sm">
+            <Link className={link} href={rolloutFor(o.driftedMachines.map((m) => m.id))}>
+              Create a rollout for these {o.driftedMachines.length} machines →
+            </Link>
+          </p>
+        ) : null}
         {o.driftedMachines.length > 0 ? (
           <Table columns={["Machine", "Cluster", "Site", "Drift", "Since"]} headerCell="py-1.5 pr-3">
             {o.driftedMachines.map((m) => (
