@@ -153,12 +153,11 @@ export function MachineDrift({ id }: { id: string }) {
               <summary className="cursor-pointer text-sm text-indigo-700 dark:text-indigo-300">
                 The configuration as read
               </summary>
-              <pre
-                aria-label="Configuration as read"
-                className="mt-2 max-h-[32rem] overflow-auto rounded bg-zinc-50 p-3 text-xs dark:bg-zinc-950"
-              >
-                {d.configYaml}
-              </pre>
+              <section aria-label="Configuration as read">
+                <pre className="mt-2 max-h-[32rem] overflow-auto rounded bg-zinc-50 p-3 text-xs dark:bg-zinc-950">
+                  {d.configYaml}
+                </pre>
+              </section>
             </details>
           ) : null}
         </Card>
