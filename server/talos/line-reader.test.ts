@@ -47,3 +47,22 @@ describe("LineReader", () => {
     expect(readAll(chunked(text, 1))).toEqual(["first ✓", "second"]);
   });
 });
+
+describe("LineReader with a line without end", () => {
+  it("keeps the start of an over-long line, says how much it dropped, and reads the next line whole", () => {
+    const reader = new LineReader(4096);
+    const lines = [
+      ...chunked(`${"z".repeat(10_000)}\nafter\n`, 1024).flatMap((c) => reader.push(c)),
+      ...reader.flush(),
+    ];
+    expect(lines).toEqual([`${"z".repeat(4096)} … [5,904 more characters dropped by Minos]`, "after"]);
+  });
+
+  it("holds at most its limit while a node sends megabytes without a newline", () => {
+    const reader = new LineReader(4096);
+    for (const c of chunked("q".repeat(3_000_000), 1024)) expect(reader.push(c)).toEqual([]);
+    const [line] = reader.flush();
+    expect(line?.startsWith("q".repeat(4096))).toBe(true);
+    expect(line).toContain("2,995,904 more characters dropped");
+  });
+});
