@@ -23,6 +23,9 @@ const t = initTRPC
   .create({
     // Dates and bigints survive the trip to the browser as themselves.
     transformer: superjson,
+    // Live streams (logs, events) send a ping every 15 s so proxies do not cut a quiet stream, and the
+    // browser's link reconnects (resuming from the last event id) when pings stop for 35 s.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 35_000 } },
     errorFormatter({ shape, error, ctx }) {
       const zod = error.cause instanceof ZodError ? error.cause : null;
       const expected = error.cause instanceof AppError || error.code !== "INTERNAL_SERVER_ERROR";
