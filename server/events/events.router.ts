@@ -1,10 +1,11 @@
 // Machine events: the fleet-wide search and the live follow of one machine or cluster (fleet.read,
 // always within the viewer's scope).
 import { tracked } from "@trpc/server";
-import { scopesFor } from "../auth/principal";
+import { recordAudit } from "../audit/record-audit";
+import { actorOf, scopesFor } from "../auth/principal";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
-import { followEvents, followEventsSchema } from "./follow-events";
+import { assertVisible, followEvents, followEventsSchema } from "./follow-events";
 import { listEvents, listEventsSchema } from "./list-events";
 
 export const eventsRouter = router({
@@ -19,6 +20,20 @@ export const eventsRouter = router({
     .input(followEventsSchema)
     .subscription(async function* ({ ctx, input, signal }) {
       const scopes = scopesFor(ctx.principal, "fleet.read");
+      // Like every live stream, an opened timeline is audited (once in scope; a resume is marked).
+      await assertVisible(ctx.db, scopes, input);
+      await recordAudit(ctx.db, {
+        actor: actorOf(ctx.principal),
+        action: "events.follow",
+        target: input.machineId ? `machine:${input.machineId}` : `cluster:${input.cluster}`,
+        address: ctx.clientAddress,
+        result: "ok",
+        details: {
+          ...(input.kinds ? { kinds: input.kinds } : {}),
+          ...(input.actorId ? { actorId: input.actorId } : {}),
+          ...(input.lastEventId ? { resumed: true } : {}),
+        },
+      });
       for await (const e of followEvents({ db: ctx.db, scopes, input, ...(signal ? { signal } : {}) })) {
         yield tracked(e.id, e);
       }

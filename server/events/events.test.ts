@@ -354,6 +354,12 @@ describe("machine events", { timeout: 60_000 }, () => {
       ctl2,
     );
     expect(resumed[0]?.id).toBe(second.id);
+    // Each opened timeline is in the audit trail, the resumed one marked.
+    const audited = await database.db.auditEntry.findMany({
+      where: { action: "events.follow", target: `machine:${m.id}` },
+      orderBy: { id: "asc" },
+    });
+    expect(audited.map((a) => (a.details as { resumed?: boolean }).resumed ?? false)).toEqual([false, true]);
   });
 
   it("prunes events older than the retention period", async () => {

@@ -41,7 +41,11 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** Throws not found unless the machine or cluster exists within the viewer's scope. */
-async function assertVisible(db: PrismaClient, scopes: string[], input: FollowEventsInput): Promise<void> {
+export async function assertVisible(
+  db: PrismaClient,
+  scopes: string[],
+  input: FollowEventsInput,
+): Promise<void> {
   if (input.machineId) {
     const m = await db.machine.findFirst({
       where: { AND: [machineScopeWhere(scopes), { id: input.machineId }] },
