@@ -1,43 +1,20 @@
 // Drift in the browser, against the bundled simulator: a worker booted with another kernel argument (injected
 // through the simulator's control API); create a baseline, see the preview count, save, find the drifted
 // machine, open its declared-against-actual view (configuration redacted) and acknowledge the item.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
+import { expect, test } from "@playwright/test";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
 
-const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
 const SITE = "eu/dk/e2e-drift";
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
-
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.E2E_DATA_DIR ?? "";
-  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
-  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
-  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
-}
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await databaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 test.beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-drift-"));

@@ -1,47 +1,25 @@
 // Machine events in the browser, against the bundled simulator: watch a machine's timeline while the
 // simulator restarts a service (through its control API) and see the events arrive without a reload;
 // search the fleet-wide events page through its URL and its form; hostile event text stays text.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
+import type pg from "pg";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
 
-const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
 const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile-event";
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
 
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.E2E_DATA_DIR ?? "";
-  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
-  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
-  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
-}
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await databaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Removes the simulated fleet's clusters and credentials (a retried test imports it again). */
 async function forget(db: pg.Client) {
   await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
   await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
-}
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 async function fault(address: string, method: "POST" | "DELETE", body?: unknown) {

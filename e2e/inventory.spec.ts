@@ -1,21 +1,9 @@
 // The fleet views with seeded rows: filter machines by a label selector and reload the link, open
 // a machine, edit labels in bulk, see hostile strings as text, and a viewer scoped to Denmark
 // seeing only Denmark. Rows are written straight to the database the server uses.
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
+import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
-
-const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
-
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.E2E_DATA_DIR ?? "";
-  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
-  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
-  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
-}
 
 const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile";
 const fleet = [
@@ -39,16 +27,6 @@ const fleet = [
     ],
   },
 ] as const;
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await databaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 test.beforeAll(async () => {
   await withDb(async (db) => {
@@ -75,10 +53,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await withDb((db) => db.query("DELETE FROM cluster WHERE name LIKE 'e2e-%'"));
 });
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 const table = (page: Page) => page.getByRole("table");
 

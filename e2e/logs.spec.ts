@@ -5,37 +5,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
-
-const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
-
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.E2E_DATA_DIR ?? "";
-  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
-  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
-  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
-}
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await databaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 /** The simulated fleet's machines (imported if not yet), by hostname, in the simulator's order. */
 async function machines(page: Page): Promise<Array<{ id: string; hostname: string }>> {

@@ -1,42 +1,19 @@
 // Rollouts in the browser, against the bundled simulator (time compressed): an operator plans and
 // creates a rollout with a preview; another user, an approver, rejects one rollout (it stops) and
 // approves another wave by wave, watching the canary upgrade live, until it completes.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import pg from "pg";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
 
-const SHOTS = process.env.E2E_SCREENSHOTS_DIR;
 const TARGET = "v1.14.0-rc.1";
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterName = "";
-
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.E2E_DATA_DIR ?? "";
-  const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();
-  const password = (await readFile(path.join(dir, "postgres.password"), "utf8")).trim();
-  return `postgresql://minos:${encodeURIComponent(password)}@127.0.0.1:${port}/minos`;
-}
-
-async function withDb<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await databaseUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
