@@ -1,27 +1,21 @@
 // Rollouts end to end against the simulator (time compressed) and a real Postgres: four eyes, a plan
 // change voiding an approval, waves with approvals, control planes one at a time, the pull cap at the
 // simulated registry, exactly one reboot per machine.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Collector, startCollector } from "../collector/collector";
-import { eventually, seedFleet } from "../collector/test-fleet";
-import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
-import { type RunningSimulator, startSimulator } from "../talos-sim";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { eventually } from "../collector/test-fleet";
+import type { SecretKey } from "../secrets/secret-key";
+import type { RunningSimulator } from "../talos-sim";
+import type { TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
 import { RolloutReconciler } from "./reconciler";
+import { type RolloutTestFleet, startRolloutTestFleet, testLog } from "./test-rollout-fleet";
 
 let database: TestDatabase;
 let sim: RunningSimulator;
-let stateDir: string;
-let collector: Collector;
 let secretKey: SecretKey;
-const log = pino({ level: process.env.TEST_LOG ?? "silent" });
+const log = testLog;
 const alice = principalWith("alice", "operator", "approver");
 const bob = principalWith("bob", "approver");
 const as = (p: typeof alice) => createCaller(createContextInner({ db: database.db, principal: p }));
@@ -39,46 +33,12 @@ const control = async <T>(p: string, init?: RequestInit): Promise<T> =>
   (await (await fetch(`${sim.controlUrl}${p}`, init)).json()) as T;
 const nodeDetail = (hostname: string) => control<SimNode>(`/nodes/${hostname}`);
 
+let fleet: RolloutTestFleet | undefined;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-rollouts-"));
-  secretKey = await loadSecretKey({ dataDir: stateDir });
-  sim = await startSimulator({
-    clusters: 3,
-    nodesPerCluster: 5,
-    port: 0,
-    stateDir,
-    timeScale: 100,
-    seed: "rollouts",
-  });
-  await seedFleet(database.db, sim, secretKey);
-  collector = startCollector({
-    db: database.db,
-    log,
-    secretKey,
-    leaseMs: 3_000,
-    reconcileMs: 1_000,
-    flushMs: 100,
-    timeoutMs: 4_000,
-    maxBackoffMs: 500,
-    machinesRefreshMs: 1_000,
-  });
-  await eventually(
-    async () => (await database.db.machine.count({ where: { health: "unknown" } })) === 0,
-    30_000,
-    "every machine collected",
-  );
-  // Users exist for the audit trail's sake and for four eyes by user id.
-  for (const p of [alice, bob])
-    await database.db.user.create({ data: { id: p.userId, username: p.username } });
+  fleet = await startRolloutTestFleet({ clusters: 3, timeScale: 100, users: [alice, bob] });
+  ({ database, sim, secretKey } = fleet);
 }, 90_000);
-
-afterAll(async () => {
-  await collector?.stop();
-  await sim?.stop();
-  await database?.drop();
-  await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => fleet?.stop());
 
 const spec = (over: Record<string, unknown> = {}) => ({
   name: "to 1.14",

@@ -2,27 +2,21 @@
 // the follower sees the machine still on its old boot with no upgrade sequence in its events, issues
 // the upgrade again in the same attempt, and the machine ends on the target after one reboot — well
 // before the machine timeout.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Collector, startCollector } from "../collector/collector";
-import { eventually, seedFleet } from "../collector/test-fleet";
-import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
-import { type RunningSimulator, startSimulator } from "../talos-sim";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { eventually } from "../collector/test-fleet";
+import type { SecretKey } from "../secrets/secret-key";
+import type { RunningSimulator } from "../talos-sim";
+import type { TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
 import { RolloutReconciler } from "./reconciler";
+import { type RolloutTestFleet, startRolloutTestFleet, testLog } from "./test-rollout-fleet";
 
 let database: TestDatabase;
 let sim: RunningSimulator;
-let stateDir: string;
-let collector: Collector;
 let secretKey: SecretKey;
-const log = pino({ level: process.env.TEST_LOG ?? "silent" });
+const log = testLog;
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");
 const as = (p: typeof alice) => createCaller(createContextInner({ db: database.db, principal: p }));
@@ -34,46 +28,12 @@ const node = async (hostname: string) =>
     bootCount: number;
   };
 
+let fleet: RolloutTestFleet | undefined;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-takeover-"));
-  secretKey = await loadSecretKey({ dataDir: stateDir });
-  // Slow enough (an install takes 3 s) to stop the holder in the middle of it.
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 5,
-    port: 0,
-    stateDir,
-    timeScale: 5,
-    seed: "rollouts",
-  });
-  await seedFleet(database.db, sim, secretKey);
-  collector = startCollector({
-    db: database.db,
-    log,
-    secretKey,
-    leaseMs: 3_000,
-    reconcileMs: 1_000,
-    flushMs: 100,
-    timeoutMs: 4_000,
-    maxBackoffMs: 500,
-    machinesRefreshMs: 1_000,
-  });
-  await eventually(
-    async () => (await database.db.machine.count({ where: { health: "unknown" } })) === 0,
-    30_000,
-    "every machine collected",
-  );
-  for (const p of [alice, bob])
-    await database.db.user.create({ data: { id: p.userId, username: p.username } });
+  fleet = await startRolloutTestFleet({ clusters: 1, timeScale: 5, users: [alice, bob] });
+  ({ database, sim, secretKey } = fleet);
 }, 90_000);
-
-afterAll(async () => {
-  await collector?.stop();
-  await sim?.stop();
-  await database?.drop();
-  await rm(stateDir, { recursive: true, force: true });
-});
+afterAll(() => fleet?.stop());
 
 it("issues an upgrade again (same attempt, one reboot) when the previous holder died inside the request", {
   timeout: 180_000,
