@@ -4,6 +4,7 @@
 // flush at a time.
 import { z } from "zod";
 import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
+import { sleep } from "../collector/pacing";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { type EventView, eventSelect, toEventView } from "./event-view";
@@ -26,19 +27,6 @@ export type FollowEventsInput = z.infer<typeof followEventsSchema>;
 /** How often the database is asked for new events. */
 export const FOLLOW_POLL_MS = 1_000;
 const BATCH = 500;
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Throws not found unless the machine or cluster exists within the viewer's scope. */
 export async function assertVisible(
@@ -98,6 +86,6 @@ export async function* followEvents({
       cursor = r.id;
       yield toEventView(r);
     }
-    if (rows.length < BATCH) await sleep(pollMs, signal);
+    if (rows.length < BATCH) await sleep(pollMs, signal ?? new AbortController().signal);
   }
 }
