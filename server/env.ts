@@ -130,6 +130,13 @@ export const envSchema = z.object({
     .min(1, "must be at least 1 day")
     .max(3650, "must be at most 3650 days")
     .default(14),
+  /** Days drift history (items appearing, changing, clearing) is kept; current drift items are never pruned. */
+  MINOS_DRIFT_HISTORY_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number of days" })
+    .int()
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(90),
   /** Live log streams one user may hold open at once (each machine of a merged view counts). */
   MINOS_LOG_STREAMS_PER_USER: z.coerce
     .number({ error: "must be a number" })

@@ -9,6 +9,7 @@ import { ensureFirstAdmin } from "./auth/ensure-first-admin";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
+import { pruneDriftHistory } from "./drift/prune-drift-history";
 import { EnvError, env } from "./env";
 import { pruneEvents } from "./events/prune-events";
 import { sweepStaleHealth } from "./health/stale-sweep";
@@ -132,6 +133,17 @@ async function main(): Promise<void> {
   const eventTimer = setInterval(pruneOldEvents, 3_600_000);
   eventTimer.unref();
   cleanups.push({ name: "event retention", run: async () => clearInterval(eventTimer) });
+
+  // Drift history is kept MINOS_DRIFT_HISTORY_RETENTION_DAYS (default 90); every instance prunes, harmlessly.
+  const driftDays = config.MINOS_DRIFT_HISTORY_RETENTION_DAYS;
+  const pruneOldDrift = () =>
+    pruneDriftHistory(db(), { olderThanDays: driftDays })
+      .then((r) => r.removed && log.info({ removed: r.removed, driftDays }, "old drift history removed"))
+      .catch((err) => log.error({ err }, "drift history retention failed"));
+  void pruneOldDrift();
+  const driftTimer = setInterval(pruneOldDrift, 3_600_000);
+  driftTimer.unref();
+  cleanups.push({ name: "drift history retention", run: async () => clearInterval(driftTimer) });
 
   const stopInventory = await startInventory({ db: db(), log, config });
   cleanups.push({ name: "inventory", run: stopInventory });
