@@ -35,11 +35,17 @@ describe("the demo fleet", () => {
     expect(clusters.every((c) => c._count.machines === DEMO_NODES_PER_CLUSTER)).toBe(true);
     expect(clusters.every((c) => /^(eu|us|ap|sa)\/[a-z]{2}\/[a-z]+-[a-z]+-\d+$/.test(c.site))).toBe(true);
     expect(new Set(clusters.map((c) => c.site.split("/")[0])).size).toBeGreaterThan(1);
+    // Declared state to drift from: a fleet-wide rule and the half-upgraded cluster's target version.
+    const baselines = await database.db.baseline.findMany({ orderBy: { name: "asc" } });
+    expect(baselines.map((b) => b.name)).toContain("fleet-defaults");
+    const mixed = baselines.find((b) => (b.spec as { attach: { level: string } }).attach.level === "cluster");
+    expect(mixed?.spec).toMatchObject({ talosVersion: expect.stringMatching(/^v1\.\d+\.\d+/) });
 
     // Second start: same simulator on the same port with the same CA, nothing imported twice.
     const second = await startDemoFleet(database.db, { dataDir, log });
     try {
       expect(await database.db.cluster.count()).toBe(DEMO_CLUSTERS);
+      expect(await database.db.baseline.count()).toBe(2);
       const name = clusters[0]?.name ?? "";
       const ctx = await openCredential(database.db, name);
       const machines = await discoverMembers({ ...ctx, endpoints: clusters[0]?.endpoints ?? [] });

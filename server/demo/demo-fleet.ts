@@ -10,6 +10,7 @@ import { importFleet } from "../inventory/import-fleet";
 import type { RunningSimulator } from "../talos-sim";
 import { startSimulator } from "../talos-sim";
 import { buildFleetSpec } from "../talos-sim/fleet-spec";
+import { saveDemoBaselines } from "./demo-baselines";
 import { demoDriftFaults } from "./demo-drift";
 import { demoPlacement } from "./demo-sites";
 
@@ -26,12 +27,16 @@ export function isDemoFleet(): boolean {
   return (globalThis as Holder)[KEY] === true;
 }
 
-function demoTroubleMachine(): string {
-  const spec = buildFleetSpec({
+function demoSpec(): ReturnType<typeof buildFleetSpec> {
+  return buildFleetSpec({
     seed: DEMO_SEED,
     clusters: DEMO_CLUSTERS,
     nodesPerCluster: DEMO_NODES_PER_CLUSTER,
   });
+}
+
+function demoTroubleMachine(): string {
+  const spec = demoSpec();
   const worker = spec.clusters[1]?.nodes.find((n) => n.role === "worker");
   if (!worker) throw new Error("the demo fleet has no worker to show a failure on");
   return worker.hostname;
@@ -60,9 +65,7 @@ export async function startDemoFleet(
     // One worker with a failed kubelet, so the demo shows what trouble looks like; three drifted workers.
     faults: [
       { node: demoTroubleMachine(), kind: "service", service: "kubelet", mode: "failed" },
-      ...demoDriftFaults(
-        buildFleetSpec({ seed: DEMO_SEED, clusters: DEMO_CLUSTERS, nodesPerCluster: DEMO_NODES_PER_CLUSTER }),
-      ),
+      ...demoDriftFaults(demoSpec()),
     ],
   });
   (globalThis as Holder)[KEY] = true;
@@ -85,6 +88,14 @@ export async function startDemoFleet(
         machines: imported.reduce((n, c) => n + c.machines, 0),
         simulated: true,
       },
+    });
+    const baselines = await saveDemoBaselines(db, demoSpec());
+    await recordAudit(db, {
+      actor: "system",
+      action: "drift.saveBaseline",
+      target: "demo fleet",
+      result: "ok",
+      details: { baselines, simulated: true },
     });
     opts.log.info({ clusters: imported.length }, "imported the simulated demo fleet");
   }

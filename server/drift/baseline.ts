@@ -50,7 +50,14 @@ export const baselineSpecSchema = z
       .array(z.string().regex(/^[a-z0-9/._-]+$/, "an extension name like siderolabs/iscsi-tools"))
       .optional(),
     kernelArgs: z
-      .array(z.string().regex(/^-?[^\s=-][^\s=]*(=\S*)?$/, "k=v, k, or -k (must be absent)"))
+      .array(
+        z
+          .string()
+          .regex(
+            /^(-[^\s=-][^\s=]*|[^\s=-][^\s=]*(=\S*)?)$/,
+            "k=v or k (must be present), or -k (must be absent, whatever its value; -k=v is not a form)",
+          ),
+      )
       .optional(),
     labels: z.record(z.string(), z.string()).optional(),
     configPatches: z

@@ -121,6 +121,17 @@ describe("baseline validation", () => {
     expect(by("configPatches[3].patch")?.message).toMatch(/unknown document kind "NoSuchConfig"/);
   });
 
+  it("rejects a kernel argument declared absent with a value, which could never match", () => {
+    const r = compileBaseline({
+      id: "",
+      name: "x",
+      spec: spec({ kernelArgs: ["pti=on", "-mitigations=off"] }),
+    });
+    expect(r.baseline).toBeUndefined();
+    expect(r.errors.map((e) => e.field)).toEqual(["kernelArgs.1"]);
+    expect(r.errors[0]?.message).toMatch(/-k \(must be absent/);
+  });
+
   it("rejects a Kubernetes version the declared Talos does not support", () => {
     const r = compileBaseline({
       id: "",
