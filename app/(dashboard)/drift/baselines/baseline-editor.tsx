@@ -8,34 +8,15 @@ import type { BaselinePreview } from "@/server/drift/preview-baseline";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Field, SelectField } from "../../../_components/ui";
 import { type BaselineForm, toInput } from "./baseline-form";
+import { ExpectationFieldList } from "./expectation-field-list";
+import { EXPECTATION_FIELDS } from "./expectation-fields";
+import { belongsTo, FieldErrors } from "./field-errors";
 
 const TARGET_LABEL = {
   site: "Site prefix (e.g. eu/dk)",
   cluster: "Cluster name",
   selector: "Label selector (e.g. role=worker,tier=edge)",
 };
-
-function Errors({ errors, prefix }: { errors: FieldError[]; prefix: string }) {
-  const mine = errors.filter(
-    (e) =>
-      e.field === prefix ||
-      e.field.startsWith(`${prefix}.`) ||
-      e.field.startsWith(`${prefix}[`) ||
-      e.field.startsWith(`${prefix}:`),
-  );
-  if (mine.length === 0) return null;
-  return (
-    <ul className="mt-1 text-xs text-red-700 dark:text-red-300">
-      {mine.map((e) => (
-        <li key={`${e.field}:${e.message}`}>
-          {e.field !== prefix ? `${e.field}: ` : ""}
-          {e.message}
-          {e.line ? ` (line ${e.line})` : ""}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; onClose: () => void }) {
   const trpc = useTRPC();
@@ -69,12 +50,9 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
       },
     }),
   );
-  const other = errors.filter(
-    (e) =>
-      !/^(name|attach|talosVersion|kubernetesVersion|installerImage|schematicId|extensions|kernelArgs|labels|configPatches)/.test(
-        e.field,
-      ),
-  );
+  // errors no field shows (a whole-document problem): listed above the buttons
+  const fieldPrefixes = ["name", "attach", "configPatches", ...EXPECTATION_FIELDS.map((x) => x.key)];
+  const other = errors.filter((e) => !fieldPrefixes.some((p) => belongsTo(e.field, p)));
   return (
     <form
       aria-label="Baseline"
@@ -92,7 +70,7 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
             onChange={(e) => set("name", e.target.value)}
             placeholder="eu-dk-workers"
           />
-          <Errors errors={errors} prefix="name" />
+          <FieldErrors errors={errors} prefix="name" />
         </div>
         <Field
           label="Description"
@@ -116,72 +94,17 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
               value={f.target}
               onChange={(e) => set("target", e.target.value)}
             />
-            <Errors errors={errors} prefix="attach" />
+            <FieldErrors errors={errors} prefix="attach" />
           </div>
         ) : (
           <div />
         )}
-        <div>
-          <Field
-            label="Talos version"
-            value={f.talosVersion}
-            onChange={(e) => set("talosVersion", e.target.value)}
-            placeholder="v1.13.9"
-          />
-          <Errors errors={errors} prefix="talosVersion" />
-        </div>
-        <div>
-          <Field
-            label="Kubernetes version"
-            value={f.kubernetesVersion}
-            onChange={(e) => set("kubernetesVersion", e.target.value)}
-            placeholder="v1.36.2"
-          />
-          <Errors errors={errors} prefix="kubernetesVersion" />
-        </div>
-        <div>
-          <Field
-            label="Installer image"
-            value={f.installerImage}
-            onChange={(e) => set("installerImage", e.target.value)}
-            placeholder="factory.talos.dev/installer/<schematic>:v1.13.9"
-          />
-          <Errors errors={errors} prefix="installerImage" />
-        </div>
-        <div>
-          <Field
-            label="Schematic id"
-            value={f.schematicId}
-            onChange={(e) => set("schematicId", e.target.value)}
-          />
-          <Errors errors={errors} prefix="schematicId" />
-        </div>
-        <div>
-          <Field
-            label="System extensions (the exact set, comma-separated)"
-            value={f.extensions}
-            onChange={(e) => set("extensions", e.target.value)}
-            placeholder="siderolabs/iscsi-tools"
-          />
-          <Errors errors={errors} prefix="extensions" />
-        </div>
-        <div>
-          <Field
-            label="Kernel arguments (k=v or k present, -k absent)"
-            value={f.kernelArgs}
-            onChange={(e) => set("kernelArgs", e.target.value)}
-            placeholder="pti=on -mitigations"
-          />
-          <Errors errors={errors} prefix="kernelArgs" />
-        </div>
-        <div>
-          <Field
-            label="Required labels (k=v, comma-separated)"
-            value={f.labels}
-            onChange={(e) => set("labels", e.target.value)}
-          />
-          <Errors errors={errors} prefix="labels" />
-        </div>
+        <ExpectationFieldList
+          fields={EXPECTATION_FIELDS}
+          values={f.expectations}
+          errors={errors}
+          onChange={(key, text) => set("expectations", { ...f.expectations, [key]: text })}
+        />
       </div>
 
       <fieldset className="space-y-3">
@@ -232,7 +155,7 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
                 placeholder={"machine:\n  kubelet:\n    extraArgs:\n      max-pods: 110"}
               />
             </label>
-            <Errors errors={errors} prefix={`configPatches[${i}]`} />
+            <FieldErrors errors={errors} prefix={`configPatches[${i}]`} />
           </div>
         ))}
         <Button
@@ -243,9 +166,7 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
         </Button>
       </fieldset>
 
-      {other.length > 0 ? (
-        <Errors errors={other.map((e) => ({ ...e, field: e.field || "file" }))} prefix="file" />
-      ) : null}
+      {other.length > 0 ? <FieldErrors errors={other} /> : null}
       {errors.length > 0 ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
           {errors.length === 1 ? "One problem" : `${errors.length} problems`} to fix before this can be saved

@@ -1,4 +1,12 @@
-// The baseline editor's form state and the spec it sends (empty fields declare nothing).
+// The baseline editor's form state and the spec it sends (empty fields declare nothing). The expectation fields
+// themselves are declared once, in expectation-fields.ts.
+import {
+  EMPTY_EXPECTATIONS,
+  type ExpectationTexts,
+  expectationsFromSpec,
+  expectationsToSpec,
+} from "./expectation-fields";
+
 export interface PatchRow {
   role: "all" | "controlplane" | "worker";
   patch: string;
@@ -10,13 +18,8 @@ export interface BaselineForm {
   description: string;
   level: "fleet" | "site" | "cluster" | "selector";
   target: string;
-  talosVersion: string;
-  kubernetesVersion: string;
-  installerImage: string;
-  schematicId: string;
-  extensions: string;
-  kernelArgs: string;
-  labels: string;
+  /** The text of each expectation field, by spec field. */
+  expectations: ExpectationTexts;
   patches: PatchRow[];
 }
 
@@ -25,21 +28,9 @@ export const EMPTY_FORM: BaselineForm = {
   description: "",
   level: "fleet",
   target: "",
-  talosVersion: "",
-  kubernetesVersion: "",
-  installerImage: "",
-  schematicId: "",
-  extensions: "",
-  kernelArgs: "",
-  labels: "",
+  expectations: EMPTY_EXPECTATIONS,
   patches: [],
 };
-
-const words = (s: string, sep: RegExp) =>
-  s
-    .split(sep)
-    .map((w) => w.trim())
-    .filter(Boolean);
 
 export function toInput(f: BaselineForm) {
   const attach =
@@ -50,21 +41,7 @@ export function toInput(f: BaselineForm) {
         : f.level === "cluster"
           ? { level: "cluster", cluster: f.target.trim() }
           : { level: "selector", selector: f.target.trim() };
-  const spec: Record<string, unknown> = { attach };
-  if (f.talosVersion.trim()) spec.talosVersion = f.talosVersion.trim();
-  if (f.kubernetesVersion.trim()) spec.kubernetesVersion = f.kubernetesVersion.trim();
-  if (f.installerImage.trim()) spec.installerImage = f.installerImage.trim();
-  if (f.schematicId.trim()) spec.schematicId = f.schematicId.trim();
-  if (f.extensions.trim()) spec.extensions = words(f.extensions, /[,\s]+/);
-  if (f.kernelArgs.trim()) spec.kernelArgs = words(f.kernelArgs, /\s+/);
-  if (f.labels.trim()) {
-    spec.labels = Object.fromEntries(
-      words(f.labels, /,/).map((kv) => {
-        const [k = "", ...v] = kv.split("=");
-        return [k.trim(), v.join("=").trim()];
-      }),
-    );
-  }
+  const spec: Record<string, unknown> = { attach, ...expectationsToSpec(f.expectations) };
   const patches = f.patches.filter((p) => p.patch.trim());
   if (patches.length) spec.configPatches = patches;
   return { ...(f.id ? { id: f.id } : {}), name: f.name.trim(), description: f.description, spec };
@@ -78,15 +55,8 @@ interface StoredBaseline {
 }
 
 export function fromStored(b: StoredBaseline): BaselineForm {
-  const s = b.spec as {
+  const s = b.spec as Record<string, unknown> & {
     attach: { level: BaselineForm["level"]; site?: string; cluster?: string; selector?: string };
-    talosVersion?: string;
-    kubernetesVersion?: string;
-    installerImage?: string;
-    schematicId?: string;
-    extensions?: string[];
-    kernelArgs?: string[];
-    labels?: Record<string, string>;
     configPatches?: PatchRow[];
   };
   return {
@@ -95,15 +65,7 @@ export function fromStored(b: StoredBaseline): BaselineForm {
     description: b.description,
     level: s.attach.level,
     target: s.attach.site ?? s.attach.cluster ?? s.attach.selector ?? "",
-    talosVersion: s.talosVersion ?? "",
-    kubernetesVersion: s.kubernetesVersion ?? "",
-    installerImage: s.installerImage ?? "",
-    schematicId: s.schematicId ?? "",
-    extensions: (s.extensions ?? []).join(", "),
-    kernelArgs: (s.kernelArgs ?? []).join(" "),
-    labels: Object.entries(s.labels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(", "),
+    expectations: expectationsFromSpec(s),
     patches: s.configPatches ?? [],
   };
 }

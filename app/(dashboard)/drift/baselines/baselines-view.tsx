@@ -10,17 +10,11 @@ import { Button, Card, Notice } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
 import { BaselineEditor } from "./baseline-editor";
 import { attachText, type BaselineForm, EMPTY_FORM, fromStored } from "./baseline-form";
+import { expectationSummary } from "./expectation-fields";
 
 function declares(spec: unknown): string {
   const s = spec as Record<string, unknown>;
-  const parts: string[] = [];
-  if (s.talosVersion) parts.push(`Talos ${s.talosVersion}`);
-  if (s.kubernetesVersion) parts.push(`Kubernetes ${s.kubernetesVersion}`);
-  if (s.installerImage) parts.push("installer image");
-  if (s.schematicId) parts.push("schematic");
-  if (Array.isArray(s.extensions)) parts.push(`${s.extensions.length} extensions`);
-  if (Array.isArray(s.kernelArgs)) parts.push(`kernel args ${s.kernelArgs.join(" ")}`);
-  if (s.labels) parts.push(`${Object.keys(s.labels as object).length} labels`);
+  const parts = expectationSummary(s);
   if (Array.isArray(s.configPatches)) parts.push(`${s.configPatches.length} config patches`);
   return parts.join("; ") || "nothing";
 }
