@@ -136,7 +136,7 @@ const suite: BenchSuite = {
       for (const b of baselines) {
         const { baseline, errors } = compileBaseline({ id: "", ...b });
         if (!baseline) throw new Error(JSON.stringify(errors));
-        await db.baseline.create({ data: { name: b.name, spec: baseline.spec } });
+        await db.baseline.create({ data: { name: b.name, spec: baseline.spec as object } });
       }
 
       const first = await timed(() => recomputeDrift({ db }));
@@ -183,6 +183,7 @@ const suite: BenchSuite = {
               kubernetesVersion: m.kubernetesVersion || null,
               extensions: m.driftState?.extensions as string[] | null,
               schematicId: m.driftState?.schematicId ?? null,
+              schematic: null,
               kernelArgs: m.driftState?.kernelArgs as string[] | null,
               labels: {},
               config: m.driftState?.config as never,

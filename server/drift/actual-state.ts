@@ -3,6 +3,7 @@
 import type { ConfigDocument } from "./config-documents";
 import { parseCmdline } from "./kernel-args";
 import { extensionName } from "./precedence";
+import { readSchematicInfo, type SchematicContents } from "./schematic";
 
 export interface ActualState {
   talosVersion: string | null;
@@ -11,6 +12,8 @@ export interface ActualState {
   extensions: string[] | null;
   /** Image Factory schematic id; "" when the machine was not installed from an Image Factory image. */
   schematicId: string | null;
+  /** The schematic's contents (Talos 1.7+ reports them with the id); null when not reported. */
+  schematic: SchematicContents | null;
   /** Kernel arguments from /proc/cmdline without boot-entry arguments. */
   kernelArgs: string[] | null;
   labels: Record<string, string>;
@@ -23,17 +26,24 @@ export interface ActualState {
 /** Meta-extensions Talos or Image Factory report next to real ones (see docs/drift.md). */
 const META_EXTENSIONS = new Set(["schematic", "modules.dep", "embedded-config"]);
 
-/** Extensions and schematic id from ExtensionStatuses (`metadata.name`, `metadata.version`). */
-export function readExtensions(statuses: ReadonlyArray<{ name: string; version: string }>): {
+/** Extensions, schematic id and contents from ExtensionStatuses (`metadata.name`, `version`, `extraInfo`). */
+export function readExtensions(
+  statuses: ReadonlyArray<{ name: string; version: string; extraInfo?: string }>,
+): {
   extensions: string[];
   schematicId: string;
+  schematic: SchematicContents | null;
 } {
   const schematic = statuses.find((s) => s.name === "schematic");
   const extensions = statuses
     .filter((s) => !META_EXTENSIONS.has(s.name))
     .map((s) => extensionName(s.name))
     .sort();
-  return { extensions: [...new Set(extensions)], schematicId: schematic?.version ?? "" };
+  return {
+    extensions: [...new Set(extensions)],
+    schematicId: schematic?.version ?? "",
+    schematic: schematic ? readSchematicInfo(schematic.extraInfo ?? "") : null,
+  };
 }
 
 export function readKernelArgs(cmdline: string): string[] {

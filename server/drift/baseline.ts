@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { parseSelector } from "../inventory/selector";
 import { type FieldError, parseConfigText } from "./config-documents";
 import { type ParsedPatch, parsePatch } from "./config-patch";
+import { declaredSchematicSchema } from "./schematic";
 import { checkKubernetesVersion, checkTalosVersion } from "./versions";
 
 export const ATTACH_LEVELS = ["fleet", "site", "cluster", "selector"] as const;
@@ -46,6 +47,8 @@ export const baselineSpecSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/, "64 lower-case hex characters (an Image Factory schematic id)")
       .optional(),
+    /** The Image Factory schematic the machines run (YAML text or an object), compared by its contents. */
+    schematic: declaredSchematicSchema.optional(),
     extensions: z
       .array(z.string().regex(/^[a-z0-9/._-]+$/, "an extension name like siderolabs/iscsi-tools"))
       .optional(),

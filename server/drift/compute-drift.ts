@@ -6,6 +6,7 @@ import { fieldHolds } from "./config-patch";
 import { argKey } from "./kernel-args";
 import { flattenDocuments } from "./normalise";
 import type { BaselineRef, Expectation, ExpectationKind } from "./precedence";
+import { type SchematicContents, sameSchematic } from "./schematic";
 
 export interface DriftItem {
   field: string;
@@ -55,6 +56,21 @@ export function computeDrift(expectations: readonly Expectation[], actual: Actua
         const v = actual[e.kind];
         if (v === null) unknown(e, "not reported by the machine yet");
         else if (v !== e.declared) drifted(e, v);
+        break;
+      }
+      case "schematic": {
+        if (actual.schematicId === null) unknown(e, "not reported by the machine yet");
+        // not installed from an Image Factory image: nothing of the declared schematic runs
+        else if (actual.schematicId === "") drifted(e, undefined);
+        else if (actual.schematic === null) {
+          const id = actual.schematicId.slice(0, 12);
+          unknown(
+            e,
+            `the machine reports schematic ${id}… without its contents (Talos reports them from 1.7 on)`,
+          );
+        } else if (!sameSchematic(e.declared as SchematicContents, actual.schematic)) {
+          drifted(e, actual.schematic);
+        }
         break;
       }
       case "installerImage": {

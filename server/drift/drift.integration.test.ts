@@ -269,6 +269,61 @@ describe("drift against the simulator", { timeout: 90_000 }, () => {
     expect(audit?.actor).toBe("ada");
   });
 
+  it("compares the Image Factory schematic a machine runs with the declared one, by contents", async () => {
+    // w-4 runs the declared schematic, w-5 one with an extra extension
+    await injectFault(sim, "dev-sfo-1-w-4", {
+      kind: "schematic",
+      extensions: ["siderolabs/qemu-guest-agent"],
+      kernelArgs: ["net.ifnames=0"],
+    });
+    await injectFault(sim, "dev-sfo-1-w-5", {
+      kind: "schematic",
+      extensions: ["siderolabs/qemu-guest-agent", "siderolabs/tailscale"],
+    });
+    for (const hostname of ["dev-sfo-1-w-4", "dev-sfo-1-w-5"]) {
+      await admin().machines.update({ id: await machineId(hostname), labels: { image: "factory" } });
+    }
+    const readSchematic = (hostname: string) =>
+      eventually(
+        async () => {
+          const s = await database.db.machineDriftState.findFirst({ where: { machine: { hostname } } });
+          return s?.schematic ? s : undefined;
+        },
+        30_000,
+        `the schematic of ${hostname} read`,
+      );
+    const w4 = await readSchematic("dev-sfo-1-w-4");
+    await readSchematic("dev-sfo-1-w-5");
+    expect(w4.schematic).toEqual({ extensions: ["qemu-guest-agent"], extraKernelArgs: ["net.ifnames=0"] });
+    expect(w4.schematicId).toMatch(/^[0-9a-f]{64}$/);
+    expect(w4.kernelArgs).toContain("net.ifnames=0");
+    const saved = await admin().drift.saveBaseline({
+      name: "factory",
+      spec: {
+        attach: { level: "selector", selector: "image=factory" },
+        schematic:
+          "customization:\n  extraKernelArgs: [net.ifnames=0]\n  systemExtensions:\n    officialExtensions: [siderolabs/qemu-guest-agent]\n",
+      },
+    });
+    expect(saved.ok).toBe(true);
+    const w5 = await eventually(
+      async () => (await items("dev-sfo-1-w-5")).find((i) => i.field === "schematic"),
+      30_000,
+      "schematic drift on w-5",
+    );
+    expect(w5).toMatchObject({
+      kind: "schematic",
+      state: "drifted",
+      baselineName: "factory",
+      actual: { extensions: ["qemu-guest-agent", "tailscale"] },
+    });
+    expect((await items("dev-sfo-1-w-4")).filter((i) => i.field === "schematic")).toEqual([]);
+    const page = await viewer().drift.machine({ id: await machineId("dev-sfo-1-w-4") });
+    expect(page.expectations.find((e) => e.field === "schematic")?.status).toBe("holds");
+    // the stored baseline is the parsed schematic, exported as YAML for git
+    expect((await viewer().drift.exportBaselines()).yaml).toContain("officialExtensions:");
+  });
+
   it("no secret of any machine configuration is in the database or an API response", async () => {
     expect(secrets.length).toBeGreaterThan(40);
     const client = new pg.Client({ connectionString: database.url });

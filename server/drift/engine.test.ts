@@ -36,6 +36,7 @@ const actual = (over: Partial<ActualState> = {}): ActualState => ({
   kubernetesVersion: "v1.36.2",
   extensions: ["iscsi-tools"],
   schematicId: "",
+  schematic: null,
   kernelArgs: readKernelArgs("BOOT_IMAGE=/A/vmlinuz talos.platform=metal pti=on console=tty0 console=ttyS0"),
   labels: { tier: "edge" },
   config: config(
@@ -174,7 +175,7 @@ describe("drift items", () => {
         { name: "schematic", version: id },
         { name: "iscsi-tools", version: "v0.2.0" },
       ]),
-    ).toEqual({ extensions: ["iscsi-tools", "tailscale"], schematicId: id });
+    ).toEqual({ extensions: ["iscsi-tools", "tailscale"], schematicId: id, schematic: null });
   });
 });
 

@@ -168,6 +168,7 @@ export async function outlierGroups(
       kubernetesVersion: r.kubernetesVersion || null,
       extensions: (r.driftState?.extensions as string[] | null | undefined) ?? null,
       schematicId: r.driftState?.schematicId ?? null,
+      schematic: null,
       kernelArgs: (r.driftState?.kernelArgs as string[] | null | undefined) ?? null,
       labels: {},
       config: (r.driftState?.config as ConfigDocument[] | null | undefined) ?? null,

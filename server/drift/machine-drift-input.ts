@@ -7,6 +7,7 @@ import type { ConfigDocument } from "./config-documents";
 import type { TrackedDriftItem } from "./history";
 import type { MachineFacts } from "./machine-facts";
 import type { ExpectationKind } from "./precedence";
+import type { SchematicContents } from "./schematic";
 
 export interface MachineDriftInput {
   facts: MachineFacts;
@@ -54,6 +55,7 @@ function toInput(r: Row): MachineDriftInput {
       kubernetesVersion: r.kubernetesVersion || null,
       extensions: (s?.extensions as string[] | null | undefined) ?? null,
       schematicId: s?.schematicId ?? null,
+      schematic: (s?.schematic as SchematicContents | null | undefined) ?? null,
       kernelArgs: (s?.kernelArgs as string[] | null | undefined) ?? null,
       labels,
       config: (s?.config as ConfigDocument[] | null | undefined) ?? null,

@@ -6,6 +6,7 @@ import type { AttachLevel, CompiledBaseline } from "./baseline";
 import { argKey } from "./kernel-args";
 import { type MachineFacts, selectorMatches, siteCovers } from "./machine-facts";
 import { defaultValue } from "./normalise";
+import { schematicContents } from "./schematic";
 
 export interface BaselineRef {
   id: string;
@@ -18,6 +19,7 @@ export type ExpectationKind =
   | "kubernetesVersion"
   | "installerImage"
   | "schematicId"
+  | "schematic"
   | "extensions"
   | "kernelArg"
   | "label"
@@ -99,6 +101,7 @@ export function resolveExpectations(ranked: readonly Ranked[], m: MachineFacts):
     if (s.kubernetesVersion) declare("kubernetesVersion", "kubernetesVersion", s.kubernetesVersion, b);
     if (s.installerImage) declare("installerImage", "installerImage", s.installerImage, b);
     if (s.schematicId) declare("schematicId", "schematicId", s.schematicId, b);
+    if (s.schematic) declare("schematic", "schematic", schematicContents(s.schematic), b);
     if (s.extensions)
       declare("extensions", "extensions", [...new Set(s.extensions.map(extensionName))].sort(), b);
     for (const arg of s.kernelArgs ?? []) {

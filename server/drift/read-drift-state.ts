@@ -1,5 +1,5 @@
-// Reads what drift needs from one machine over the Talos API: system extensions and schematic
-// (ExtensionStatuses), kernel arguments (KernelCmdlines) and, with an os:admin credential only, the machine
+// Reads what drift needs from one machine over the Talos API: system extensions and schematic (id and contents,
+// ExtensionStatuses), kernel arguments (KernelCmdlines) and, with an os:admin credential only, the machine
 // configuration (MachineConfigs), redacted and normalised here, before anything leaves this function.
 import { createHmac } from "node:crypto";
 import { type CallTarget, type TalosClient, TalosError } from "../talos";
@@ -9,10 +9,13 @@ import { readExtensions, readKernelArgs } from "./actual-state";
 import { type ConfigDocument, parseConfigText } from "./config-documents";
 import { normaliseDocuments } from "./normalise";
 import { redactDocuments } from "./redact";
+import type { SchematicContents } from "./schematic";
 
 export interface DriftReading {
   extensions: string[] | null;
   schematicId: string | null;
+  /** The schematic's contents, normalised (server/drift/schematic.ts); null when not reported. */
+  schematic: SchematicContents | null;
   kernelArgs: string[] | null;
   config: ConfigDocument[] | null;
   configUnknownReason: string | null;
@@ -46,7 +49,7 @@ export async function readDriftState(opts: {
       readExtensions(
         list.map((r) => {
           const m = Layer.decode(r.protoSpec).metadata;
-          return { name: m?.name ?? "", version: m?.version ?? "" };
+          return { name: m?.name ?? "", version: m?.version ?? "", extraInfo: m?.extraInfo ?? "" };
         }),
       ),
     ),
@@ -62,6 +65,7 @@ export async function readDriftState(opts: {
   return {
     extensions: extensions.extensions,
     schematicId: extensions.schematicId,
+    schematic: extensions.schematic,
     kernelArgs: kernel,
     config,
     configUnknownReason: config ? null : (opts.admin.reason ?? NEEDS_ADMIN),

@@ -21,6 +21,7 @@ export async function recordDriftState(
   const data = {
     extensions: jsonOrNull(reading.extensions),
     schematicId: reading.schematicId,
+    schematic: jsonOrNull(reading.schematic),
     kernelArgs: jsonOrNull(reading.kernelArgs),
     config: jsonOrNull(reading.config),
     configUnknownReason: reading.configUnknownReason,

@@ -24,6 +24,7 @@ import { machineConfigYaml } from "./machine-config";
 import type { SimNode } from "./node";
 import { installedExtensions } from "./node-extensions";
 import { etcdMemberId } from "./node-info";
+import { nodeSchematic } from "./schematic";
 import { MACHINE_STAGE_NAMES } from "./wire";
 
 export interface SimResource {
@@ -208,21 +209,38 @@ const TYPES: ResourceType[] = [
     type: "ExtensionStatuses.runtime.talos.dev",
     namespace: "runtime",
     sensitive: false,
-    list: (node) =>
-      installedExtensions(node).map((e, i) => {
-        const spec = {
-          image: `${i}${e.name}.sqsh`,
+    list: (node) => {
+      const layers = installedExtensions(node).map((e, i) => ({
+        image: `${i}${e.name}.sqsh`,
+        metadata: {
+          name: e.name,
+          version: `${node.talosVersion}`,
+          author: e.author,
+          description: e.description,
+          compatibility: { talos: { version: `>= v1.11.0` } },
+          extraInfo: "",
+        },
+      }));
+      const schematic = nodeSchematic(node);
+      if (schematic) {
+        // the virtual extension Image Factory adds to every image it builds
+        layers.push({
+          image: `${layers.length}schematic.sqsh`,
           metadata: {
-            name: e.name,
-            version: `${node.talosVersion}`,
-            author: e.author,
-            description: e.description,
-            compatibility: { talos: { version: `>= v1.11.0` } },
-            extraInfo: "",
+            name: "schematic",
+            version: schematic.id,
+            author: "Image Factory",
+            description:
+              "Virtual extension which specifies the schematic of the image built with Image Factory.",
+            compatibility: { talos: { version: ">= 1.0.0" } },
+            extraInfo: schematic.yaml,
           },
-        };
-        return res(node, String(i), Layer.encode(Layer.fromPartial(spec)).finish(), spec);
-      }),
+        });
+      }
+      return layers.map((spec, i) =>
+        res(node, String(i), Layer.encode(Layer.fromPartial(spec)).finish(), spec),
+      );
+    },
   },
   {
     type: "KernelCmdlines.runtime.talos.dev",

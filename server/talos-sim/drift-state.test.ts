@@ -74,6 +74,42 @@ describe("drift kinds", () => {
     expect(await extensions(2)).toEqual(before);
   });
 
+  it("a node installed from an Image Factory image reports its schematic, extensions and kernel arguments", async () => {
+    const before = await extensions(1);
+    await t.control("POST", `/nodes/${addr(1)}/faults`, {
+      kind: "schematic",
+      extensions: ["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"],
+    });
+    const { msgs } = await collect(
+      c.state.list(
+        { namespace: "runtime", type: "ExtensionStatuses.runtime.talos.dev", options: undefined },
+        md({ node: addr(1) }),
+      ),
+    );
+    const layers = msgs.map((m) => Layer.decode(m.resource?.spec?.protoSpec ?? new Uint8Array()).metadata);
+    expect(layers.map((l) => l?.name)).toEqual(["iscsi-tools", "util-linux-tools", "schematic"]);
+    // the id Image Factory gives this schematic (sha256 of its canonical YAML)
+    expect(layers[2]?.version).toBe("613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245");
+    expect(layers[2]?.extraInfo).toBe(
+      "customization:\n    systemExtensions:\n        officialExtensions:\n            - siderolabs/iscsi-tools\n            - siderolabs/util-linux-tools\n",
+    );
+    const { res } = await unary(
+      c.state.get,
+      c.state,
+      { namespace: "config", type: "MachineConfigs.config.talos.dev", id: "v1alpha1", options: {} },
+      md({ node: addr(1) }),
+    );
+    expect(res?.resource?.spec?.yamlSpec).toContain(
+      "image: factory.talos.dev/installer/613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245:",
+    );
+    await t.control("POST", `/nodes/${addr(1)}/faults`, { kind: "schematic", kernelArgs: ["net.ifnames=0"] });
+    expect(await cmdline(1)).toMatch(/ net\.ifnames=0$/);
+    expect(await extensions(1)).toEqual(["schematic"]);
+    await t.control("DELETE", `/nodes/${addr(1)}/faults/schematic`);
+    expect(await extensions(1)).toEqual(before);
+    expect(await cmdline(1)).not.toContain("net.ifnames");
+  });
+
   it("config drift takes any JSON value", async () => {
     await t.control("POST", `/nodes/${addr(3)}/faults`, {
       kind: "drift",

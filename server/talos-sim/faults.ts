@@ -23,6 +23,9 @@ export interface NodeFaults {
   kernelArgs?: { add: string[]; remove: string[] };
   /** The node runs other system extensions than its cluster: these added and these removed (catalog names). */
   extensions?: { add: string[]; remove: string[] };
+  /** The node runs an Image Factory image of this schematic: its extensions (names as Image Factory takes them,
+   * `siderolabs/…`) and extra kernel arguments. Empty lists: the empty schematic (`customization: {}`). */
+  schematic?: { extensions: string[]; kernelArgs: string[] };
   /** A service writing its log as fast as this (lines per real second) while the fault is set. */
   logFlood?: { log: string; linesPerSecond: number };
 }
@@ -38,6 +41,7 @@ export const FAULT_KINDS = [
   "left",
   "kernel-args",
   "extensions",
+  "schematic",
   "log-flood",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -89,6 +93,14 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
       return { ...faults, kernelArgs: addRemove(body, "kernel-args") };
     case "extensions":
       return { ...faults, extensions: addRemove(body, "extensions") };
+    case "schematic":
+      return {
+        ...faults,
+        schematic: {
+          extensions: strings(body, "schematic", "extensions"),
+          kernelArgs: strings(body, "schematic", "kernelArgs"),
+        },
+      };
     case "log-flood": {
       const log = str("log") ?? "kubelet";
       const linesPerSecond = num("linesPerSecond") ?? 10_000;
@@ -101,17 +113,19 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
   }
 }
 
-/** `add`/`remove` of a kernel-args or extensions fault: strings or arrays of strings (CLI flags give `a+b`). */
+/** A list of a fault body: a string (CLI flags give `a+b`) or an array of strings; absent is empty. */
+function strings(body: Record<string, unknown>, kind: string, k: string): string[] {
+  const v = body[k];
+  if (v === undefined) return [];
+  if (typeof v === "string") return v.split("+").filter(Boolean);
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+  throw new FaultError(`${kind} fault: ${k} must be a string or an array of strings`);
+}
+
+/** `add`/`remove` of a kernel-args or extensions fault. */
 function addRemove(body: Record<string, unknown>, kind: string): { add: string[]; remove: string[] } {
-  const list = (k: string): string[] => {
-    const v = body[k];
-    if (v === undefined) return [];
-    if (typeof v === "string") return v.split("+").filter(Boolean);
-    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
-    throw new FaultError(`${kind} fault: ${k} must be a string or an array of strings`);
-  };
-  const add = list("add");
-  const remove = list("remove");
+  const add = strings(body, kind, "add");
+  const remove = strings(body, kind, "remove");
   if (add.length + remove.length === 0) throw new FaultError(`${kind} fault needs add or remove`);
   return { add, remove };
 }
@@ -156,6 +170,9 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "extensions":
       delete next.extensions;
+      break;
+    case "schematic":
+      delete next.schematic;
       break;
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}`);

@@ -1,5 +1,6 @@
 // The kernel command line a simulated node booted with (KernelCmdlines.runtime.talos.dev), with kernel-args drift.
 import type { SimNode } from "./node";
+import { nodeSchematic } from "./schematic";
 
 /** Talos's default arguments (KSPP hardening and console settings; representative, not per release). */
 const TALOS_DEFAULTS = [
@@ -16,13 +17,15 @@ const TALOS_DEFAULTS = [
 
 const argKey = (arg: string) => arg.split("=")[0] ?? arg;
 
-/** Contents of /proc/cmdline: boot entry, platform, defaults, then the node's kernel-args drift applied. */
+/** Contents of /proc/cmdline: boot entry, platform, defaults, its schematic's extra arguments, then the node's
+ * kernel-args drift applied. */
 export function kernelCmdline(node: SimNode): string {
   const args = [
     `BOOT_IMAGE=/A/vmlinuz`,
     `talos.platform=${node.spec.platform.name}`,
     ...(node.spec.platform.name === "metal" ? ["console=tty0", "console=ttyS0"] : ["console=ttyS0"]),
     ...TALOS_DEFAULTS,
+    ...(nodeSchematic(node)?.kernelArgs ?? []),
   ];
   const drift = node.faults.kernelArgs;
   if (!drift) return args.join(" ");

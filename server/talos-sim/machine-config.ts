@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { parse, stringify } from "yaml";
 import type { SimNode } from "./node";
+import { nodeSchematic } from "./schematic";
 
 function secret(node: SimNode, what: string, len = 32): string {
   return createHash("sha256")
@@ -22,6 +23,7 @@ export function baseConfig(node: SimNode): Record<string, unknown> {
   const cp = node.isControlPlane;
   const cluster = node.spec.clusterName;
   const endpoint = node.spec.address.replace(/\.\d+$/, `.${node.spec.address.split(".")[3]}`);
+  const schematic = nodeSchematic(node);
   const tokenA = secret(node, "token")
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "0");
@@ -43,12 +45,18 @@ export function baseConfig(node: SimNode): Record<string, unknown> {
         disableManifestsDirectory: true,
       },
       network: { hostname: node.hostname },
-      install: {
-        disk: "/dev/sda",
-        image: `ghcr.io/siderolabs/installer:${node.spec.talosVersion}`,
-        wipe: false,
-        extensions: node.spec.extensions.map((e) => ({ image: `ghcr.io/siderolabs/${e.name}:latest` })),
-      },
+      install: schematic
+        ? {
+            disk: "/dev/sda",
+            image: `factory.talos.dev/installer/${schematic.id}:${node.spec.talosVersion}`,
+            wipe: false,
+          }
+        : {
+            disk: "/dev/sda",
+            image: `ghcr.io/siderolabs/installer:${node.spec.talosVersion}`,
+            wipe: false,
+            extensions: node.spec.extensions.map((e) => ({ image: `ghcr.io/siderolabs/${e.name}:latest` })),
+          },
       features: {
         rbac: true,
         stableHostname: true,

@@ -1,6 +1,8 @@
 // Each kind of expectation a baseline can declare, once: its spec field, how the editor labels and reads it, how a
 // stored value comes back into the form, and how the list of baselines summarises it. Empty text declares nothing.
 
+import { stringify } from "yaml";
+
 export interface ExpectationField {
   /** The baseline spec's field (server/drift/baseline.ts). */
   key: string;
@@ -61,6 +63,17 @@ export const EXPECTATION_FIELDS: readonly ExpectationField[] = [
     label: "Schematic id",
     ...single,
     summary: () => "schematic id",
+  },
+  {
+    key: "schematic",
+    label: "Image Factory schematic (YAML, compared by contents)",
+    placeholder:
+      "customization:\n  systemExtensions:\n    officialExtensions:\n      - siderolabs/iscsi-tools",
+    multiline: true,
+    // sent as written: the server parses it and names the line of a YAML error
+    toSpec: (text) => (text.trim() ? text : undefined),
+    toText: (v) => (v && typeof v === "object" ? stringify(v) : ""),
+    summary: () => "schematic",
   },
   {
     key: "extensions",

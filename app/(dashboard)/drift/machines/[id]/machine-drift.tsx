@@ -67,14 +67,17 @@ export function MachineDrift({ id }: { id: string }) {
                 <tr key={e.field} className="align-top">
                   <td className="py-1.5 pr-3 font-mono text-xs">{fieldLabel(e.field)}</td>
                   <td className="py-1.5 pr-3 font-mono text-xs">
-                    {valueText(e.declared, { declaredKernelArg: e.kind === "kernelArg" })}
+                    {valueText(e.declared, {
+                      declaredKernelArg: e.kind === "kernelArg",
+                      schematic: e.kind === "schematic",
+                    })}
                   </td>
                   <td className="py-1.5 pr-3 font-mono text-xs">
                     {e.status === "unknown"
                       ? (e.reason ?? "unknown")
                       : e.status === "holds"
                         ? "as declared"
-                        : valueText(e.actual)}
+                        : valueText(e.actual, { schematic: e.kind === "schematic" })}
                   </td>
                   <td className="py-1.5 pr-3">
                     <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[e.status] ?? ""}`}>
@@ -176,9 +179,14 @@ export function MachineDrift({ id }: { id: string }) {
                   <td className="py-1 pr-3 text-xs">{h.change}</td>
                   <td className="py-1 pr-3 font-mono text-xs">{fieldLabel(h.field)}</td>
                   <td className="py-1 pr-3 font-mono text-xs">
-                    {valueText(h.declared, { declaredKernelArg: h.field.startsWith("kernelArg:") })}
+                    {valueText(h.declared, {
+                      declaredKernelArg: h.field.startsWith("kernelArg:"),
+                      schematic: h.field === "schematic",
+                    })}
                   </td>
-                  <td className="py-1 pr-3 font-mono text-xs">{valueText(h.actual)}</td>
+                  <td className="py-1 pr-3 font-mono text-xs">
+                    {valueText(h.actual, { schematic: h.field === "schematic" })}
+                  </td>
                   <td className="py-1 pr-3 text-xs">{h.baselineName}</td>
                 </tr>
               ))}

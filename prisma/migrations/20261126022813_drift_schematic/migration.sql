@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "machine_drift_state" ADD COLUMN     "schematic" JSONB;
