@@ -4,6 +4,7 @@ import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import type { ServiceState } from "../health";
+import { lockSelect, lockView } from "../rollouts/locks";
 import { machineRowSelect, toMachineRow } from "./list-machines";
 import { labelsOf } from "./placement";
 
@@ -34,6 +35,7 @@ export async function getCluster({
       discoveredAt: true,
       discoveryError: true,
       createdAt: true,
+      locks: { select: lockSelect },
     },
   });
   if (!cluster) {
@@ -79,8 +81,11 @@ export async function getCluster({
   });
   const healthyMembers = etcd.filter((e) => e.healthy).length;
   const verdict = cluster.health;
+  const { locks, ...fields } = cluster;
   return {
-    ...cluster,
+    ...fields,
+    /** The rollout lock on the whole cluster, if any. */
+    lock: lockView("cluster", locks[0]),
     labels: labelsOf(cluster.labels),
     health: verdict,
     machines: machines.map((m) => toMachineRow(m, now)),

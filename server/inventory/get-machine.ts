@@ -4,6 +4,7 @@ import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { currentHealth, type ServiceState } from "../health";
+import { lockSelect, lockView } from "../rollouts/locks";
 import { labelsOf } from "./placement";
 
 const HISTORY = 100;
@@ -43,7 +44,8 @@ export async function getMachine({
       health: true,
       healthReason: true,
       healthSince: true,
-      cluster: { select: { name: true, site: true, labels: true } },
+      locks: { select: lockSelect },
+      cluster: { select: { name: true, site: true, labels: true, locks: { select: lockSelect } } },
       stateChanges: {
         orderBy: [{ at: "desc" }, { id: "desc" }],
         take: HISTORY,
@@ -55,9 +57,12 @@ export async function getMachine({
     throw new AppError("NOT_FOUND", { userMessage: "This machine does not exist or is outside your scope." });
   }
   const verdict = currentHealth(m, now);
-  const { stateChanges, ...rest } = m;
+  const { stateChanges, locks, ...rest } = m;
   return {
     ...rest,
+    cluster: { name: m.cluster.name, site: m.cluster.site, labels: m.cluster.labels },
+    /** Rollout locks: on the machine itself, and on its whole cluster. */
+    locks: { machine: lockView("machine", locks[0]), cluster: lockView("cluster", m.cluster.locks[0]) },
     id: m.id,
     health: verdict.health,
     healthReason: verdict.reason,

@@ -7,6 +7,7 @@ import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { currentHealth, type Health } from "../health";
+import { effectiveLock, type LockView, lockSelect } from "../rollouts/locks";
 import { type MachineFilter, machineFilterSchema, machineFilterWhere } from "./machine-filter";
 import { labelsOf } from "./placement";
 
@@ -35,7 +36,8 @@ const machineRowSelect = {
   healthSince: true,
   reachable: true,
   lastSeenAt: true,
-  cluster: { select: { name: true, site: true, labels: true } },
+  locks: { select: lockSelect },
+  cluster: { select: { name: true, site: true, labels: true, locks: { select: lockSelect } } },
 } satisfies Prisma.MachineSelect;
 
 function orderBy(
@@ -79,6 +81,8 @@ export interface MachineRow {
   healthReason: string;
   healthSince: Date;
   lastSeenAt: Date | null;
+  /** The rollout lock on the machine or its cluster, if any. */
+  lock: LockView | null;
 }
 
 export function toMachineRow(
@@ -102,6 +106,7 @@ export function toMachineRow(
     healthReason: verdict.reason,
     healthSince: m.healthSince,
     lastSeenAt: m.lastSeenAt,
+    lock: effectiveLock(m.locks, m.cluster.locks),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Principal } from "../auth/principal";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { describeScope, loadCandidates, rolloutScopeSchema } from "./load-candidates";
+import { withMaintenanceWindows } from "./maintenance-windows";
 import { type Plan, planRollout, wavePlanSchema } from "./plan";
 import { safetySchema } from "./safety";
 import { installerTag, parseTalosVersion } from "./upgrade-path";
@@ -41,7 +42,7 @@ export async function previewRollout(db: PrismaClient, scopes: string[], spec: R
     machines: candidates.machines,
     targetVersion: targetVersionOf(spec.installerImage),
     wavePlan: spec.wavePlan,
-    safety: spec.safety,
+    safety: await withMaintenanceWindows(db, spec.safety),
     locks: candidates.locks,
     controlPlanesPerCluster: candidates.controlPlanesPerCluster,
   });

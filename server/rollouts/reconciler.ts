@@ -12,8 +12,10 @@ import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
 import { TalosClient } from "../talos/client";
 import { LIFECYCLE_MIN_VERSION, versionAtLeast } from "../talos/operations/upgrade";
+import { withMaintenanceWindows } from "./maintenance-windows";
 import { safetySchema } from "./safety";
 import { decide, type SchedulerCluster, type SchedulerMachine } from "./scheduler";
+import { skipLockedMachines } from "./skip-locked";
 import { onTarget } from "./upgrade-path";
 import type { Notifier } from "./webhook";
 
@@ -125,7 +127,8 @@ export class RolloutReconciler {
       where: { id: rolloutId },
       include: { waves: { orderBy: { index: "asc" } } },
     });
-    const safety = safetySchema.parse(r.safety);
+    // The sites' maintenance windows count as soon as they are edited (maintenance-windows.ts).
+    const safety = await withMaintenanceWindows(db, safetySchema.parse(r.safety));
     const rows: MachineRow[] = await db.rolloutMachine.findMany({
       where: { rolloutId },
       orderBy: { position: "asc" },
@@ -203,7 +206,13 @@ export class RolloutReconciler {
     });
 
     const byId = new Map(rows.map((m) => [m.id, m]));
+    // Locked since planned: skipped instead of started (skip-locked.ts).
+    const locked = await skipLockedMachines(
+      db,
+      d.actions.filter((a) => a.kind !== "time-out").map((a) => byId.get(a.machineId) as MachineRow),
+    );
     for (const a of d.actions) {
+      if (locked.has(a.machineId)) continue;
       const m = byId.get(a.machineId) as MachineRow;
       if (a.kind === "time-out") {
         const n = await db.rolloutMachine.updateMany({

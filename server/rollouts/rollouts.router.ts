@@ -1,23 +1,26 @@
-// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, locks.
+// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls; locks and
+// maintenance windows in their own routers.
 import { z } from "zod";
 import { scopesFor } from "../auth/principal";
 import { machineScopeWhere } from "../auth/scope-filter";
-import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 import { changeRollout, createRollout, previewRollout, rolloutSpecSchema } from "./create-rollout";
 import { decideWave, waveDecisionSchema } from "./decide-wave";
+import { locksRouter } from "./locks.router";
+import { maintenanceWindowsRouter } from "./maintenance-windows.router";
+import { pendingApprovals } from "./pending-approvals";
 import { controlRollout, machineControl } from "./rollout-controls";
+import { visibleRollouts } from "./visible-rollouts";
+import { getWaveBriefing } from "./wave-briefing";
 
 const id = z.uuid("must be a rollout id");
 
-/** Rollouts a reader sees: those touching at least one machine in their scope (all, fleet-wide). */
-function visibleRollouts(scopes: string[]): Prisma.RolloutWhereInput {
-  return scopes.includes("") ? {} : { machines: { some: { machine: machineScopeWhere(scopes) } } };
-}
-
 export const rolloutsRouter = router({
+  locks: locksRouter,
+  maintenanceWindows: maintenanceWindowsRouter,
+
   preview: authorized("rollouts.run")
     .input(rolloutSpecSchema)
     .query(({ ctx, input }) => previewRollout(ctx.db, scopesFor(ctx.principal, "rollouts.run"), input)),
@@ -97,6 +100,27 @@ export const rolloutsRouter = router({
       const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = r;
       return rest;
     }),
+
+  /** What an approver weighs for one wave: estimated duration, when it can start, and the risk. */
+  briefing: authorized("fleet.read")
+    .input(z.object({ id, waveIndex: z.number().int().min(0) }))
+    .query(({ ctx, input }) =>
+      getWaveBriefing({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "fleet.read"),
+        rolloutId: input.id,
+        waveIndex: input.waveIndex,
+      }),
+    ),
+
+  /** Waves waiting for a decision the caller may take. */
+  pendingApprovals: authorized("rollouts.approve").query(({ ctx }) =>
+    pendingApprovals({
+      db: ctx.db,
+      principal: ctx.principal,
+      scopes: scopesFor(ctx.principal, "rollouts.approve"),
+    }),
+  ),
 
   decide: authorized("rollouts.approve")
     .input(waveDecisionSchema)

@@ -3,9 +3,13 @@ import { z } from "zod";
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof DAYS)[number];
-export const WEEKDAYS: readonly Weekday[] = DAYS;
+/** The days of the week, Monday first, as windows name them. */
+export const WEEKDAYS = DAYS;
 
-const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day as HH:MM (24 h)");
+/** A local time of day, HH:MM (24 h). */
+export const timeOfDaySchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day as HH:MM (24 h)");
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -16,16 +20,19 @@ function validTimeZone(tz: string): boolean {
   }
 }
 
+/** An IANA time zone name this runtime knows. */
+export const timeZoneSchema = z
+  .string()
+  .refine(validTimeZone, "must be an IANA time zone such as Europe/Copenhagen or America/New_York");
+
 export const maintenanceWindowSchema = z.object({
   /** Site pattern: an exact site, or a prefix ending in `*` ("eu/dk/*"). */
   site: z.string().trim().min(1).max(200),
-  timeZone: z
-    .string()
-    .refine(validTimeZone, "must be an IANA time zone such as Europe/Copenhagen or America/New_York"),
+  timeZone: timeZoneSchema,
   days: z.array(z.enum(DAYS)).min(1, "pick at least one day"),
   /** Local start and end; an end at or before the start runs past midnight into the next day. */
-  start: time,
-  end: time,
+  start: timeOfDaySchema,
+  end: timeOfDaySchema,
 });
 export type MaintenanceWindow = z.infer<typeof maintenanceWindowSchema>;
 

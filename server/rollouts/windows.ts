@@ -64,7 +64,8 @@ export function windowsOf(windows: readonly MaintenanceWindow[], site: string): 
   return windows.filter((w) => siteMatches(w.site, site));
 }
 
-function isOpen(w: MaintenanceWindow, at: number): boolean {
+/** Is the window open at `at` (ms since epoch)? */
+export function isOpen(w: MaintenanceWindow, at: number): boolean {
   const t = localTime(at, w.timeZone);
   const start = minutesOf(w.start);
   const end = minutesOf(w.end);
@@ -88,7 +89,8 @@ function instantOf(year: number, month: number, day: number, minutes: number, ti
   return guess;
 }
 
-function nextStart(w: MaintenanceWindow, at: number): number | null {
+/** The window's next opening after `at`, within a week (null: it never opens). */
+export function nextStart(w: MaintenanceWindow, at: number): number | null {
   const t = localTime(at, w.timeZone);
   let best: number | null = null;
   for (let offset = 0; offset <= 7; offset++) {
