@@ -1,5 +1,6 @@
 // The collector: takes cluster leases, runs one ClusterWorker per held cluster, writes state in batches.
 import { randomUUID } from "node:crypto";
+import { databaseUrlOf } from "../db/client";
 import { DriftSink } from "../drift/drift-sink";
 import { ChannelPool } from "../talos";
 import { ClusterWorker } from "./cluster-worker";
@@ -14,7 +15,7 @@ export interface Collector {
   held(): string[];
   /** For benchmarks: called after each successful flush with the machine ids written. */
   writer: BatchWriter;
-  /** Stops collecting, writes what is pending and gives the leases back. */
+  /** Stops collecting, writes what is pending and gives the leases back (once; later calls wait for it). */
   stop(): Promise<void>;
 }
 
@@ -27,11 +28,17 @@ export function startCollector(options: CollectorOptions): Collector {
   const log = o.log.child({ component: "collector", instanceId });
   const stopper = new AbortController();
   const signal = stopper.signal;
+  const databaseUrl = o.databaseUrl ?? databaseUrlOf(o.db);
+  if (!databaseUrl) {
+    throw new Error(
+      "startCollector needs the database URL for its lease connection: create the client with createDb(url) or pass databaseUrl",
+    );
+  }
   const pool = new ChannelPool();
   const writer = new BatchWriter(o.db, instanceId, log);
-  const leases = new LeaseManager(o.db, instanceId, o.leaseMs);
+  const leases = new LeaseManager(databaseUrl, instanceId, o.leaseMs);
   const limiter = new Limiter(o.concurrency);
-  // The Prisma pool has 10 connections: leave most of them to flushes, lease rounds and the app.
+  // The Prisma pool has 10 connections: leave most of them to flushes and the app.
   const dbLimiter = new Limiter(4);
   const workers = new Map<string, ClusterWorker>();
   const drift = o.drift ? new DriftSink(o.db, log) : undefined;
@@ -117,21 +124,26 @@ export function startCollector(options: CollectorOptions): Collector {
   };
 
   const loops = Promise.all([leaseLoop(), flushLoop()]);
+  let stopped: Promise<void> | undefined;
   log.info({ leaseMs: o.leaseMs, reconcileMs: o.reconcileMs }, "collector started");
 
   return {
     instanceId,
     writer,
     held: () => [...workers.keys()],
-    async stop() {
-      stopper.abort();
-      await loops;
-      await stopWorkers([...workers.keys()]);
-      await writer.flush().catch(() => {});
-      await drift?.stop();
-      await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
-      pool.close();
-      log.info("collector stopped");
+    stop() {
+      stopped ??= (async () => {
+        stopper.abort();
+        await loops;
+        await stopWorkers([...workers.keys()]);
+        await writer.flush().catch(() => {});
+        await drift?.stop();
+        await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
+        await leases.close();
+        pool.close();
+        log.info("collector stopped");
+      })();
+      return stopped;
     },
   };
 }

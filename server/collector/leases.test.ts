@@ -1,9 +1,11 @@
 // Several collectors on one database: clusters are split between them, never held by two, and taken over
 // within the lease time when an instance stops (in process) or is killed (separate processes, kill -9).
+// Renewals run on a connection of their own, so a collector whose write pool is saturated keeps its clusters.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
@@ -72,6 +74,53 @@ describe("leases between instances", { timeout: 60_000 }, () => {
     } finally {
       await a.stop();
       await b.stop();
+    }
+  });
+
+  it("keeps renewing its leases while every connection of the write pool is busy", async () => {
+    await database.db.clusterLease.deleteMany();
+    await database.db.collectorInstance.deleteMany();
+    const c = startCollector({ db: database.db, log, secretKey, leaseMs: LEASE_MS, reconcileMs: 2_000 });
+    // The database as another client sees it: the collector's pool is about to be busy.
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    try {
+      await eventually(async () => c.held().length === 4, 10_000, "all four clusters held");
+      // Every connection of the pool the collector writes through (10) sleeps three lease lengths; more wait.
+      const busyMs = LEASE_MS * 3;
+      const busy = Promise.allSettled(
+        Array.from({ length: 12 }, () => database.db.$executeRawUnsafe(`SELECT pg_sleep(${busyMs / 1000})`)),
+      );
+      const until = Date.now() + busyMs - 500;
+      let checks = 0;
+      while (Date.now() < until) {
+        const { rows } = await observer.query<{ live: number; renewed: boolean }>(
+          `SELECT count(*)::int AS live,
+                  bool_and(expires_at > now() + $2::interval) AS renewed
+           FROM cluster_lease WHERE instance_id = $1::uuid AND expires_at > now()`,
+          [c.instanceId, `${Math.round(LEASE_MS / 4)} milliseconds`],
+        );
+        // Held here and in the database, with more than a quarter of a lease left: renewals keep coming.
+        expect(c.held()).toHaveLength(4);
+        expect(rows[0]).toEqual({ live: 4, renewed: true });
+        checks++;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(checks).toBeGreaterThan(5);
+      // End the sleeps (and those queued behind them) rather than wait for them.
+      let settled = false;
+      void busy.then(() => {
+        settled = true;
+      });
+      while (!settled) {
+        await observer.query(
+          `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND pid <> pg_backend_pid()`,
+        );
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await observer.end();
+      await c.stop();
     }
   });
 

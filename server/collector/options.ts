@@ -20,6 +20,8 @@ export interface CollectorOptions {
   machinesRefreshMs?: number;
   /** Talos calls of the periodic reconcile in flight at once, across all clusters. */
   concurrency?: number;
+  /** The database for the lease connection (default: the URL `db` was created with by createDb). */
+  databaseUrl?: string;
   /** Deadline of every Talos call of the reconcile. */
   timeoutMs?: number;
   /** Longest wait between attempts at an unreachable machine (exponential backoff up to this). */
@@ -33,7 +35,10 @@ export interface CollectorOptions {
   secretKey?: SecretKey;
 }
 
-export type ResolvedOptions = Required<Omit<CollectorOptions, "secretKey">> & { secretKey?: SecretKey };
+export type ResolvedOptions = Required<Omit<CollectorOptions, "secretKey" | "databaseUrl">> & {
+  secretKey?: SecretKey;
+  databaseUrl?: string;
+};
 
 export function resolveOptions(o: CollectorOptions, instanceId: string): ResolvedOptions {
   const leaseMs = o.leaseMs ?? 45_000;
@@ -54,5 +59,6 @@ export function resolveOptions(o: CollectorOptions, instanceId: string): Resolve
     drift: o.drift ?? true,
     staleAfterMs: o.staleAfterMs ?? Math.max(5 * 60_000, 3 * reconcileMs),
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
+    ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
   };
 }

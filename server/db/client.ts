@@ -6,8 +6,18 @@ import { PrismaClient } from "./generated/client";
 const KEY = Symbol.for("minos.db");
 type Holder = { [KEY]?: PrismaClient };
 
+/** The URL each client was created with, for parts that need a connection of their own beside its pool. */
+const urls = new WeakMap<PrismaClient, string>();
+
 export function createDb(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  urls.set(client, databaseUrl);
+  return client;
+}
+
+/** The database URL a client made by createDb connects to. */
+export function databaseUrlOf(client: PrismaClient): string | undefined {
+  return urls.get(client);
 }
 
 /** The process-wide client, built on first use from DATABASE_URL (set by start-up). */
