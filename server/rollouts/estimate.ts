@@ -73,8 +73,8 @@ export function estimateWave(opts: {
       cluster: name,
       text:
         c.controlPlanes >= Math.ceil(c.workers / safety.workersPerCluster)
-          ? `cluster ${name}: ${c.controlPlanes} control planes, one at a time`
-          : `cluster ${name}: ${c.workers} workers, ${safety.workersPerCluster} at a time`,
+          ? `cluster ${name}: ${plural(c.controlPlanes, "control plane")}, one at a time`
+          : `cluster ${name}: ${plural(c.workers, "worker")}, ${safety.workersPerCluster} at a time`,
     });
     const s = sites.get(c.site) ?? { machines: 0, capacity: 0 };
     s.machines += c.controlPlanes + c.workers;
@@ -87,13 +87,13 @@ export function estimateWave(opts: {
     fleetCapacity += capacity;
     bound(Math.ceil(s.machines / capacity), {
       site,
-      text: `site ${site || "(no site)"}: ${s.machines} machines, at most ${capacity} at a time`,
+      text: `site ${site || "(no site)"}: ${plural(s.machines, "machine")}, at most ${capacity} at a time`,
     });
   }
   const capacity = Math.min(safety.fleetConcurrency, fleetCapacity);
   if (capacity > 0)
     bound(Math.ceil(machines.length / capacity), {
-      text: `${machines.length} machines, at most ${capacity} at a time fleet-wide`,
+      text: `${plural(machines.length, "machine")}, at most ${capacity} at a time fleet-wide`,
     });
 
   const upgradeMs = rounds * perMachineMs;
@@ -110,6 +110,8 @@ export function estimateWave(opts: {
     totalMs: upgradeMs + bakeMs,
   };
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The median of durations (ms); null for none. */
 export function median(values: readonly number[]): number | null {

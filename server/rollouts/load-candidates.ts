@@ -73,7 +73,7 @@ export async function loadCandidates(
       _count: { _all: true },
     }),
     db.rolloutLock.findMany({
-      select: { reason: true, machineId: true, cluster: { select: { name: true } } },
+      select: { reason: true, createdBy: true, machineId: true, cluster: { select: { name: true } } },
     }),
   ]);
   const clusterIds = await db.cluster.findMany({
@@ -97,9 +97,18 @@ export async function loadCandidates(
       stage: r.stage,
       labels: (r.effectiveLabels ?? {}) as Record<string, string>,
     })),
+    // The plan shows the reason and who locked it: "cluster locked: store refit (by lou)".
     locks: {
-      machines: new Map(locks.filter((l) => l.machineId).map((l) => [l.machineId as string, l.reason])),
-      clusters: new Map(locks.filter((l) => l.cluster).map((l) => [l.cluster?.name as string, l.reason])),
+      machines: new Map(
+        locks
+          .filter((l) => l.machineId)
+          .map((l) => [l.machineId as string, `${l.reason} (by ${l.createdBy})`]),
+      ),
+      clusters: new Map(
+        locks
+          .filter((l) => l.cluster)
+          .map((l) => [l.cluster?.name as string, `${l.reason} (by ${l.createdBy})`]),
+      ),
     },
     controlPlanesPerCluster,
   };

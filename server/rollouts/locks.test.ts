@@ -87,7 +87,9 @@ describe("rollout locks", () => {
     // The plan leaves them out, saying why.
     const plan = await as(olivia).rollouts.preview(spec);
     expect(plan.excludedByKind.locked).toBe(3);
-    expect(plan.excluded.find((e) => e.hostname === "aarhus-cp")?.reason).toBe("cluster locked: store refit");
+    expect(plan.excluded.find((e) => e.hostname === "aarhus-cp")?.reason).toBe(
+      "cluster locked: store refit (by lou)",
+    );
     expect(plan.planned).toBe(2);
 
     await expect(as(vic).rollouts.locks.unlock({ target: machine })).rejects.toThrow(/operator or admin/);

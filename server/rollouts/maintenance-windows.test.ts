@@ -51,6 +51,24 @@ describe("a maintenance window's openings", () => {
     );
   });
 
+  it("runs on across back-to-back openings, and never closes when open all day every day", () => {
+    const days = { ...weekend, timeZone: "UTC", start: "00:00", durationMinutes: 1440 };
+    // Monday 10:00: Monday's and Tuesday's openings meet, so it closes Wednesday 00:00.
+    expect(
+      openingOf(asSchedulerWindow({ ...days, days: ["mon", "tue"] }), Date.parse("2026-11-30T10:00:00Z")),
+    ).toEqual({
+      open: true,
+      opensAt: null,
+      closesAt: new Date("2026-12-02T00:00:00Z"),
+    });
+    const always = asSchedulerWindow({ ...days, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] });
+    expect(openingOf(always, Date.parse("2026-11-30T10:00:00Z"))).toEqual({
+      open: true,
+      opensAt: null,
+      closesAt: null,
+    });
+  });
+
   it("refuses bad input with errors that name the field", () => {
     const issues = (v: unknown) =>
       maintenanceWindowInputSchema

@@ -69,7 +69,7 @@ export function asSchedulerWindow(w: StoredWindow): MaintenanceWindow {
 
 export interface Opening {
   open: boolean;
-  /** While open: when the current opening ends. */
+  /** While open: when the current opening ends (null: it never closes, open every day all day). */
   closesAt: Date | null;
   /** While closed: the next opening (null when none within a week, which cannot happen with a day set). */
   opensAt: Date | null;
@@ -95,8 +95,16 @@ export function openingOf(w: MaintenanceWindow, now: number): Opening {
     t = nextStart(w, t)
   )
     started = t;
-  const closes = started === null ? null : started + durationOf(w) * 60_000;
-  return { open: true, closesAt: closes === null ? null : new Date(closes), opensAt: null };
+  if (started === null) return { open: true, closesAt: null, opensAt: null };
+  // An opening that ends as the next begins (a whole day, every day) runs on: it closes at the end of
+  // the last of them; null when it never closes within a week.
+  let closes = started + durationOf(w) * 60_000;
+  for (let i = 0; i < 8 && isOpen(w, closes); i++) {
+    const next = nextStart(w, closes - 60_000);
+    if (next === null || next > closes) break;
+    closes = next + durationOf(w) * 60_000;
+  }
+  return { open: true, closesAt: isOpen(w, closes) ? null : new Date(closes), opensAt: null };
 }
 
 /** Every stored window, in the scheduler's form. */
