@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
 import { FleetOverview } from "./fleet-overview";
+import { PendingApprovals } from "./pending-approvals";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -11,6 +12,7 @@ export default function FleetPage() {
   return (
     <>
       <PageHeader title={label} description={description} />
+      <PendingApprovals />
       <FleetOverview />
     </>
   );

@@ -13,6 +13,7 @@ import { formatAgo } from "../../_components/format";
 import { HEALTH_ORDER, HealthBadge } from "../../_components/health";
 import { LabelChips } from "../../_components/labels";
 import { clusterHref } from "../../_components/machine-links";
+import { LockBadge } from "../../_components/rollout-lock";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
@@ -303,6 +304,11 @@ export function MachinesList() {
                 <div className="font-mono text-xs text-zinc-500">
                   {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
                 </div>
+                {m.lock ? (
+                  <div className="mt-0.5 max-w-xs">
+                    <LockBadge lock={m.lock} />
+                  </div>
+                ) : null}
               </td>
               <td className="whitespace-nowrap px-3 py-2">
                 <Link href={clusterHref(m.cluster)} className="hover:underline">

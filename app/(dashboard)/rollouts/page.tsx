@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
 import { NewRolloutLink, RolloutsList } from "./rollouts-list";
+import { RolloutsTabs } from "./rollouts-tabs";
 
 export const metadata: Metadata = { title: "Rollouts" };
 
@@ -11,6 +12,7 @@ export default function Page() {
   return (
     <>
       <PageHeader title={label} description={description} actions={<NewRolloutLink />} />
+      <RolloutsTabs current="rollouts" />
       <RolloutsList />
     </>
   );

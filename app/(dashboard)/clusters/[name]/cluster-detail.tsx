@@ -12,6 +12,7 @@ import { LabelChips } from "../../../_components/labels";
 import { clusterHref, machinesHref } from "../../../_components/machine-links";
 import { PageHeader } from "../../../_components/page-header";
 import { PlacementEditor } from "../../../_components/placement-editor";
+import { LockBadge, LockCard } from "../../../_components/rollout-lock";
 import { StateHistory } from "../../../_components/state-history";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
@@ -58,7 +59,12 @@ export function ClusterDetail({ name }: { name: string }) {
       <PageHeader
         title={c.name}
         description={`${c.machines.length} machines at ${c.site || "no site"} · ${healthyMachines} healthy`}
-        actions={<HealthBadge health={c.health} />}
+        actions={
+          <>
+            {c.lock ? <LockBadge lock={c.lock} /> : null}
+            <HealthBadge health={c.health} />
+          </>
+        }
       />
       {c.health !== "healthy" && c.healthReason ? (
         <p className="mb-4 rounded-md bg-zinc-100 px-3 py-2 text-sm dark:bg-zinc-800/60">{c.healthReason}</p>
@@ -140,6 +146,9 @@ export function ClusterDetail({ name }: { name: string }) {
         </Card>
       </div>
       <div className="mt-4">
+        <LockCard target={{ kind: "cluster", name: c.name }} lock={c.lock} />
+      </div>
+      <div className="mt-4">
         <Card title="Machines">
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-zinc-500">
@@ -162,6 +171,11 @@ export function ClusterDetail({ name }: { name: string }) {
                       {m.hostname}
                     </Link>
                     <span className="ml-2 font-mono text-xs text-zinc-500">{m.address}</span>
+                    {m.lock?.on === "machine" ? (
+                      <div className="mt-0.5">
+                        <LockBadge lock={m.lock} />
+                      </div>
+                    ) : null}
                   </td>
                   <td className="py-1.5 pr-3">{m.role === "controlplane" ? "control plane" : "worker"}</td>
                   <td className="max-w-xs py-1.5 pr-3">

@@ -9,6 +9,7 @@ import { HealthBadge } from "../../../_components/health";
 import { LabelChips } from "../../../_components/labels";
 import { clusterHref, machinesHref } from "../../../_components/machine-links";
 import { PlacementEditor } from "../../../_components/placement-editor";
+import { LockCard } from "../../../_components/rollout-lock";
 import { StateHistory as History } from "../../../_components/state-history";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
@@ -217,6 +218,15 @@ function MachineOverview({ m }: { m: MachineView }) {
           )}
         </Card>
       </div>
+      {m.removedAt ? null : (
+        <div className="mt-4">
+          <LockCard
+            target={{ kind: "machine", id: m.id }}
+            lock={m.locks.machine}
+            inherited={m.locks.cluster}
+          />
+        </div>
+      )}
       <div className="mt-4">
         <Card title="State history" description="What changed on this machine, newest first.">
           <History rows={m.history} />

@@ -11,6 +11,7 @@ import { EmptyState } from "../../../_components/empty-state";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { HealthBadge } from "../../../_components/health";
 import { PageHeader } from "../../../_components/page-header";
+import { LockBadge } from "../../../_components/rollout-lock";
 import { useTRPC } from "../../../_components/trpc";
 import { useMe } from "../../../_components/use-me";
 
@@ -56,12 +57,18 @@ export function MachineFrame({
   const m = machine.data;
   if (!m)
     return <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />;
+  const lock = m.locks.cluster ?? m.locks.machine;
   return (
     <>
       <PageHeader
         title={m.hostname}
         description={`${m.role === "controlplane" ? "Control plane" : "Worker"} of ${m.cluster.name} at ${m.address}`}
-        actions={<HealthBadge health={m.health} />}
+        actions={
+          <>
+            {lock ? <LockBadge lock={lock} /> : null}
+            <HealthBadge health={m.health} />
+          </>
+        }
       />
       <MachineTabs id={m.id} tab={tab} />
       {children(m)}

@@ -1,6 +1,7 @@
 "use client";
-// A rollout, live (polled every 2 seconds): status and controls, the decision on the wave waiting
-// for one, the waves as a timeline with every machine's phase, and the approval history.
+// A rollout, live (polled every 2 seconds): status and controls, what to weigh for the wave waiting
+// for a decision and the decision itself, the waves as a timeline with every machine's phase, and the
+// approval history.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { ErrorNotice } from "../../../_components/error-notice";
@@ -11,6 +12,7 @@ import { Button, FormError } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
 import { StatusBadge } from "../rollout-status";
 import { Approvals, Decision } from "./decision";
+import { WaveBriefing } from "./wave-briefing";
 import { WaveTimeline } from "./wave-timeline";
 
 export function RolloutDetail({ id }: { id: string }) {
@@ -79,7 +81,10 @@ export function RolloutDetail({ id }: { id: string }) {
         </section>
         <FormError error={control.error} />
         {awaiting && current ? (
-          <Decision rolloutId={id} wave={current} revision={r.revision} onDecided={refresh} />
+          <div id="decision" className="scroll-mt-4 space-y-4">
+            <WaveBriefing rolloutId={id} waveIndex={current.index} />
+            <Decision rolloutId={id} wave={current} revision={r.revision} onDecided={refresh} />
+          </div>
         ) : null}
         <WaveTimeline rollout={r} canRun={canRun && active} onChanged={refresh} />
         <Approvals approvals={r.approvals} waves={r.waves} />

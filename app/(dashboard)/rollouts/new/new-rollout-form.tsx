@@ -234,7 +234,7 @@ export function NewRolloutForm() {
 
       <Card
         title="Safety"
-        description="Defaults shown. Control planes always go one at a time per cluster, and only while etcd keeps its quorum."
+        description="Defaults shown. Control planes always go one at a time per cluster, and only while etcd keeps its quorum. The sites' maintenance windows (Rollouts → Maintenance windows) apply to every rollout."
       >
         <div className="grid gap-4 md:grid-cols-3">
           {NUMBER_SETTINGS.map((s) => (

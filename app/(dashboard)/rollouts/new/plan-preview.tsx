@@ -1,6 +1,7 @@
 // The plan the server computed from the current fleet: machines per wave, clusters and sites touched,
 // and every machine left out with its reason.
 import type { inferRouterOutputs } from "@trpc/server";
+import Link from "next/link";
 import type { AppRouter } from "@/server/trpc/root";
 import { Table } from "../../../_components/table";
 import { Card } from "../../../_components/ui";
@@ -14,7 +15,7 @@ export function PlanPreview({ plan }: { plan: Plan }) {
   return (
     <Card
       title="Plan preview"
-      description={`${plan.planned} of ${plan.inScope} machines in scope go to ${plan.targetVersion} in ${plan.waves.length} waves; ${plan.excluded.length} are left out.`}
+      description={`${plan.planned} of ${plan.inScope} machines in scope go to ${plan.targetVersion} in ${plan.waves.length} wave${plan.waves.length === 1 ? "" : "s"}; ${plan.excluded.length} ${plan.excluded.length === 1 ? "is" : "are"} left out.`}
     >
       <div className="space-y-4">
         {plan.warnings.length ? (
@@ -24,6 +25,7 @@ export function PlanPreview({ plan }: { plan: Plan }) {
             ))}
           </ul>
         ) : null}
+        {plan.excludedByKind.locked > 0 ? <LockedMachines plan={plan} /> : null}
         <Table columns={["Wave", "Machines", "Control planes", "Workers", "Clusters", "Sites"]}>
           {plan.waves.map((w) => (
             <tr key={w.index}>
@@ -39,7 +41,7 @@ export function PlanPreview({ plan }: { plan: Plan }) {
         {plan.excluded.length ? (
           <details>
             <summary className="cursor-pointer text-sm font-medium">
-              Left out: {plan.excluded.length} machines (
+              Left out: {plan.excluded.length} machine{plan.excluded.length === 1 ? "" : "s"} (
               {Object.entries(plan.excludedByKind)
                 .filter(([, n]) => n > 0)
                 .map(([k, n]) => `${n} ${k}`)
@@ -60,5 +62,31 @@ export function PlanPreview({ plan }: { plan: Plan }) {
         ) : null}
       </div>
     </Card>
+  );
+}
+
+/** Locks are people's decisions: the machines they keep out are listed, not folded away. */
+function LockedMachines({ plan }: { plan: Plan }) {
+  const locked = plan.excluded.filter((e) => e.kind === "locked");
+  return (
+    <section
+      aria-label="Locked machines"
+      className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-500/10 dark:text-amber-200"
+    >
+      <h3 className="font-medium">
+        {locked.length} locked machine{locked.length === 1 ? "" : "s"} left out
+      </h3>
+      <ul className="mt-1 space-y-0.5">
+        {locked.slice(0, 20).map((e) => (
+          <li key={e.machineId}>
+            <Link href={`/machines/${e.machineId}`} className="font-medium underline">
+              {e.hostname}
+            </Link>{" "}
+            ({e.cluster}) — {e.reason}
+          </li>
+        ))}
+        {locked.length > 20 ? <li>and {locked.length - 20} more (below, under "Left out")</li> : null}
+      </ul>
+    </section>
   );
 }
