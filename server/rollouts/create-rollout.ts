@@ -71,13 +71,19 @@ async function writePlan(tx: PrismaClient, rolloutId: string, plan: Plan): Promi
   await tx.rolloutWave.createMany({
     data: plan.waves.map((w) => ({ rolloutId, index: w.index, name: w.name })),
   });
-  let position = 0;
-  await tx.rolloutMachine.createMany({
-    data: plan.waves.flatMap((w) =>
-      w.machineIds.map((machineId) => ({ rolloutId, machineId, waveIndex: w.index, position: position++ })),
-    ),
-  });
+  // One statement over arrays: a fleet-wide plan is 10,000 rows, which row-by-row parameters
+  // (createMany) turn into several large statements and seconds inside the transaction.
+  const machineIds = plan.waves.flatMap((w) => w.machineIds);
+  const waveIndexes = plan.waves.flatMap((w) => w.machineIds.map(() => w.index));
+  const positions = machineIds.map((_, i) => i);
+  await tx.$executeRaw`
+    INSERT INTO rollout_machine (id, rollout_id, machine_id, wave_index, position)
+    SELECT gen_random_uuid(), ${rolloutId}::uuid, m, w, p
+    FROM unnest(${machineIds}::uuid[], ${waveIndexes}::int[], ${positions}::int[]) AS t(m, w, p)`;
 }
+
+/** Saving a fleet-wide plan writes thousands of rows: more than Prisma's 5 s default on a busy database. */
+const PLAN_WRITE = { maxWait: 10_000, timeout: 60_000 };
 
 async function checkedPlan(db: PrismaClient, scopes: string[], spec: RolloutSpec, except?: string) {
   const plan = await previewRollout(db, scopes, spec);
@@ -125,7 +131,7 @@ export async function createRollout(
     });
     await writePlan(tx as unknown as PrismaClient, rollout.id, plan);
     return rollout.id;
-  });
+  }, PLAN_WRITE);
   return { id, plan };
 }
 
@@ -186,6 +192,6 @@ export async function changeRollout(
     }
     await writePlan(tx as unknown as PrismaClient, id, plan);
     return count;
-  });
+  }, PLAN_WRITE);
   return { plan, voided };
 }
