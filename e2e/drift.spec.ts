@@ -112,7 +112,12 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   await expect(row).toBeVisible({ timeout: 20_000 });
   await shot(page, "drift-overview");
   await row.click();
-  await expect(page.getByRole("heading", { name: `Drift of ${drifted}` })).toBeVisible();
+  // The drift of one machine is a tab of its page.
+  await expect(page).toHaveURL(/\/machines\/[0-9a-f-]+\/drift$/);
+  await expect(page.getByRole("heading", { name: drifted, exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("navigation", { name: "Machine views" }).getByRole("link", { name: "Drift" }),
+  ).toHaveAttribute("aria-current", "page");
   const item = page
     .getByRole("region", { name: "Declared against actual" })
     .getByRole("row")

@@ -1,6 +1,6 @@
 "use client";
 // What every tab of a machine's page shares: loading, not-found, the header and the tabs as links
-// (/machines/<id>, /logs, /events), so each tab has its own URL.
+// (/machines/<id>, /logs, /events, /drift), so each tab has its own URL.
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { ServerOff } from "lucide-react";
@@ -16,7 +16,7 @@ import { useTRPC } from "../../../_components/trpc";
 import { useMe } from "../../../_components/use-me";
 
 export type MachineView = inferRouterOutputs<AppRouter>["machines"]["byId"];
-export type MachineTab = "overview" | "logs" | "events";
+export type MachineTab = "overview" | "logs" | "events" | "drift";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,6 +82,7 @@ function MachineTabs({ id, tab }: { id: string; tab: MachineTab }) {
     { key: "overview", label: "Overview", href: `/machines/${id}` },
     { key: "logs", label: "Logs", href: `/machines/${id}/logs`, hidden: !may("machines.stream") },
     { key: "events", label: "Events", href: `/machines/${id}/events` },
+    { key: "drift", label: "Drift", href: `/machines/${id}/drift` },
   ];
   return (
     <nav aria-label="Machine views" className="mb-4 flex gap-1 border-b border-zinc-200 dark:border-zinc-800">

@@ -168,7 +168,7 @@ export function WaveBriefing({ rolloutId, waveIndex }: { rolloutId: string; wave
                   <span key={m.machineId}>
                     {i > 0 ? ", " : ""}
                     <Link
-                      href={`/drift/machines/${m.machineId}`}
+                      href={`/machines/${m.machineId}/drift`}
                       className="text-indigo-700 hover:underline dark:text-indigo-300"
                     >
                       {m.hostname}

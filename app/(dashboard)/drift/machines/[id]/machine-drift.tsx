@@ -1,5 +1,5 @@
 "use client";
-// A machine's drift page: every expectation side by side (declared, actual, status, the baseline that declared
+// A machine's Drift tab: every expectation side by side (declared, actual, status, the baseline that declared
 // it and the ones it overrode, since when), acknowledgements, the machine's configuration as read (secrets
 // redacted before it was stored) and the drift history.
 import { useQuery } from "@tanstack/react-query";
@@ -7,7 +7,6 @@ import Link from "next/link";
 import { useState } from "react";
 import { ErrorNotice } from "../../../../_components/error-notice";
 import { formatAgo } from "../../../../_components/format";
-import { PageHeader } from "../../../../_components/page-header";
 import { Table } from "../../../../_components/table";
 import { useTRPC } from "../../../../_components/trpc";
 import { Button, Card } from "../../../../_components/ui";
@@ -33,18 +32,8 @@ export function MachineDrift({ id }: { id: string }) {
   const configRows = d.expectations.filter((e) => e.kind === "config");
   return (
     <>
-      <PageHeader
-        title={`Drift of ${d.machine.hostname}`}
-        description={`${d.machine.role === "controlplane" ? "Control plane" : "Worker"} in cluster ${d.machine.cluster}${d.machine.site ? `, site ${d.machine.site}` : ""}. Read ${formatAgo(d.readAt)}.`}
-      />
-      <p className="mb-4 text-sm">
-        <Link
-          className="text-indigo-700 hover:underline dark:text-indigo-300"
-          href={`/machines/${d.machine.id}`}
-        >
-          Machine page
-        </Link>
-        {" · "}
+      <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
+        Declared against actual, read {formatAgo(d.readAt)}.{" "}
         <Link className="text-indigo-700 hover:underline dark:text-indigo-300" href="/drift">
           Drift overview
         </Link>

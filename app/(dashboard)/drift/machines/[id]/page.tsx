@@ -1,10 +1,7 @@
-// One machine's drift: declared against actual per field, with the baseline of each expectation.
-import type { Metadata } from "next";
-import { MachineDrift } from "./machine-drift";
-
-export const metadata: Metadata = { title: "Machine drift" };
+// Earlier address of a machine's drift; it is now a tab of the machine's page.
+import { redirect } from "next/navigation";
 
 export default async function Page({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <MachineDrift id={id} />;
+  redirect(`/machines/${encodeURIComponent(id)}/drift`);
 }
