@@ -38,6 +38,7 @@ function nodeDetail(node: SimNode) {
       .map((s) => ({ id: s.id, state: s.state, healthy: s.health.healthy, unknown: s.health.unknown })),
     events: node.hasRing() ? node.events().size : 0,
     openLogStreams: node.openLogStreams,
+    upgradeCalls: node.upgradeCalls,
   };
 }
 
@@ -110,6 +111,13 @@ export async function startControlApi(
             nodes: c.nodes.map(nodeSummary),
           })),
         });
+      }
+      if (req.method === "GET" && url.pathname === "/upgrades") {
+        const nodes = fleet.clusters
+          .flatMap((c) => c.nodes)
+          .filter((n) => n.upgradeCalls.length > 0)
+          .map((n) => ({ hostname: n.hostname, address: n.address, calls: n.upgradeCalls }));
+        return send(res, 200, { nodes });
       }
       if (req.method === "GET" && url.pathname === "/registry") return send(res, 200, fleet.registry.stats());
       if (req.method === "POST" && url.pathname === "/registry/reset") {

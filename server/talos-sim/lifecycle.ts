@@ -5,6 +5,7 @@ import { goDuration, machinedLine } from "./log-formats";
 import type { SimNode } from "./node";
 import { installerTag } from "./registry";
 import { healthyData, startupServiceEvents } from "./services";
+import { settleOnBoot, type UpgradeCall } from "./upgrade-calls";
 import { ErrorCode, MachineStage, PhaseAction, RestartCmd, SequenceAction, TaskAction } from "./wire";
 
 type Phase = { phase: string; task: string; ms: number };
@@ -104,6 +105,8 @@ export interface UpgradeOptions {
   actorId: string;
   rebootMode: "DEFAULT" | "POWERCYCLE";
   stage: boolean;
+  /** The request's entry in the node's upgrade record. */
+  call?: UpgradeCall;
 }
 
 /** Runs the legacy upgrade sequence in the background of an Upgrade call (after tryStartSequence). */
@@ -125,7 +128,10 @@ export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOp
       MachineStage.UPGRADING,
       installFails ? undefined : failAt,
     );
-    if (failed) node.stagedImage = null; // simplified: a failed stageUpgrade boots the old version
+    if (failed) {
+      node.stagedImage = null; // simplified: a failed stageUpgrade boots the old version
+      failCall(opts.call, failAt);
+    }
     await rebootAndBoot(fleet, node, failed || installFails ? undefined : target, !failed);
     return;
   }
@@ -139,7 +145,15 @@ export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOp
     failAt,
   );
   if (!failed) node.installedImage = opts.image;
+  else failCall(opts.call, failAt);
   await rebootAndBoot(fleet, node, failed ? undefined : target, false);
+}
+
+function failCall(call: UpgradeCall | undefined, phase: string | undefined): void {
+  if (call) {
+    call.outcome = "failed";
+    call.detail = `the upgrade sequence failed at phase ${phase}`;
+  }
 }
 
 /** Runs the reboot sequence (Reboot RPC, after tryStartSequence). */
@@ -305,6 +319,7 @@ async function rebootAndBoot(
     node.talosVersion = next;
   }
   node.installedImage = null;
+  settleOnBoot(node);
   await bootNode(fleet, node);
 }
 

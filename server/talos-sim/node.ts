@@ -15,6 +15,7 @@ import {
   startupServiceEvents,
   unhealthyMessage,
 } from "./services";
+import type { UpgradeCall } from "./upgrade-calls";
 import {
   type EventPayload,
   MachineStage,
@@ -84,6 +85,8 @@ export class SimNode {
   previousVersion: string | null = null;
   pulledImages: Set<string> | null = null;
   faults: NodeFaults = {};
+  /** The upgrade requests this node received and how each ended (upgrade-calls.ts). */
+  upgradeCalls: UpgradeCall[] = [];
   /** Machine config version counter (bumped by ApplyConfiguration). */
   configVersion = 1;
   /** Config submitted through ApplyConfiguration (replaces the generated one). */

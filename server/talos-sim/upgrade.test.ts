@@ -1,4 +1,5 @@
-// Upgrades as a client sees them: legacy Upgrade events and reboot, Pull + LifecycleService.Upgrade + Reboot, failures.
+// Upgrades as a client sees them: legacy Upgrade events and reboot, Pull + LifecycleService.Upgrade + Reboot, failures,
+// and the simulator's own record of each upgrade request and how it ended.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Event, PhaseEvent, SequenceEvent } from "@/server/talos/generated/machine/machine";
@@ -50,6 +51,11 @@ async function waitVersion(c: Clients, node: string, tag: string, timeoutMs = 10
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${node} never reported ${tag}`);
+}
+
+/** The simulator's record of the upgrade requests a node received (outcome per request). */
+async function upgradeCalls(node: string): Promise<{ api: string; outcome: string; detail?: string }[]> {
+  return ((await t.control("GET", `/nodes/${node}`)).json as { upgradeCalls: [] }).upgradeCalls;
 }
 
 async function waitRunning(c: Clients, node: string, timeoutMs = 10_000): Promise<void> {
@@ -126,6 +132,7 @@ describe("legacy Upgrade", () => {
     await waitVersion(c0, node, "v1.13.9");
     await waitRunning(c0, node);
     expect(await bootId(c0, node)).not.toBe(before);
+    expect(await upgradeCalls(node)).toMatchObject([{ api: "MachineService.Upgrade", outcome: "booted" }]);
     // The stream follows for ever: read the replayed history up to the boot sequence's STOP (its last sequence
     // event), rather than for a fixed window that a loaded machine may not fill.
     const sequenceEvents = (msgs: Event[]) =>
@@ -221,6 +228,13 @@ describe("legacy Upgrade", () => {
     ]);
     await waitRunning(c1, node);
     await waitVersion(c1, node, old);
+    expect(await upgradeCalls(node)).toMatchObject([
+      {
+        api: "MachineService.Upgrade",
+        outcome: "failed",
+        detail: "the upgrade sequence failed at phase upgrade",
+      },
+    ]);
   });
 });
 
@@ -269,9 +283,47 @@ describe("ImageService.Pull + LifecycleService.Upgrade + Reboot (1.13+)", () => 
     expect(first?.$case === "message" && first.value.endsWith("\n")).toBe(true);
     const still = await unary(c0.machine.version, c0.machine, {}, md({ node }));
     expect(still.res?.messages[0]?.version?.tag).toBe(n.lifecycle.talosVersion);
+    // Installed, not in effect before the reboot.
+    expect((await upgradeCalls(node)).at(-1)).toMatchObject({
+      api: "LifecycleService.Upgrade",
+      outcome: "installed",
+    });
     const rb = await unary(c0.machine.reboot, c0.machine, { mode: 0 }, md({ node }));
     expect(rb.res?.messages[0]?.actorId).toMatch(/^[0-9a-f-]{36}$/);
     await waitVersion(c0, node, "v1.13.9");
+    await waitRunning(c0, node);
+    expect((await upgradeCalls(node)).at(-1)).toMatchObject({ outcome: "booted" });
+  });
+
+  it("records an install the caller went away from as cancelled", async () => {
+    // In real time, so the installer is surely still running when the caller goes away.
+    const slow = await startTestSim({ clusters: 2, nodesPerCluster: 4, seed: "u2", timeScale: 1 });
+    try {
+      const cluster = slow.sim.clusters[0];
+      if (!cluster) throw new Error("cluster");
+      const c = slow.clients(cluster.endpoint);
+      const node = n.lifecycle.address;
+      const call = c.lifecycle.upgrade(
+        {
+          containerd: { driver: 0, namespace: 1 },
+          source: { imageName: "ghcr.io/siderolabs/installer:v1.13.9" },
+        },
+        md({ node }),
+      );
+      const done = collect(call);
+      await firstMessage(call); // "pulling installer image …"
+      call.cancel();
+      expect((await done).err?.code).toBe(status.CANCELLED);
+      const calls = async () =>
+        ((await slow.control("GET", `/nodes/${node}`)).json as { upgradeCalls: { outcome: string }[] })
+          .upgradeCalls;
+      const until = Date.now() + 10_000;
+      while ((await calls()).at(-1)?.outcome === "installing" && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await calls()).toMatchObject([{ api: "LifecycleService.Upgrade", outcome: "cancelled" }]);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("is Unimplemented on nodes older than 1.13 and refuses one-to-many", async () => {

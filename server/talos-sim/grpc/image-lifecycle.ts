@@ -11,6 +11,7 @@ import type {
 } from "@/server/talos/generated/machine/lifecycle";
 import { hasLifecycleApi } from "../catalog";
 import { installerTag } from "../registry";
+import { endUpgradeCall, recordUpgradeCall } from "../upgrade-calls";
 import type { CallContext, Director } from "./director";
 import { statusError } from "./status";
 
@@ -96,7 +97,9 @@ export function lifecycleService(d: Director): LifecycleServiceServer & UntypedS
         requireLifecycleApi(ctx, "machine.LifecycleService");
         const { node, fleet } = ctx;
         const image = req.source?.imageName ?? "";
+        const call = recordUpgradeCall(node, "LifecycleService.Upgrade", image);
         if (node.installing || node.sequence === "upgrade") {
+          endUpgradeCall(call, "refused", "another installation/upgrade is already in progress");
           throw statusError(
             status.FAILED_PRECONDITION,
             "another installation/upgrade is already in progress",
@@ -111,6 +114,7 @@ export function lifecycleService(d: Director): LifecycleServiceServer & UntypedS
             try {
               fleet.registry.resolve(image);
             } catch (err) {
+              endUpgradeCall(call, "refused", (err as Error).message);
               line(`error: failed to get image "${image}": ${(err as Error).message}`);
               exit(1);
               return;
@@ -135,6 +139,7 @@ export function lifecycleService(d: Director): LifecycleServiceServer & UntypedS
             await fleet.clock.sleep(15_000 / steps.length, ctx.signal);
             if (failAt && i === 4) {
               delete node.faults.upgradeFailAt;
+              endUpgradeCall(call, "failed", "the installer exited with code 1");
               line("error: failed to install bootloader: write /dev/sda2: input/output error");
               exit(1);
               return;
@@ -142,7 +147,13 @@ export function lifecycleService(d: Director): LifecycleServiceServer & UntypedS
             line(step);
           }
           node.installedImage = image;
+          endUpgradeCall(call, "installed");
           exit(0);
+        } catch (err) {
+          if (ctx.signal.aborted)
+            endUpgradeCall(call, "cancelled", "the caller went away during the install");
+          else endUpgradeCall(call, "failed", (err as Error).message);
+          throw err;
         } finally {
           node.installing = false;
         }

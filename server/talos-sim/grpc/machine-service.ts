@@ -30,6 +30,7 @@ import type { SimNode } from "../node";
 import { cpuStats, dmesgRecords, etcdMembers, etcdStatus, formatKernelRecord, memInfo } from "../node-info";
 import { logIds } from "../node-logs";
 import { restartableViaApi } from "../services";
+import { endUpgradeCall, recordUpgradeCall } from "../upgrade-calls";
 import type { Director } from "./director";
 import { helloEvent, toEventMessage } from "./event-codec";
 import { streamLog, waitAbort } from "./log-stream";
@@ -175,26 +176,36 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
         ),
       );
       node.appendLog("machined", machinedLine(Date.now(), `validating "${req.image}"`));
+      const call = recordUpgradeCall(node, "MachineService.Upgrade", req.image);
       try {
         await fleet.registry.pull(req.image, undefined, signal);
       } catch (err) {
-        throw new Error(`error validating installer image "${req.image}": ${(err as Error).message}`);
+        const message = `error validating installer image "${req.image}": ${(err as Error).message}`;
+        if (signal.aborted)
+          endUpgradeCall(call, "cancelled", "the caller went away while the installer was pulled");
+        else endUpgradeCall(call, "refused", message);
+        throw new Error(message);
       }
       node.markPulled(req.image);
       if (node.isControlPlane && !req.force) {
         const busy = fleet
           .cluster(node)
           .nodes.find((n) => n !== node && n.isControlPlane && n.sequence === "upgrade");
-        if (busy) throw new Error("failed to acquire upgrade mutex: locked");
+        if (busy) {
+          endUpgradeCall(call, "refused", "failed to acquire upgrade mutex: locked");
+          throw new Error("failed to acquire upgrade mutex: locked");
+        }
       }
       if (tryStartSequence(node, req.stage ? "stageUpgrade" : "upgrade", actorId)) {
+        endUpgradeCall(call, "running");
         void runUpgrade(fleet, node, {
           image: req.image,
           actorId,
           rebootMode: req.rebootMode === UpgradeRequest_RebootMode.POWERCYCLE ? "POWERCYCLE" : "DEFAULT",
           stage: req.stage,
+          call,
         });
-      }
+      } else endUpgradeCall(call, "refused", "sequence not started: locked");
       return [{ ack: "Upgrade request received", actorId }];
     }),
 
