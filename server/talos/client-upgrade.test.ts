@@ -183,4 +183,34 @@ describe("upgrade", () => {
     });
     await expect(run).rejects.toThrow(/installer image/);
   });
+
+  it("runs the guard just before each request that changes the node, and sends nothing once it throws", async () => {
+    const node = fleet.cluster.nodes.find(
+      (n) => n.role === "worker" && versionAtLeast(n.talosVersion, "v1.13.0"),
+    );
+    if (!node) throw new Error("this seed has no node at Talos >= 1.13; pick another seed");
+    await waitRunning(node.address);
+    const before = await fleet.client.version({ node: node.address });
+    const bootBefore = await fleet.client.bootId({ node: node.address });
+    const guarded: number[] = [];
+    const run = fleet.client.upgrade({
+      node: node.address,
+      image: `ghcr.io/siderolabs/installer:${targetFor(before.tag)}`,
+      timeoutMs: 60_000,
+      // Pull and install go ahead; the reboot is refused.
+      guard: () => {
+        guarded.push(guarded.length + 1);
+        if (guarded.length === 3) throw new Error("no longer allowed to act");
+      },
+    });
+    await expect(run).rejects.toThrow("no longer allowed to act");
+    expect(guarded).toEqual([1, 2, 3]);
+    // Installed (the node's own record), never rebooted into it.
+    const detail = (await (await fetch(`${fleet.sim.controlUrl}/nodes/${node.address}`)).json()) as {
+      upgradeCalls: { outcome: string }[];
+    };
+    expect(detail.upgradeCalls.at(-1)?.outcome).toBe("installed");
+    expect(await fleet.client.bootId({ node: node.address })).toBe(bootBefore);
+    expect((await fleet.client.version({ node: node.address })).tag).toBe(before.tag);
+  });
 });

@@ -29,6 +29,12 @@ export interface CallTarget {
   /** Unary deadline (default 10 s). Streams have none unless given. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called synchronously just before the request leaves (after every await of the call), so a caller can
+   * refuse to send at the last moment, e.g. when it can no longer prove it may act; what it throws rejects
+   * the call and nothing is sent.
+   */
+  guard?: () => void;
 }
 
 export interface CallSpec {
@@ -126,6 +132,12 @@ export class NodeCaller {
         reject(fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx));
         return;
       }
+      try {
+        target.guard?.();
+      } catch (err) {
+        reject(err);
+        return;
+      }
       const call = pooled.client.makeUnaryRequest(
         def.path,
         def.requestSerialize,
@@ -157,6 +169,7 @@ export class NodeCaller {
     const ctx = this.errorContext(def, spec, target, pooled);
     const options: CallOptions = target.timeoutMs ? { deadline: Date.now() + target.timeoutMs } : {};
     if (target.signal?.aborted) return;
+    target.guard?.();
     const call: ClientReadableStream<Res> = pooled.client.makeServerStreamRequest(
       def.path,
       def.requestSerialize,

@@ -43,6 +43,12 @@ export interface UpgradeFlowOptions extends CallTarget {
   stage?: boolean;
   /** Whole-flow limit (default 30 min). */
   timeoutMs?: number;
+  /**
+   * Called synchronously just before each request that changes the node leaves (ImageService.Pull,
+   * LifecycleService.Upgrade, Reboot, the legacy Upgrade); throwing stops the flow before that request.
+   * (`guard` on a CallTarget; reads are not guarded.)
+   */
+  guard?: () => void;
   onProgress?: (p: UpgradeProgress) => void;
 }
 
@@ -62,6 +68,8 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
   const at = { node: opts.node, signal };
+  // Requests that change the node: the caller's guard runs just before each leaves.
+  const change = { ...at, guard: opts.guard };
   const progress = opts.onProgress ?? (() => {});
   try {
     const before = await version(caller, at);
@@ -88,13 +96,13 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
     try {
       if (path === "lifecycle") {
         const imageName = await pullImage(caller, {
-          ...at,
+          ...change,
           imageRef: opts.image,
           timeoutMs: undefined,
           onProgress: (p) => progress({ step: "pulling", detail: `${p.layerId} ${p.status}` }),
         });
         const exitCode = await lifecycleUpgrade(caller, {
-          ...at,
+          ...change,
           imageName,
           onOutput: (line) => progress({ step: "installing", detail: line }),
         });
@@ -105,11 +113,11 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
             detail: `the installer exited with code ${exitCode}`,
           });
         }
-        actorId = (await reboot(caller, at)).actorId;
+        actorId = (await reboot(caller, change)).actorId;
       } else {
         actorId = (
           await legacyUpgrade(caller, {
-            ...at,
+            ...change,
             image: opts.image,
             force: opts.force,
             preserve: opts.preserve,
