@@ -1,10 +1,13 @@
-// The rollout reconciler: advances every active rollout from its state in Postgres. One instance acts
-// on a rollout at a time (a lease on the row, taken over when it expires). Every step is guarded by
-// the row's current phase, so it happens once: an upgrade is issued only after the row moved to
-// `upgrading` with a new attempt and `issuedAt`, and its actor id is written as soon as Talos answers.
-// After a crash, machines found `upgrading` are followed (never issued again) until they run the target
-// on a new boot id, or time out; machines found `pulling` pull again (harmless, idempotent).
+// The rollout reconciler: advances every rollout from its state in Postgres. One instance acts on a
+// rollout at a time (a lease on the row, taken over when it expires). Every step is guarded by the row's
+// current phase, so it happens once: an upgrade is issued only after the row moved to `upgrading` with a
+// new attempt and `issuedAt`, and its actor id is written as soon as Talos answers. After a crash,
+// machines found `upgrading` are followed (never issued again) until they run the target on a new boot
+// id, or time out; machines found `pulling` pull again (harmless, idempotent). An instance that cannot
+// prove it still holds a rollout's lease stops acting on it at once (rollout-lease.ts): its tasks are
+// aborted, and no request that changes a machine leaves without that proof.
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { credentialFor } from "../credentials/credential-for";
@@ -12,6 +15,8 @@ import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
 import { TalosClient } from "../talos/client";
 import { LIFECYCLE_MIN_VERSION, versionAtLeast } from "../talos/operations/upgrade";
+import * as announce from "./announcements";
+import { LeaseLostError, RolloutLease } from "./rollout-lease";
 import { withMaintenanceWindows } from "./maintenance-windows";
 import { safetySchema } from "./safety";
 import { decide, type SchedulerCluster, type SchedulerMachine } from "./scheduler";
@@ -37,9 +42,17 @@ export interface ReconcilerOptions {
   settleMs?: number;
   secretKey?: SecretKey;
   notify?: Notifier;
+  /**
+   * The time the scheduler sees (maintenance windows, machine timeouts, bakes) and the rollout's rows
+   * are stamped with (default `Date.now`); tests move it to open and close windows. Leases, and the issue
+   * time compared with Talos's event times, always use the real clock.
+   */
+  now?: () => number;
 }
 
 const ACTIVE = ["running", "paused", "aborting"] as const;
+/** Rollouts an instance leases: the active ones, and pending ones (to announce that they await approval). */
+const LEASED = ["pending", ...ACTIVE] as const;
 
 interface MachineRow {
   id: string;
@@ -68,12 +81,35 @@ export class RolloutReconciler {
     ReconcilerOptions;
   /** Rollout-machine id → the task driving it in this instance. */
   private readonly tasks = new Map<string, AbortController>();
+  /** Rollout id → this instance's lease on it, while it can prove it holds it. */
+  private readonly leases = new Map<string, RolloutLease>();
   private stopped = false;
   private loop: Promise<void> | undefined;
 
   constructor(opts: ReconcilerOptions) {
     this.instanceId = opts.instanceId ?? randomUUID();
-    this.o = { leaseMs: 30_000, passMs: 1_000, followMs: 1_000, settleMs: 15_000, ...opts };
+    this.o = {
+      leaseMs: 30_000,
+      passMs: 1_000,
+      followMs: 1_000,
+      settleMs: 15_000,
+      now: Date.now,
+      ...opts,
+    };
+  }
+
+  /** The rollouts this instance can prove it holds the lease of now. */
+  held(): string[] {
+    return [...this.leases.values()].filter((l) => l.held()).map((l) => l.rolloutId);
+  }
+
+  /** How many machine tasks (pull, upgrade, follow) run in this instance. */
+  get activeTasks(): number {
+    return this.tasks.size;
+  }
+
+  private stamp(): Date {
+    return new Date(this.o.now());
   }
 
   start(): this {
@@ -89,8 +125,14 @@ export class RolloutReconciler {
   /** Stops passes and the tasks of this instance; what they drove is picked up by the next lease holder. */
   async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    for (const c of this.tasks.values()) c.abort();
+    const abortAll = () => {
+      for (const c of this.tasks.values()) c.abort();
+      for (const l of this.leases.values()) l.end();
+      this.leases.clear();
+    };
+    abortAll();
     await this.loop;
+    abortAll(); // what a pass under way started meanwhile
     // Without release (as after a crash) another instance takes over once the leases expire.
     if (opts.releaseLeases === false) return;
     await this.o.db.rollout.updateMany({
@@ -99,30 +141,74 @@ export class RolloutReconciler {
     });
   }
 
-  /** One pass over every active rollout this instance holds (or can take) the lease of. */
+  /** One pass over every rollout this instance holds (or can take) the lease of. */
   async pass(): Promise<void> {
     const db = this.o.db;
     const rollouts = await db.rollout.findMany({
-      where: { status: { in: [...ACTIVE] } },
+      where: { status: { in: [...LEASED] } },
       select: { id: true },
     });
+    const listed = new Set(rollouts.map((r) => r.id));
+    for (const [id, lease] of this.leases) {
+      // Finished (or deleted): nothing runs under its lease any more.
+      if (!listed.has(id)) {
+        lease.end();
+        this.leases.delete(id);
+      }
+    }
     for (const { id } of rollouts) {
+      if (this.stopped) return;
+      const sentAt = performance.now();
       const now = new Date();
-      const leased = await db.rollout.updateMany({
-        where: {
-          id,
-          status: { in: [...ACTIVE] },
-          OR: [{ leaseOwner: null }, { leaseOwner: this.instanceId }, { leaseExpiresAt: { lt: now } }],
-        },
-        data: { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + this.o.leaseMs) },
-      });
-      if (leased.count === 1) await this.reconcile(id);
+      let renewed: number;
+      try {
+        ({ count: renewed } = await db.rollout.updateMany({
+          where: {
+            id,
+            status: { in: [...LEASED] },
+            OR: [{ leaseOwner: null }, { leaseOwner: this.instanceId }, { leaseExpiresAt: { lt: now } }],
+          },
+          data: { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + this.o.leaseMs) },
+        }));
+      } catch (err) {
+        this.leases.get(id)?.lose(`renewing it failed (${messageOf(err)})`);
+        throw err;
+      }
+      if (renewed === 0) {
+        this.leases.get(id)?.lose("another instance holds it");
+        continue;
+      }
+      if (this.stopped) return;
+      const lease = this.leaseOf(id);
+      lease.renewed(sentAt, this.o.leaseMs);
+      if (lease.held()) await this.reconcile(id, lease);
     }
   }
 
-  private async reconcile(rolloutId: string): Promise<void> {
+  /** This instance's lease on a rollout, a fresh one after a loss (what ran under the old one stays stopped). */
+  private leaseOf(id: string): RolloutLease {
+    const current = this.leases.get(id);
+    if (current && !current.lost) return current;
+    const lease = new RolloutLease(id, this.o.leaseMs / 5, (reason) => {
+      if (this.leases.get(id) === lease) this.leases.delete(id);
+      if (this.stopped) return;
+      this.o.log.warn(
+        { rollout: id, reason, instance: this.instanceId },
+        "rollout lease lost: this instance stopped acting on the rollout",
+      );
+    });
+    this.leases.set(id, lease);
+    return lease;
+  }
+
+  /** Conditions a write on this instance holding the rollout's lease, according to the database. */
+  private holding(): { leaseOwner: string; leaseExpiresAt: { gt: Date } } {
+    return { leaseOwner: this.instanceId, leaseExpiresAt: { gt: new Date() } };
+  }
+
+  private async reconcile(rolloutId: string, lease: RolloutLease): Promise<void> {
     const db = this.o.db;
-    const now = Date.now();
+    const now = this.o.now();
     const r = await db.rollout.findUniqueOrThrow({
       where: { id: rolloutId },
       include: { waves: { orderBy: { index: "asc" } } },
@@ -156,19 +242,31 @@ export class RolloutReconciler {
       },
     });
     const wave = r.waves.find((w) => w.index === r.currentWave);
-    if (!wave) return;
+    if (!wave || !lease.held()) return;
+    const waveRows = rows.filter((m) => m.waveIndex === r.currentWave);
+    const approved = wave.status !== "pending" || wave.autoAdvance;
 
-    // Adopt what an earlier holder left in flight.
+    // Announce once that the wave awaits an approval (the column marks it, whoever holds the lease).
+    if (!approved && r.status !== "aborting") {
+      const n = await db.rolloutWave.updateMany({
+        where: { id: wave.id, status: "pending", approvalRequestedAt: null, rollout: this.holding() },
+        data: { approvalRequestedAt: new Date() },
+      });
+      if (n.count) this.o.notify?.(announce.approvalNeeded(r, wave.name, waveRows.length));
+    }
+    if (r.status === "pending") return;
+
+    // Adopt what an earlier holder (or this instance, under a lease it lost) left in flight.
     for (const m of rows) {
       if (this.tasks.has(m.id)) continue;
       if (m.phase === "pulling") {
         await db.rolloutMachine.updateMany({
-          where: { id: m.id, phase: "pulling" },
+          where: { id: m.id, phase: "pulling", rollout: this.holding() },
           data: { phase: "pending", progress: "pull interrupted; it is pulled again" },
         });
         m.phase = "pending";
       } else if (m.phase === "upgrading") {
-        this.follow(r.targetVersion, r.installerImage, m);
+        this.follow(lease, r.targetVersion, r.installerImage, m);
       }
     }
 
@@ -194,7 +292,6 @@ export class RolloutReconciler {
         apiEndpoint: clusters.get(m.machine.cluster.name)?.endpointHosts.has(m.machine.address) ?? false,
       };
     });
-    const approved = wave.status !== "pending" || wave.autoAdvance;
     const d = decide({
       now,
       status: r.status as "running" | "paused" | "aborting",
@@ -202,7 +299,7 @@ export class RolloutReconciler {
       wave: { index: wave.index, approved, bakeStartedAt: wave.bakeStartedAt?.getTime() },
       machines,
       clusters,
-      waveMachineIds: new Set(rows.filter((m) => m.waveIndex === r.currentWave).map((m) => m.id)),
+      waveMachineIds: new Set(waveRows.map((m) => m.id)),
     });
 
     const byId = new Map(rows.map((m) => [m.id, m]));
@@ -212,91 +309,115 @@ export class RolloutReconciler {
       d.actions.filter((a) => a.kind !== "time-out").map((a) => byId.get(a.machineId) as MachineRow),
     );
     for (const a of d.actions) {
+      // Nothing starts without the lease: checked here, in the row's update, and as the request leaves.
+      if (!lease.held()) return;
       if (locked.has(a.machineId)) continue;
       const m = byId.get(a.machineId) as MachineRow;
       if (a.kind === "time-out") {
         const n = await db.rolloutMachine.updateMany({
           where: { id: m.id, phase: { in: ["pulling", "upgrading"] }, attempt: m.attempt },
-          data: { phase: "failed", error: a.reason, phaseSince: new Date(), finishedAt: new Date() },
+          data: { phase: "failed", error: a.reason, phaseSince: this.stamp(), finishedAt: this.stamp() },
         });
-        if (n.count) this.tasks.get(m.id)?.abort();
+        if (n.count) {
+          this.tasks.get(m.id)?.abort();
+          m.phase = "failed";
+        }
       } else if (a.kind === "pull") {
         const n = await db.rolloutMachine.updateMany({
-          where: { id: m.id, phase: "pending" },
+          // Only while running: an abort or a pause committed since this pass read the rollout wins.
+          where: { id: m.id, phase: "pending", rollout: { status: "running", ...this.holding() } },
           data: {
             phase: "pulling",
-            phaseSince: new Date(),
-            inFlightSince: new Date(),
+            phaseSince: this.stamp(),
+            inFlightSince: this.stamp(),
             progress: "pulling the installer",
           },
         });
-        if (n.count) this.pull(r.installerImage, m);
+        if (n.count) this.pull(lease, r.installerImage, m);
       } else {
         const attempt = m.attempt + 1;
         // Written before the request leaves: after a crash this row says an upgrade may be under way.
         const n = await db.rolloutMachine.updateMany({
-          where: { id: m.id, phase: { in: ["pending", "pulled"] }, attempt: m.attempt },
+          where: {
+            id: m.id,
+            phase: { in: ["pending", "pulled"] },
+            attempt: m.attempt,
+            rollout: { status: "running", ...this.holding() },
+          },
           data: {
             phase: "upgrading",
             attempt,
             issuedAt: new Date(),
             actorId: null,
-            phaseSince: new Date(),
-            inFlightSince: m.phase === "pulled" ? undefined : new Date(),
+            phaseSince: this.stamp(),
+            inFlightSince: m.phase === "pulled" ? undefined : this.stamp(),
             fromVersion: m.machine.talosVersion,
             bootIdBefore: m.machine.bootId,
             progress: "upgrade requested",
           },
         });
-        if (n.count) this.upgrade(r.installerImage, { ...m, attempt });
+        if (n.count) this.upgrade(lease, r.installerImage, { ...m, attempt });
       }
     }
+    if (!lease.held()) return;
 
-    const label = `${wave.name} of rollout "${r.name}"`;
+    if (r.status === "aborting") {
+      // Nothing new started; once what was in flight finished, the rollout ends as aborted.
+      if (inFlight.some((m) => m.phase === "pulling" || m.phase === "upgrading")) return;
+      const n = await db.rollout.updateMany({
+        where: { id: r.id, status: "aborting", ...this.holding() },
+        data: { status: "aborted", finishedAt: this.stamp() },
+      });
+      if (n.count) this.o.notify?.(announce.aborted(r, announce.countPhases(rows.map((m) => m.phase))));
+      return;
+    }
+
     if (approved && wave.status !== "running" && wave.status !== "baking" && d.wave === "running") {
       await db.rolloutWave.update({
         where: { id: wave.id },
-        data: { status: "running", startedAt: new Date() },
+        data: { status: "running", startedAt: this.stamp() },
       });
     }
     if (d.wave === "start-bake") {
       await db.rolloutWave.update({
         where: { id: wave.id },
-        data: { status: "baking", bakeStartedAt: new Date() },
+        data: { status: "baking", bakeStartedAt: this.stamp() },
       });
     } else if (d.wave === "budget-exceeded" && r.status === "running") {
-      const reason = `${label}: ${d.failures} machines failed, more than its budget of ${d.allowance}`;
-      await db.rollout.updateMany({
-        where: { id: r.id, status: "running" },
+      const failed = waveRows.filter((m) => m.phase === "failed").map((m) => m.machine.hostname);
+      const reason = `${wave.name}: ${d.failures} machines failed, more than its failure budget of ${d.allowance}`;
+      const n = await db.rollout.updateMany({
+        where: { id: r.id, status: "running", ...this.holding() },
         data: { status: "paused", statusReason: reason },
       });
-      this.o.notify?.(`Rollout paused — ${reason}.`);
+      if (n.count) this.o.notify?.(announce.budgetExceeded(r, wave.name, d.failures, d.allowance, failed));
     } else if (d.wave === "baked") {
-      await db.rolloutWave.update({
-        where: { id: wave.id },
-        data: { status: "done", finishedAt: new Date() },
-      });
+      const counts = announce.countPhases(waveRows.map((m) => m.phase));
       const next = r.waves.find((w) => w.index === r.currentWave + 1);
-      if (next && r.status !== "aborting") {
-        await db.rollout.update({ where: { id: r.id }, data: { currentWave: next.index } });
-        this.o.notify?.(
-          next.autoAdvance
-            ? `${label} finished; ${next.name} starts automatically.`
-            : `${label} finished; ${next.name} needs an approval.`,
-        );
-      } else if (!next) {
-        await db.rollout.update({
-          where: { id: r.id },
-          data: { status: "completed", finishedAt: new Date() },
+      const advanced = await db.$transaction(async (tx) => {
+        const n = await tx.rollout.updateMany({
+          where: { id: r.id, currentWave: r.currentWave, status: "running", ...this.holding() },
+          data: next
+            ? { currentWave: next.index }
+            : { status: "completed", statusReason: "", finishedAt: this.stamp() },
         });
-        this.o.notify?.(
-          `Rollout "${r.name}" completed: ${rows.filter((m) => m.phase === "done").length} machines on ${r.targetVersion}.`,
-        );
-      }
-    }
-    if (r.status === "aborting" && inFlight.length === 0) {
-      await db.rollout.update({ where: { id: r.id }, data: { status: "aborted", finishedAt: new Date() } });
-      this.o.notify?.(`Rollout "${r.name}" aborted.`);
+        if (n.count === 0) return false;
+        await tx.rolloutWave.update({
+          where: { id: wave.id },
+          data: { status: "done", finishedAt: this.stamp() },
+        });
+        return true;
+      });
+      if (!advanced) return;
+      this.o.notify?.(
+        announce.waveFinished(
+          r,
+          wave.name,
+          counts,
+          next ? { name: next.name, automatic: next.autoAdvance } : undefined,
+        ),
+      );
+      if (!next) this.o.notify?.(announce.completed(r, announce.countPhases(rows.map((m) => m.phase))));
     }
   }
 
@@ -358,40 +479,55 @@ export class RolloutReconciler {
     return new TalosClient(await credentialFor(this.o.db, cluster, need, { secretKey: this.o.secretKey }));
   }
 
-  private track(id: string, run: (signal: AbortSignal) => Promise<void>): void {
+  /** Runs a machine's task under the rollout's lease: aborted when the lease is lost or the instance stops. */
+  private track(id: string, lease: RolloutLease, run: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
     this.tasks.set(id, controller);
-    void run(controller.signal)
-      .catch((err) => this.o.log.error({ err, rolloutMachine: id }, "rollout task failed"))
+    const signal = AbortSignal.any([controller.signal, lease.signal]);
+    void run(signal)
+      .catch((err) => {
+        if (!signal.aborted) this.o.log.error({ err, rolloutMachine: id }, "rollout task failed");
+      })
       .finally(() => {
         if (this.tasks.get(id) === controller) this.tasks.delete(id);
       });
   }
 
-  private pull(image: string, m: MachineRow): void {
+  private pull(lease: RolloutLease, image: string, m: MachineRow): void {
     const db = this.o.db;
-    this.track(m.id, async (signal) => {
+    this.track(m.id, lease, async (signal) => {
       try {
         const talos = await this.client(m.machine.cluster.name, "operate");
-        await talos.pullImage({ node: m.machine.address, imageRef: image, signal, timeoutMs: undefined });
+        await talos.pullImage({
+          node: m.machine.address,
+          imageRef: image,
+          signal,
+          timeoutMs: undefined,
+          guard: () => lease.check(),
+        });
         await db.rolloutMachine.updateMany({
           where: { id: m.id, phase: "pulling" },
-          data: { phase: "pulled", phaseSince: new Date(), progress: "installer pulled" },
+          data: { phase: "pulled", phaseSince: this.stamp(), progress: "installer pulled" },
         });
       } catch (err) {
-        if (signal.aborted) return;
+        if (signal.aborted || err instanceof LeaseLostError) return;
         await db.rolloutMachine.updateMany({
           where: { id: m.id, phase: "pulling" },
-          data: { phase: "failed", error: messageOf(err), phaseSince: new Date(), finishedAt: new Date() },
+          data: {
+            phase: "failed",
+            error: messageOf(err),
+            phaseSince: this.stamp(),
+            finishedAt: this.stamp(),
+          },
         });
       }
     });
   }
 
-  private upgrade(image: string, m: MachineRow): void {
+  private upgrade(lease: RolloutLease, image: string, m: MachineRow): void {
     const db = this.o.db;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
-    this.track(m.id, async (signal) => {
+    this.track(m.id, lease, async (signal) => {
       let lastWrite = 0;
       try {
         const talos = await this.client(m.machine.cluster.name, "admin");
@@ -399,6 +535,8 @@ export class RolloutReconciler {
           node: m.machine.address,
           image,
           signal,
+          // No request that changes the machine leaves unless the lease is provably held.
+          guard: () => lease.check(),
           onProgress: (p) => {
             if (p.step === "requested") {
               void db.rolloutMachine
@@ -437,15 +575,21 @@ export class RolloutReconciler {
             actorId: result.actorId,
             bootIdAfter: result.bootIdAfter,
             progress: `runs ${result.toVersion} on a new boot id`,
-            phaseSince: new Date(),
-            finishedAt: new Date(),
+            phaseSince: this.stamp(),
+            finishedAt: this.stamp(),
           },
         });
       } catch (err) {
-        if (signal.aborted) return;
+        // Stopped, or the lease is gone: the row stays `upgrading` for the next holder to follow.
+        if (signal.aborted || err instanceof LeaseLostError) return;
         await db.rolloutMachine.updateMany({
           where: mine,
-          data: { phase: "failed", error: messageOf(err), phaseSince: new Date(), finishedAt: new Date() },
+          data: {
+            phase: "failed",
+            error: messageOf(err),
+            phaseSince: this.stamp(),
+            finishedAt: this.stamp(),
+          },
         });
       }
     });
@@ -473,10 +617,10 @@ export class RolloutReconciler {
    * issued again (same attempt) only when it provably never got the upgrade: still running its old
    * boot and version for `settleMs`, with no upgrade or reboot sequence in its events since it was issued.
    */
-  private follow(target: string, image: string, m: MachineRow): void {
+  private follow(lease: RolloutLease, target: string, image: string, m: MachineRow): void {
     const db = this.o.db;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
-    this.track(m.id, async (signal) => {
+    this.track(m.id, lease, async (signal) => {
       const talos = await this.client(m.machine.cluster.name, "operate");
       await db.rolloutMachine.updateMany({
         where: mine,
@@ -500,15 +644,15 @@ export class RolloutReconciler {
                     phase: "done",
                     bootIdAfter: boot,
                     progress: `runs ${v.tag} on a new boot id`,
-                    phaseSince: new Date(),
-                    finishedAt: new Date(),
+                    phaseSince: this.stamp(),
+                    finishedAt: this.stamp(),
                   }
                 : {
                     phase: "failed",
                     bootIdAfter: boot,
                     error: `rebooted but runs ${v.tag}, not ${target}`,
-                    phaseSince: new Date(),
-                    finishedAt: new Date(),
+                    phaseSince: this.stamp(),
+                    finishedAt: this.stamp(),
                   },
             });
             return;
@@ -526,7 +670,7 @@ export class RolloutReconciler {
                 progress: "the upgrade never reached the machine before the takeover; issued again",
               },
             });
-            if (n.count) this.upgrade(image, m);
+            if (n.count) this.upgrade(lease, image, m);
             return;
           }
         } catch {

@@ -25,7 +25,7 @@ export async function controlRollout(
   if (changed.count === 0) {
     const r = await db.rollout.findUnique({ where: { id }, select: { status: true } });
     if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
-    throw new AppError("CONFLICT", { userMessage: `A ${r.status} rollout cannot ${control}.` });
+    throw new AppError("CONFLICT", { userMessage: `The rollout is ${r.status}, so it cannot ${control}.` });
   }
   return { status: rule.to };
 }

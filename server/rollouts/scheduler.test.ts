@@ -274,6 +274,9 @@ describe("scheduler", () => {
 
     const done = machines.map((m) => ({ ...m, phase: "done" as const }));
     expect(decide(input(done)).wave).toBe("start-bake");
+    // Paused or aborting, a finished wave neither bakes nor finishes: that waits for a resume (or the abort).
+    expect(decide(input(done, { status: "paused" })).wave).toBe("idle");
+    expect(decide(input(done, { status: "aborting" })).wave).toBe("idle");
     const baking = decide(input(done, { now: 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 } }));
     expect(baking.wave).toBe("baking");
     expect(baking.wakeAt).toBe(30 * 60_000);

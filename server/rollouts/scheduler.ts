@@ -146,6 +146,8 @@ export function decide(input: SchedulerInput): Decision {
   });
 
   if (failures > allowance) return result("budget-exceeded");
+  // Paused or aborting: nothing starts, and the wave neither bakes nor finishes (only timeouts act).
+  if (input.status !== "running") return result("idle");
   const open = wave.filter((m) => !FINAL_PHASES.has(m.phase) && !timedOut.has(m.id));
   if (open.length === 0) {
     if (input.wave.bakeStartedAt === undefined) return result("start-bake");
@@ -161,8 +163,6 @@ export function decide(input: SchedulerInput): Decision {
     }
     return result(waits.size > 0 ? "baking" : "baked");
   }
-  if (input.status === "paused") return result("idle");
-  if (input.status === "aborting") return result("idle");
   if (!input.wave.approved) return result("awaiting-approval");
 
   const windowOf = new Map<string, ReturnType<typeof windowState>>();

@@ -1,5 +1,6 @@
 // What the rollout integration tests share: a time-compressed simulator fleet imported into a fresh
-// database, the collector keeping its state current (fast intervals), and the users that plan and approve.
+// database, the collector keeping its state current (fast intervals), the users that plan and approve,
+// and small helpers to create, approve and watch rollouts and to read the simulator's own records.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -9,12 +10,19 @@ import { type Collector, startCollector } from "../collector/collector";
 import { eventually, seedFleet } from "../collector/test-fleet";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { type RunningSimulator, startSimulator } from "../talos-sim";
+import type { UpgradeCall } from "../talos-sim/upgrade-calls";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createContextInner } from "../trpc/context";
+import { createCaller } from "../trpc/root";
+import type { RolloutSpec } from "./create-rollout";
+import type { SafetySettings } from "./safety";
 
 export interface RolloutTestFleet {
   database: TestDatabase;
   sim: RunningSimulator;
   secretKey: SecretKey;
+  /** Where the secret key lives (MINOS_DATA_DIR for a separate process). */
+  stateDir: string;
   collector: Collector;
   stop(): Promise<void>;
 }
@@ -23,6 +31,8 @@ export const testLog = pino({ level: process.env.TEST_LOG ?? "silent" });
 
 export async function startRolloutTestFleet(opts: {
   clusters: number;
+  /** 5 by default: 3 control planes and 2 workers per cluster. */
+  nodesPerCluster?: number;
   /** Simulated seconds per real second: how fast installs and reboots go. */
   timeScale: number;
   users: Principal[];
@@ -32,7 +42,7 @@ export async function startRolloutTestFleet(opts: {
   const secretKey = await loadSecretKey({ dataDir: stateDir });
   const sim = await startSimulator({
     clusters: opts.clusters,
-    nodesPerCluster: 5,
+    nodesPerCluster: opts.nodesPerCluster ?? 5,
     port: 0,
     stateDir,
     timeScale: opts.timeScale,
@@ -61,6 +71,7 @@ export async function startRolloutTestFleet(opts: {
     database,
     sim,
     secretKey,
+    stateDir,
     collector,
     async stop() {
       await collector.stop();
@@ -70,3 +81,111 @@ export async function startRolloutTestFleet(opts: {
     },
   };
 }
+
+/** A tRPC caller acting as `principal` (authorisation and audit as in the app). */
+export function callerFor(fleet: RolloutTestFleet, principal: Principal) {
+  return createCaller(createContextInner({ db: fleet.database.db, principal }));
+}
+
+/** Safety settings for tests: nothing bakes, no budget, generous timeouts; override what a test is about. */
+export function testSafety(over: Partial<SafetySettings> = {}): SafetySettings {
+  return {
+    workersPerCluster: 2,
+    fleetConcurrency: 4,
+    siteConcurrency: 4,
+    prePull: true,
+    fleetPulls: 4,
+    sitePulls: 4,
+    windows: [],
+    bakeMinutes: 0,
+    failureBudget: { kind: "count", value: 0 },
+    machineTimeoutMinutes: 10,
+    allowSingleControlPlane: false,
+    ...over,
+  };
+}
+
+/** A rollout of these machines to `target`, all in one wave unless `waves` says otherwise. */
+export function rolloutOf(
+  machineIds: string[],
+  target: string,
+  over: Partial<RolloutSpec> & { safety?: SafetySettings } = {},
+): RolloutSpec {
+  return {
+    name: `to ${target}`,
+    installerImage: `ghcr.io/siderolabs/installer:${target}`,
+    scope: { machineIds },
+    wavePlan: { canary: { kind: "none" }, waves: [{ kind: "percent", percent: 100 }] },
+    safety: testSafety(),
+    ...over,
+  };
+}
+
+/** Approves a wave of a rollout at its current revision. */
+export async function approveWave(
+  fleet: RolloutTestFleet,
+  approver: Principal,
+  rolloutId: string,
+  waveIndex: number,
+  opts: { autoAdvance?: boolean } = {},
+): Promise<void> {
+  const r = await fleet.database.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+  await callerFor(fleet, approver).rollouts.decide({
+    rolloutId,
+    waveIndex,
+    revision: r.revision,
+    approve: true,
+    comment: "",
+    autoAdvance: opts.autoAdvance ?? false,
+  });
+}
+
+/** Waits until the rollout's status is `status` (fails early when it ends in another one). */
+export async function waitForStatus(
+  fleet: RolloutTestFleet,
+  rolloutId: string,
+  status: string,
+  timeoutMs: number,
+): Promise<void> {
+  const ended = ["completed", "aborted", "rejected"];
+  await eventually(
+    async () => {
+      const r = await fleet.database.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+      if (r.status !== status && ended.includes(r.status)) {
+        throw new Error(`the rollout ended ${r.status} (${r.statusReason}), not ${status}`);
+      }
+      return r.status === status ? r : undefined;
+    },
+    timeoutMs,
+    `rollout ${status}`,
+  );
+}
+
+/** The rollout's machines with their phases, by hostname. */
+export async function phasesOf(fleet: RolloutTestFleet, rolloutId: string) {
+  const rows = await fleet.database.db.rolloutMachine.findMany({
+    where: { rolloutId },
+    orderBy: { position: "asc" },
+    include: { machine: { select: { hostname: true } } },
+  });
+  return new Map(rows.map((r) => [r.machine.hostname, r]));
+}
+
+export interface SimNodeDetail {
+  hostname: string;
+  talosVersion: string;
+  bootCount: number;
+  stage: string;
+  upgradeCalls: UpgradeCall[];
+}
+
+/** A node as the simulator sees it (version, boot count, its own upgrade record). */
+export async function simNode(sim: RunningSimulator, hostname: string): Promise<SimNodeDetail> {
+  const res = await fetch(`${sim.controlUrl}/nodes/${hostname}`);
+  if (!res.ok) throw new Error(`no simulated node ${hostname}: ${res.status}`);
+  return (await res.json()) as SimNodeDetail;
+}
+
+/** Upgrade requests per node that took effect (the node rebooted into them). */
+export const upgradesInEffect = (n: SimNodeDetail) =>
+  n.upgradeCalls.filter((c) => c.outcome === "booted").length;
