@@ -85,6 +85,8 @@ export class RolloutReconciler {
   private readonly leases = new Map<string, RolloutLease>();
   private stopped = false;
   private loop: Promise<void> | undefined;
+  /** Passes completed since start (tests wait on it to see that nothing happened for a while). */
+  passes = 0;
 
   constructor(opts: ReconcilerOptions) {
     this.instanceId = opts.instanceId ?? randomUUID();
@@ -116,6 +118,7 @@ export class RolloutReconciler {
     this.loop = (async () => {
       while (!this.stopped) {
         await this.pass().catch((err) => this.o.log.error({ err }, "rollout reconciler pass failed"));
+        this.passes++;
         await sleep(this.o.passMs);
       }
     })();

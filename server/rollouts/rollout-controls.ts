@@ -2,6 +2,7 @@
 // machines finish), retry a failed machine (a new attempt), skip a machine. Audited by the router.
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { failureAllowance, safetySchema } from "./safety";
 
 type Control = "pause" | "resume" | "abort";
 
@@ -18,6 +19,7 @@ export async function controlRollout(
   by: string,
 ): Promise<{ status: string }> {
   const rule = ALLOWED[control];
+  if (control === "resume") await assertWithinBudget(db, id);
   const changed = await db.rollout.updateMany({
     where: { id, status: { in: rule.from as ("pending" | "running" | "paused")[] } },
     data: { status: rule.to, statusReason: `${control === "abort" ? "aborted" : `${control}d`} by ${by}` },
@@ -28,6 +30,29 @@ export async function controlRollout(
     throw new AppError("CONFLICT", { userMessage: `The rollout is ${r.status}, so it cannot ${control}.` });
   }
   return { status: rule.to };
+}
+
+/**
+ * A rollout paused because its wave ran over its failure budget would pause again at once: resuming is
+ * refused until enough failed machines are retried or skipped.
+ */
+async function assertWithinBudget(db: PrismaClient, id: string): Promise<void> {
+  const r = await db.rollout.findUnique({ where: { id }, select: { safety: true, currentWave: true } });
+  if (!r) return; // the update below says there is no such rollout
+  const wave = await db.rolloutWave.findUnique({
+    where: { rolloutId_index: { rolloutId: id, index: r.currentWave } },
+    select: { name: true },
+  });
+  const [size, failed] = await Promise.all([
+    db.rolloutMachine.count({ where: { rolloutId: id, waveIndex: r.currentWave } }),
+    db.rolloutMachine.count({ where: { rolloutId: id, waveIndex: r.currentWave, phase: "failed" } }),
+  ]);
+  const allowance = failureAllowance(safetySchema.parse(r.safety).failureBudget, size);
+  if (failed > allowance) {
+    throw new AppError("CONFLICT", {
+      userMessage: `${wave?.name ?? "The wave"} still has ${failed} failed machines, more than its failure budget of ${allowance}, so it would pause again at once. Retry or skip failed machines first.`,
+    });
+  }
 }
 
 /** Retry: a failed machine goes back to pending with a new attempt number; skip: it is left out. */

@@ -148,17 +148,21 @@ export async function waitForStatus(
   timeoutMs: number,
 ): Promise<void> {
   const ended = ["completed", "aborted", "rejected"];
-  await eventually(
-    async () => {
-      const r = await fleet.database.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
-      if (r.status !== status && ended.includes(r.status)) {
-        throw new Error(`the rollout ended ${r.status} (${r.statusReason}), not ${status}`);
-      }
-      return r.status === status ? r : undefined;
-    },
-    timeoutMs,
-    `rollout ${status}`,
-  );
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await fleet.database.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+    if (r.status === status) return;
+    if (ended.includes(r.status) || Date.now() > until) {
+      // Say where it stands: the status and every machine's phase, progress and error.
+      const machines = [...(await phasesOf(fleet, rolloutId)).values()].map(
+        (m) => `${m.machine.hostname} ${m.phase} #${m.attempt} ${m.progress} ${m.error ?? ""}`,
+      );
+      throw new Error(
+        `rollout "${r.name}" is ${r.status} (${r.statusReason}), not ${status}:\n  ${machines.join("\n  ")}`,
+      );
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 /** The rollout's machines with their phases, by hostname. */
@@ -189,3 +193,13 @@ export async function simNode(sim: RunningSimulator, hostname: string): Promise<
 /** Upgrade requests per node that took effect (the node rebooted into them). */
 export const upgradesInEffect = (n: SimNodeDetail) =>
   n.upgradeCalls.filter((c) => c.outcome === "booted").length;
+
+/** Waits for `n` more complete passes of a reconciler: to see that nothing happened meanwhile. */
+export async function morePasses(
+  reconciler: { passes: number },
+  n: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const target = reconciler.passes + n;
+  await eventually(async () => reconciler.passes >= target, timeoutMs, `${n} reconciler passes`);
+}
