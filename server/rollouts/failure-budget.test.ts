@@ -103,7 +103,9 @@ it("pauses a rollout whose wave exceeds its failure budget (count or percent), a
       `Rollout "count budget" to v1.14.0-rc.1 paused: Wave 1 (100 %) has 2 machines failed (${modern[0]?.hostname}, ${modern[1]?.hostname}), more than its failure budget of 1. Retry or skip them, then resume.`,
     );
     expect(
-      announced.some((t) => t.startsWith('Rollout "percent budget" to v1.12.11 paused: Wave 1 (100 %) has 2')),
+      announced.some((t) =>
+        t.startsWith('Rollout "percent budget" to v1.12.11 paused: Wave 1 (100 %) has 2'),
+      ),
     ).toBe(true);
 
     // How each failed, in Talos's words.

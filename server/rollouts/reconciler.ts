@@ -353,7 +353,9 @@ export class RolloutReconciler {
             issuedAt: new Date(),
             actorId: null,
             phaseSince: this.stamp(),
-            inFlightSince: m.phase === "pulled" ? undefined : this.stamp(),
+            // From now, also after a pull: a pulled machine waiting (a window closed, a slot taken)
+            // is not in flight, and that wait must not count against its timeout.
+            inFlightSince: this.stamp(),
             fromVersion: m.machine.talosVersion,
             bootIdBefore: m.machine.bootId,
             progress: "upgrade requested",

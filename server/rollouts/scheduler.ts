@@ -15,7 +15,7 @@ export interface SchedulerMachine {
   site: string;
   role: "controlplane" | "worker";
   phase: MachinePhase;
-  /** When the current phase began (ms): timeouts count from the first in-flight phase. */
+  /** When its current in-flight phase began (ms): a pull and an upgrade each have the whole timeout. */
   inFlightSince?: number;
   /** The node can pull ahead of the upgrade (ImageService, Talos ≥ 1.13). */
   canPrePull: boolean;
