@@ -79,8 +79,8 @@ export class RolloutReconciler {
   readonly instanceId: string;
   private readonly o: Required<Omit<ReconcilerOptions, "secretKey" | "notify" | "instanceId">> &
     ReconcilerOptions;
-  /** Rollout-machine id → the task driving it in this instance. */
-  private readonly tasks = new Map<string, AbortController>();
+  /** Rollout-machine id → the task driving it in this instance (until it settles, also once aborted). */
+  private readonly tasks = new Map<string, { controller: AbortController; signal: AbortSignal }>();
   /** Rollout id → this instance's lease on it, while it can prove it holds it. */
   private readonly leases = new Map<string, RolloutLease>();
   private stopped = false;
@@ -105,9 +105,12 @@ export class RolloutReconciler {
     return [...this.leases.values()].filter((l) => l.held()).map((l) => l.rolloutId);
   }
 
-  /** How many machine tasks (pull, upgrade, follow) run in this instance. */
+  /**
+   * Machine tasks (pull, upgrade, follow) of this instance that may still act: not aborted. (An aborted
+   * task may still wait for a database write to settle; it sends nothing more.)
+   */
   get activeTasks(): number {
-    return this.tasks.size;
+    return [...this.tasks.values()].filter((t) => !t.signal.aborted).length;
   }
 
   private stamp(): Date {
@@ -129,7 +132,7 @@ export class RolloutReconciler {
   async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.stopped = true;
     const abortAll = () => {
-      for (const c of this.tasks.values()) c.abort();
+      for (const t of this.tasks.values()) t.controller.abort();
       for (const l of this.leases.values()) l.end();
       this.leases.clear();
     };
@@ -322,7 +325,7 @@ export class RolloutReconciler {
           data: { phase: "failed", error: a.reason, phaseSince: this.stamp(), finishedAt: this.stamp() },
         });
         if (n.count) {
-          this.tasks.get(m.id)?.abort();
+          this.tasks.get(m.id)?.controller.abort();
           m.phase = "failed";
         }
       } else if (a.kind === "pull") {
@@ -487,14 +490,15 @@ export class RolloutReconciler {
   /** Runs a machine's task under the rollout's lease: aborted when the lease is lost or the instance stops. */
   private track(id: string, lease: RolloutLease, run: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
-    this.tasks.set(id, controller);
     const signal = AbortSignal.any([controller.signal, lease.signal]);
+    const task = { controller, signal };
+    this.tasks.set(id, task);
     void run(signal)
       .catch((err) => {
         if (!signal.aborted) this.o.log.error({ err, rolloutMachine: id }, "rollout task failed");
       })
       .finally(() => {
-        if (this.tasks.get(id) === controller) this.tasks.delete(id);
+        if (this.tasks.get(id) === task) this.tasks.delete(id);
       });
   }
 

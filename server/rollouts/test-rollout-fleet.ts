@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
+import { expect } from "vitest";
 import type { Principal } from "../auth/principal";
 import { type Collector, startCollector } from "../collector/collector";
 import { eventually, seedFleet } from "../collector/test-fleet";
@@ -202,4 +203,29 @@ export async function morePasses(
 ): Promise<void> {
   const target = reconciler.passes + n;
   await eventually(async () => reconciler.passes >= target, timeoutMs, `${n} reconciler passes`);
+}
+
+/**
+ * Every machine of the rollout done in one attempt, on `target`, rebooted once, by exactly one upgrade
+ * request in effect, and none refused ("in progress") or failed: by the simulator's own records.
+ */
+export async function expectUpgradedOnce(
+  fleet: RolloutTestFleet,
+  rolloutId: string,
+  bootsBefore: Map<string, number>,
+  target: string,
+): Promise<void> {
+  const rows = await phasesOf(fleet, rolloutId);
+  expect(rows.size).toBe(bootsBefore.size);
+  for (const [hostname, boots] of bootsBefore) {
+    expect(rows.get(hostname), hostname).toMatchObject({ phase: "done", attempt: 1 });
+    const node = await simNode(fleet.sim, hostname);
+    expect(node.talosVersion, hostname).toBe(target);
+    expect(node.bootCount - boots, `${hostname}: reboots`).toBe(1);
+    expect(upgradesInEffect(node), `${hostname}: upgrade requests in effect`).toBe(1);
+    expect(
+      node.upgradeCalls.filter((c) => c.outcome === "refused" || c.outcome === "failed"),
+      `${hostname}: refused or failed upgrade requests`,
+    ).toEqual([]);
+  }
 }
