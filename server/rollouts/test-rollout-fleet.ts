@@ -61,9 +61,15 @@ export async function startRolloutTestFleet(opts: {
     maxBackoffMs: 500,
     machinesRefreshMs: 1_000,
   });
+  // Collected in full (health, reachability, versions): a plan made before that excludes machines.
   await eventually(
-    async () => (await database.db.machine.count({ where: { health: "unknown" } })) === 0,
-    30_000,
+    async () =>
+      (await database.db.machine.count({
+        where: {
+          OR: [{ health: "unknown" }, { reachable: false }, { talosVersion: "" }, { kubernetesVersion: "" }],
+        },
+      })) === 0,
+    60_000,
     "every machine collected",
   );
   // Users exist for the audit trail's sake and for four eyes by user id.
