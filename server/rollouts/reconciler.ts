@@ -85,6 +85,8 @@ export class RolloutReconciler {
   private readonly leases = new Map<string, RolloutLease>();
   private stopped = false;
   private loop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private renewing = false;
   /** Passes completed since start (tests wait on it to see that nothing happened for a while). */
   passes = 0;
 
@@ -118,6 +120,9 @@ export class RolloutReconciler {
   }
 
   start(): this {
+    // Held leases are renewed on their own beat, however long a pass takes.
+    this.heartbeat = setInterval(() => void this.renewHeld(), Math.max(50, this.o.leaseMs / 4));
+    this.heartbeat.unref();
     this.loop = (async () => {
       while (!this.stopped) {
         await this.pass().catch((err) => this.o.log.error({ err }, "rollout reconciler pass failed"));
@@ -131,6 +136,7 @@ export class RolloutReconciler {
   /** Stops passes and the tasks of this instance; what they drove is picked up by the next lease holder. */
   async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.stopped = true;
+    clearInterval(this.heartbeat);
     const abortAll = () => {
       for (const t of this.tasks.values()) t.controller.abort();
       for (const l of this.leases.values()) l.end();
@@ -164,31 +170,58 @@ export class RolloutReconciler {
     }
     for (const { id } of rollouts) {
       if (this.stopped) return;
-      const sentAt = performance.now();
-      const now = new Date();
-      let renewed: number;
-      try {
-        ({ count: renewed } = await db.rollout.updateMany({
-          where: {
-            id,
-            status: { in: [...LEASED] },
-            OR: [{ leaseOwner: null }, { leaseOwner: this.instanceId }, { leaseExpiresAt: { lt: now } }],
-          },
-          data: { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + this.o.leaseMs) },
-        }));
-      } catch (err) {
-        this.leases.get(id)?.lose(`renewing it failed (${messageOf(err)})`);
-        throw err;
-      }
-      if (renewed === 0) {
-        this.leases.get(id)?.lose("another instance holds it");
-        continue;
-      }
+      const lease = await this.renew(id, true);
       if (this.stopped) return;
-      const lease = this.leaseOf(id);
-      lease.renewed(sentAt, this.o.leaseMs);
-      if (lease.held()) await this.reconcile(id, lease);
+      if (lease) await this.reconcile(id, lease);
     }
+  }
+
+  /** Renews every lease this instance holds (the heartbeat between passes). */
+  private async renewHeld(): Promise<void> {
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
+    try {
+      for (const lease of [...this.leases.values()]) {
+        if (!lease.lost) await this.renew(lease.rolloutId, false);
+      }
+    } catch (err) {
+      this.o.log.warn({ err }, "renewing rollout leases failed");
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /**
+   * Renews this instance's lease on a rollout, or (`takeOver`) takes it when it is free or expired.
+   * Returns the lease when it is provably held afterwards; a refused or failed renewal loses it.
+   */
+  private async renew(id: string, takeOver: boolean): Promise<RolloutLease | undefined> {
+    const sentAt = performance.now();
+    const now = new Date();
+    let renewed: number;
+    try {
+      ({ count: renewed } = await this.o.db.rollout.updateMany({
+        where: takeOver
+          ? {
+              id,
+              status: { in: [...LEASED] },
+              OR: [{ leaseOwner: null }, { leaseOwner: this.instanceId }, { leaseExpiresAt: { lt: now } }],
+            }
+          : { id, leaseOwner: this.instanceId },
+        data: { leaseOwner: this.instanceId, leaseExpiresAt: new Date(now.getTime() + this.o.leaseMs) },
+      }));
+    } catch (err) {
+      this.leases.get(id)?.lose(`renewing it failed (${messageOf(err)})`);
+      throw err;
+    }
+    if (renewed === 0) {
+      this.leases.get(id)?.lose("another instance holds it");
+      return undefined;
+    }
+    const lease = takeOver ? this.leaseOf(id) : this.leases.get(id);
+    if (!lease || lease.lost) return undefined;
+    lease.renewed(sentAt, this.o.leaseMs);
+    return lease.held() ? lease : undefined;
   }
 
   /** This instance's lease on a rollout, a fresh one after a loss (what ran under the old one stays stopped). */
