@@ -106,12 +106,6 @@ async function checkedPlan(db: PrismaClient, scopes: string[], spec: RolloutSpec
   return plan;
 }
 
-/**
- * Writing a plan of thousands of machines, on a busy database, takes longer than Prisma's default
- * transaction limits (2 s to get a connection, 5 s in all).
- */
-const PLAN_WRITE = { maxWait: 10_000, timeout: 60_000 };
-
 export async function createRollout(
   db: PrismaClient,
   principal: Principal,
