@@ -151,7 +151,7 @@ it("pauses a rollout whose wave exceeds its failure budget (count or percent), a
         ),
       ),
     );
-    await morePasses(reconciler, 5);
+    await morePasses(reconciler, 3);
     for (const m of waiting) {
       expect((await phasesOf(fleet, m.rolloutId)).get(m.machine.hostname)?.phase).toBe(m.phase);
       expect((await simNode(fleet.sim, m.machine.hostname)).upgradeCalls.length).toBe(
