@@ -666,7 +666,7 @@ export class RolloutReconciler {
       const talos = await this.client(m.machine.cluster.name, "operate");
       await db.rolloutMachine.updateMany({
         where: mine,
-        data: { progress: "followed after a Minos restart" },
+        data: { progress: "followed by this instance (after a restart, a takeover or a lost lease)" },
       });
       let untouchedSince: number | undefined;
       while (!signal.aborted) {
