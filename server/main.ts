@@ -9,6 +9,7 @@ import { ensureFirstAdmin } from "./auth/ensure-first-admin";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
+import { pruneFingerprints } from "./drift/fingerprint-store";
 import { pruneDriftHistory } from "./drift/prune-drift-history";
 import { EnvError, env } from "./env";
 import { pruneEvents } from "./events/prune-events";
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
   const pruneOldDrift = () =>
     pruneDriftHistory(db(), { olderThanDays: driftDays })
       .then((r) => r.removed && log.info({ removed: r.removed, driftDays }, "old drift history removed"))
+      .then(() => pruneFingerprints(db()))
       .catch((err) => log.error({ err }, "drift history retention failed"));
   void pruneOldDrift();
   const driftTimer = setInterval(pruneOldDrift, 3_600_000);

@@ -2,15 +2,18 @@
 // normalised configuration of ~40 fields, extensions and kernel arguments; 1 % booted with another kernel
 // argument, 0.5 % with a changed kubelet setting) and three baselines (fleet, site, label selector):
 // full recomputation (first, writing every item; then again with nothing changed), the incremental update
-// after one machine's reading changed, and fingerprint grouping (outliers) in memory and from the database.
+// after one machine's reading changed, fingerprint grouping per machine in memory (every configuration walked),
+// the one-time fingerprint backfill, and outlier groups from the database as the overview reads them: first
+// call, again with nothing changed, and after one machine's Talos version changed.
 import pg from "pg";
 import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { compileBaseline } from "../../server/drift/baseline";
 import { parseConfigText } from "../../server/drift/config-documents";
 import { machineComponents } from "../../server/drift/fingerprint";
-import { outlierGroups } from "../../server/drift/get-drift-overview";
+import { backfillFingerprints } from "../../server/drift/fingerprint-store";
 import { normaliseDocuments } from "../../server/drift/normalise";
+import { outlierGroups } from "../../server/drift/outlier-groups";
 import { findOutliers } from "../../server/drift/outliers";
 import { recomputeDrift } from "../../server/drift/recompute-drift";
 import { redactDocuments } from "../../server/drift/redact";
@@ -159,7 +162,8 @@ const suite: BenchSuite = {
       incremental.sort((a, b) => a - b);
       void state;
 
-      // fingerprint grouping: in memory over already-loaded readings, and end to end from the database
+      // fingerprint grouping: per machine in memory over already-loaded readings (every configuration walked,
+      // as the overview did before fingerprints were stored), and from the database as the overview does it now
       const loaded = await db.machine.findMany({
         select: {
           id: true,
@@ -174,7 +178,7 @@ const suite: BenchSuite = {
       const inMemory = await timed(async () =>
         findOutliers(
           loaded.map((m) => ({
-            id: m.id,
+            ids: [m.id],
             cluster: m.cluster.name,
             site: m.effectiveSite,
             role: m.role,
@@ -191,11 +195,27 @@ const suite: BenchSuite = {
           })),
         ),
       );
+      // readings stored before fingerprints existed get theirs once (what upgrading Minos costs)
+      const backfill = await timed(() => backfillFingerprints(db));
+      const fingerprints = await db.driftFingerprint.count();
       const fromDb = await timed(() => outlierGroups(db, [""]));
+      const unchanged: number[] = [];
+      for (let k = 0; k < 20; k++) unchanged.push((await timed(() => outlierGroups(db, [""]))).ms);
+      unchanged.sort((a, b) => a - b);
+      // one machine's Talos version changes (an upgrade): the classes change, the groups are computed again
+      const afterChange: number[] = [];
+      for (let k = 0; k < 10; k++) {
+        await db.machine.update({
+          where: { id: machines[k * 97]?.id ?? "" },
+          data: { talosVersion: k % 2 ? "v1.11.5" : "v1.11.6" },
+        });
+        afterChange.push((await timed(() => outlierGroups(db, [""]))).ms);
+      }
+      afterChange.sort((a, b) => a - b);
       const items = await db.driftItem.count();
       const n = machines.length;
       console.log(
-        `  first full ${first.ms.toFixed(0)} ms (${first.value.events} items appeared), steady full ${steady.ms.toFixed(0)} ms, incremental p50 ${incremental[10]?.toFixed(1)} ms, grouping ${inMemory.ms.toFixed(0)} ms in memory / ${fromDb.ms.toFixed(0)} ms from the database (${inMemory.value.length} outlier groups), ${items} drift items`,
+        `  first full ${first.ms.toFixed(0)} ms (${first.value.events} items appeared), steady full ${steady.ms.toFixed(0)} ms, incremental p50 ${incremental[10]?.toFixed(1)} ms, grouping per machine in memory ${inMemory.ms.toFixed(0)} ms (${inMemory.value.length} outlier groups), fingerprint backfill ${backfill.ms.toFixed(0)} ms (${fingerprints} distinct), outliers from the database: first ${fromDb.ms.toFixed(0)} ms (${fromDb.value.length} groups), unchanged p50 ${unchanged[10]?.toFixed(1)} ms, after a change p50 ${afterChange[5]?.toFixed(1)} ms, ${items} drift items`,
       );
       const params = { machines: n, clusters: CLUSTERS, baselines: baselines.length };
       return [
@@ -224,7 +244,30 @@ const suite: BenchSuite = {
           unit: "ms",
           params: { ...params, groups: inMemory.value.length },
         },
-        { name: "drift.fingerprint_grouping_db_ms", value: Math.round(fromDb.ms), unit: "ms", params },
+        {
+          name: "drift.fingerprint_backfill_ms",
+          value: Math.round(backfill.ms),
+          unit: "ms",
+          params: { ...params, fingerprints },
+        },
+        {
+          name: "drift.outliers_db_first_ms",
+          value: Math.round(fromDb.ms),
+          unit: "ms",
+          params: { ...params, groups: fromDb.value.length },
+        },
+        {
+          name: "drift.outliers_db_unchanged_p50_ms",
+          value: Number((unchanged[10] ?? 0).toFixed(1)),
+          unit: "ms",
+          params: { ...params, samples: 20 },
+        },
+        {
+          name: "drift.outliers_db_after_change_p50_ms",
+          value: Number((afterChange[5] ?? 0).toFixed(1)),
+          unit: "ms",
+          params: { ...params, samples: 10 },
+        },
       ];
     } finally {
       await db.$disconnect();

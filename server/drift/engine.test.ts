@@ -5,11 +5,11 @@ import { readExtensions, readKernelArgs } from "./actual-state";
 import { type CompiledBaseline, compileBaseline } from "./baseline";
 import { computeDrift } from "./compute-drift";
 import { parseConfigText } from "./config-documents";
-import { machineComponents } from "./fingerprint";
+import { fingerprintOf, machineComponents } from "./fingerprint";
 import { trackDrift } from "./history";
 import type { MachineFacts } from "./machine-facts";
 import { normaliseDocuments } from "./normalise";
-import { findOutliers, type OutlierMachine } from "./outliers";
+import { findOutliers, OutlierIndex, type OutlierMachine } from "./outliers";
 import { rankBaselines, resolveExpectations } from "./precedence";
 import { redactDocuments } from "./redact";
 
@@ -180,28 +180,27 @@ describe("drift items", () => {
 });
 
 describe("outlier groups (no baseline)", () => {
+  const worker = (c: number, i: number, odd: boolean): OutlierMachine => {
+    const id = `c${c}-w${i}`;
+    return {
+      ids: [id],
+      cluster: `c${c}`,
+      site: c < 2 ? "eu/dk" : "us/ny",
+      role: "worker",
+      components: machineComponents(
+        actual({
+          kernelArgs: readKernelArgs(`talos.platform=metal pti=on${odd ? " mitigations=off" : ""}`),
+          extensions: odd ? ["iscsi-tools", "tailscale"] : ["iscsi-tools"],
+          config: config(
+            `version: v1alpha1\nmachine:\n  network:\n    hostname: ${id}\ncluster:\n  clusterName: c${c}\n`,
+          ),
+        }),
+      ),
+    };
+  };
   const fleet: OutlierMachine[] = [];
-  for (let c = 0; c < 4; c++) {
-    for (let i = 0; i < 10; i++) {
-      const id = `c${c}-w${i}`;
-      const odd = c === 1 && i < 2; // two workers of cluster 1 booted with mitigations=off and run tailscale
-      fleet.push({
-        id,
-        cluster: `c${c}`,
-        site: c < 2 ? "eu/dk" : "us/ny",
-        role: "worker",
-        components: machineComponents(
-          actual({
-            kernelArgs: readKernelArgs(`talos.platform=metal pti=on${odd ? " mitigations=off" : ""}`),
-            extensions: odd ? ["iscsi-tools", "tailscale"] : ["iscsi-tools"],
-            config: config(
-              `version: v1alpha1\nmachine:\n  network:\n    hostname: ${id}\ncluster:\n  clusterName: c${c}\n`,
-            ),
-          }),
-        ),
-      });
-    }
-  }
+  // two workers of cluster 1 booted with mitigations=off and run tailscale
+  for (let c = 0; c < 4; c++) for (let i = 0; i < 10; i++) fleet.push(worker(c, i, c === 1 && i < 2));
 
   it("finds the two odd workers in their cluster, site and the fleet, with what differs", () => {
     const groups = findOutliers(fleet);
@@ -212,6 +211,50 @@ describe("outlier groups (no baseline)", () => {
       "2 of 10 workers in cluster c1 differ: extension tailscale; kernel arg mitigations=off",
     ]);
     expect(groups[0]?.machineIds).toEqual(["c1-w0", "c1-w1"]);
+  });
+
+  it("machines that run the same, counted as one class of many, give the same groups", () => {
+    const classes = new Map<string, OutlierMachine>();
+    for (const m of fleet) {
+      const key = `${m.cluster}/${m.site}/${m.role}/${fingerprintOf(m.components)}`;
+      const c = classes.get(key);
+      if (c) c.ids.push(...m.ids);
+      else classes.set(key, { ...m, ids: [...m.ids] });
+    }
+    expect(classes.size).toBe(5); // one per cluster, and the two odd workers
+    const summaries = (groups: ReturnType<typeof findOutliers>) =>
+      groups.map((g) => [g.summary, [...g.machineIds].sort()]);
+    expect(summaries(findOutliers([...classes.values()]))).toEqual(summaries(findOutliers(fleet)));
+  });
+
+  it("kept incrementally: classes added and removed give the same groups as grouping from scratch", () => {
+    const index = new OutlierIndex();
+    fleet.forEach((m, i) => {
+      index.add(String(i), m);
+    });
+    index.groups();
+    // the odd workers are fixed one by one, another worker of cluster 3 turns odd, cluster 0 is removed
+    const current = new Map(fleet.map((m, i) => [String(i), m]));
+    const change = (key: string, m: OutlierMachine | undefined) => {
+      if (m) {
+        index.add(key, m);
+        current.set(key, m);
+      } else {
+        index.remove(key);
+        current.delete(key);
+      }
+      expect(index.groups()).toEqual(findOutliers([...current.values()]));
+    };
+    change("10", worker(1, 0, false));
+    change("35", worker(3, 5, true));
+    for (let i = 0; i < 10; i++) change(String(i), undefined);
+    change("11", worker(1, 1, false));
+    expect(index.groups().map((g) => g.summary)).toEqual([
+      "1 of 30 workers in the fleet differ: extension tailscale; kernel arg mitigations=off",
+      "1 of 20 workers in us differ: extension tailscale; kernel arg mitigations=off",
+      "1 of 20 workers in us/ny differ: extension tailscale; kernel arg mitigations=off",
+      "1 of 10 workers in cluster c3 differ: extension tailscale; kernel arg mitigations=off",
+    ]);
   });
 
   it("hostnames and cluster names are not differences; a split without a majority is not an outlier", () => {

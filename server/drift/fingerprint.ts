@@ -56,11 +56,13 @@ export const isClusterScoped = memo(
 
 const isMachineIdentity = memo((id) => MACHINE_IDENTITY.some((r) => r.test(id)));
 
-export function machineComponents(actual: ActualState): MachineComponents {
+/** What a drift reading says a machine runs (no versions: those come from the machine row and change alone). */
+export type ReadingParts = Pick<ActualState, "extensions" | "schematicId" | "kernelArgs" | "config">;
+
+/** The components of a drift reading; the same reading always gives the same components and fingerprint. */
+export function readingComponents(actual: ReadingParts): MachineComponents {
   const values = new Map<string, string>();
   const known = new Set<ComponentFamily>(["version"]);
-  if (actual.talosVersion !== null) values.set("talosVersion", actual.talosVersion);
-  if (actual.kubernetesVersion !== null) values.set("kubernetesVersion", actual.kubernetesVersion);
   if (actual.schematicId !== null) values.set("schematicId", actual.schematicId || "none");
   if (actual.extensions !== null) {
     known.add("extensions");
@@ -86,10 +88,40 @@ export function machineComponents(actual: ActualState): MachineComponents {
   return { values, known };
 }
 
-/** One hash of everything the machine runs (for grouping identical machines). */
+/** Components with the machine's Talos and Kubernetes versions added (a new map; `c` is left as it is). */
+export function withVersions(
+  c: MachineComponents,
+  talosVersion: string | null,
+  kubernetesVersion: string | null,
+): MachineComponents {
+  const values = new Map(c.values);
+  if (talosVersion !== null) values.set("talosVersion", talosVersion);
+  if (kubernetesVersion !== null) values.set("kubernetesVersion", kubernetesVersion);
+  return { values, known: c.known };
+}
+
+export function machineComponents(actual: ActualState): MachineComponents {
+  return withVersions(readingComponents(actual), actual.talosVersion, actual.kubernetesVersion);
+}
+
+/** One hash of a set of components (identical machines, or identical readings, share it). */
 export function fingerprintOf(c: MachineComponents): string {
   const h = createHash("sha256");
   for (const k of [...c.values.keys()].sort()) h.update(`${k}\u0000${c.values.get(k)}\u0001`);
   h.update([...c.known].sort().join(","));
   return h.digest("hex").slice(0, 16);
+}
+
+/** Components as stored with their fingerprint (JSON), and back. */
+export interface StoredComponents {
+  values: Array<[string, string]>;
+  known: ComponentFamily[];
+}
+
+export function storeComponents(c: MachineComponents): StoredComponents {
+  return { values: [...c.values].sort((a, b) => (a[0] < b[0] ? -1 : 1)), known: [...c.known].sort() };
+}
+
+export function loadComponents(s: StoredComponents): MachineComponents {
+  return { values: new Map(s.values), known: new Set(s.known) };
 }

@@ -2,9 +2,7 @@
 // the top outlier groups of what machines actually run, and the trend of items appearing and clearing.
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
-import type { ConfigDocument } from "./config-documents";
-import { machineComponents } from "./fingerprint";
-import { findOutliers, type OutlierGroup, type OutlierMachine } from "./outliers";
+import { outlierGroups } from "./outlier-groups";
 
 const TREND_DAYS = 14;
 const TOP_OUTLIERS = 20;
@@ -114,87 +112,6 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
       .sort((a, b) => b.items - a.items || a.hostname.localeCompare(b.hostname))
       .slice(0, DRIFTED_SHOWN)
       .map((m) => ({ ...m, kinds: [...m.kinds].sort() })),
-    outliers: (await cachedOutlierGroups(db, opts.scopes, now)).slice(0, TOP_OUTLIERS),
+    outliers: (await outlierGroups(db, opts.scopes)).slice(0, TOP_OUTLIERS),
   };
-}
-
-/**
- * Grouping 10,000 machines takes seconds (docs/benchmarks.md): kept per scope set until a drift reading
- * changes (the newest read time moves) or 30 s pass (versions come from the machine rows).
- */
-const OUTLIER_TTL_MS = 30_000;
-const outlierCache = new Map<
-  string,
-  { at: number; marker: string; value: ReturnType<typeof outlierGroups> }
->();
-
-async function cachedOutlierGroups(db: PrismaClient, scopes: string[], now: Date) {
-  const key = [...scopes].sort().join("\n");
-  const agg = await db.machineDriftState.aggregate({ _max: { readAt: true }, _count: true });
-  const marker = `${agg._max.readAt?.getTime() ?? 0}/${agg._count}`;
-  const hit = outlierCache.get(key);
-  if (hit && hit.marker === marker && now.getTime() - hit.at < OUTLIER_TTL_MS) return hit.value;
-  const value = outlierGroups(db, scopes);
-  outlierCache.set(key, { at: now.getTime(), marker, value });
-  value.catch(() => outlierCache.delete(key));
-  return value;
-}
-
-/** Outlier groups among the machines in scope, from what the collector read (no baseline needed). */
-export async function outlierGroups(
-  db: PrismaClient,
-  scopes: string[],
-): Promise<Array<OutlierGroup & { hostnames: string[]; alsoIn: string[] }>> {
-  const rows = await db.machine.findMany({
-    where: { AND: [machineScopeWhere(scopes), { removedAt: null }] },
-    select: {
-      id: true,
-      hostname: true,
-      role: true,
-      effectiveSite: true,
-      talosVersion: true,
-      kubernetesVersion: true,
-      cluster: { select: { name: true } },
-      driftState: { select: { extensions: true, schematicId: true, kernelArgs: true, config: true } },
-    },
-  });
-  const machines: OutlierMachine[] = rows.map((r) => ({
-    id: r.id,
-    cluster: r.cluster.name,
-    site: r.effectiveSite,
-    role: r.role,
-    components: machineComponents({
-      talosVersion: r.talosVersion || null,
-      kubernetesVersion: r.kubernetesVersion || null,
-      extensions: (r.driftState?.extensions as string[] | null | undefined) ?? null,
-      schematicId: r.driftState?.schematicId ?? null,
-      schematic: null,
-      kernelArgs: (r.driftState?.kernelArgs as string[] | null | undefined) ?? null,
-      labels: {},
-      config: (r.driftState?.config as ConfigDocument[] | null | undefined) ?? null,
-    }),
-  }));
-  const hostname = new Map(rows.map((r) => [r.id, r.hostname]));
-  // the same machines differing the same way show once, at the widest scope where they stand out
-  const seen = new Map<string, OutlierGroup & { hostnames: string[]; alsoIn: string[] }>();
-  for (const g of findOutliers(machines)) {
-    const key = `${g.role}\u0000${g.machineIds.join(",")}\u0000${JSON.stringify(g.differences)}`;
-    const first = seen.get(key);
-    const where =
-      g.scope.level === "fleet"
-        ? "the fleet"
-        : g.scope.level === "cluster"
-          ? `cluster ${g.scope.name}`
-          : g.scope.name;
-    if (first) {
-      first.alsoIn.push(where);
-      continue;
-    }
-    seen.set(key, {
-      ...g,
-      hostnames: g.machineIds.slice(0, 50).map((id) => hostname.get(id) ?? id),
-      alsoIn: [],
-    });
-  }
-  return [...seen.values()];
 }

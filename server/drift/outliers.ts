@@ -1,11 +1,13 @@
 // Minority groups: in every cluster, site (each level of the path) and the whole fleet, per role, the machines
 // that run something most of their peers do not — "3 of 2,940 workers in eu/dk differ: kernel arg
-// mitigations=off". Needs no baseline: the majority is the reference.
+// mitigations=off". Needs no baseline: the majority is the reference. Kept incrementally: adding or removing a
+// class of machines updates the value counts of its scopes, and only those scopes are judged again.
 import type { ComponentFamily, MachineComponents } from "./fingerprint";
 import { familyOf, isClusterScoped } from "./fingerprint";
 
+/** Machines that run the same (same cluster, site, role and components): counted as many, grouped as one. */
 export interface OutlierMachine {
-  id: string;
+  ids: string[];
   cluster: string;
   site: string;
   role: string;
@@ -41,15 +43,32 @@ export interface OutlierOptions {
 
 const ABSENT = "\u0000absent";
 
+interface Minority {
+  component: string;
+  value: string;
+  majority: string;
+}
+
+interface ClassEntry {
+  machine: OutlierMachine;
+  scopes: ScopeStats[];
+}
+
 interface ScopeStats {
   level: ScopeLevel;
   name: string;
   role: string;
   total: number;
   known: Record<ComponentFamily, number>;
+  /** component → value → machines */
   counts: Map<string, Map<string, number>>;
-  minorities?: Array<{ component: string; value: string; majority: string }>;
+  members: Set<ClassEntry>;
+  /** Counts changed since the groups below were computed. */
+  dirty: boolean;
+  groups: OutlierGroup[];
 }
+
+const LEVEL_RANK: Record<ScopeLevel, number> = { fleet: 0, site: 1, cluster: 2 };
 
 function scopesOf(m: OutlierMachine): Array<{ level: ScopeLevel; name: string }> {
   const out: Array<{ level: ScopeLevel; name: string }> = [{ level: "cluster", name: m.cluster }];
@@ -61,102 +80,141 @@ function scopesOf(m: OutlierMachine): Array<{ level: ScopeLevel; name: string }>
   return out;
 }
 
-export function findOutliers(machines: readonly OutlierMachine[], opts: OutlierOptions = {}): OutlierGroup[] {
-  const share = opts.minorityShare ?? 0.25;
-  const minScope = opts.minScope ?? 3;
-  const scopes = new Map<string, ScopeStats>();
-  const machineScopes = new Map<OutlierMachine, ScopeStats[]>();
-  // 1. count values per scope and role
-  for (const m of machines) {
-    const list: ScopeStats[] = [];
-    for (const s of scopesOf(m)) {
-      const key = `${s.level}\u0000${s.name}\u0000${m.role}`;
-      let st = scopes.get(key);
+/** Outlier groups of a changing set of machine classes, each keyed by the caller. */
+export class OutlierIndex {
+  private readonly share: number;
+  private readonly minScope: number;
+  private readonly classes = new Map<string, ClassEntry>();
+  private readonly scopes = new Map<string, ScopeStats>();
+
+  constructor(opts: OutlierOptions = {}) {
+    this.share = opts.minorityShare ?? 0.25;
+    this.minScope = opts.minScope ?? 3;
+  }
+
+  get size(): number {
+    return this.classes.size;
+  }
+
+  has(key: string): boolean {
+    return this.classes.has(key);
+  }
+
+  add(key: string, machine: OutlierMachine): void {
+    if (this.classes.has(key)) this.remove(key);
+    const entry: ClassEntry = { machine, scopes: [] };
+    for (const s of scopesOf(machine)) {
+      const sk = `${s.level}\u0000${s.name}\u0000${machine.role}`;
+      let st = this.scopes.get(sk);
       if (!st) {
         st = {
           ...s,
-          role: m.role,
+          role: machine.role,
           total: 0,
           known: { version: 0, extensions: 0, kernelArgs: 0, config: 0 },
           counts: new Map(),
+          members: new Set(),
+          dirty: true,
+          groups: [],
         };
-        scopes.set(key, st);
+        this.scopes.set(sk, st);
       }
-      st.total++;
-      for (const f of m.components.known) st.known[f]++;
-      for (const [c, v] of m.components.values) {
-        if (s.level !== "cluster" && isClusterScoped(c)) continue;
-        let byValue = st.counts.get(c);
-        if (!byValue) {
-          byValue = new Map();
-          st.counts.set(c, byValue);
-        }
-        byValue.set(v, (byValue.get(v) ?? 0) + 1);
-      }
-      list.push(st);
+      this.count(st, machine, 1);
+      st.members.add(entry);
+      entry.scopes.push(st);
     }
-    machineScopes.set(m, list);
+    this.classes.set(key, entry);
   }
-  // 2. per scope and component: a clear majority (> half) and values held by few
-  for (const st of scopes.values()) {
+
+  remove(key: string): void {
+    const entry = this.classes.get(key);
+    if (!entry) return;
+    this.classes.delete(key);
+    for (const st of entry.scopes) {
+      this.count(st, entry.machine, -1);
+      st.members.delete(entry);
+      if (st.members.size === 0) this.scopes.delete(`${st.level}\u0000${st.name}\u0000${st.role}`);
+    }
+  }
+
+  private count(st: ScopeStats, m: OutlierMachine, sign: 1 | -1): void {
+    const n = m.ids.length * sign;
+    st.total += n;
+    st.dirty = true;
+    for (const f of m.components.known) st.known[f] += n;
+    for (const [c, v] of m.components.values) {
+      if (st.level !== "cluster" && isClusterScoped(c)) continue;
+      let byValue = st.counts.get(c);
+      if (!byValue) {
+        byValue = new Map();
+        st.counts.set(c, byValue);
+      }
+      const next = (byValue.get(v) ?? 0) + n;
+      if (next > 0) byValue.set(v, next);
+      else {
+        byValue.delete(v);
+        if (byValue.size === 0) st.counts.delete(c);
+      }
+    }
+  }
+
+  /** Values held by few machines of a scope where one value is held by most (> half). */
+  private minorities(st: ScopeStats): Minority[] {
+    const out: Minority[] = [];
     for (const [component, byValue] of st.counts) {
       const total = st.known[familyOf(component)];
-      if (total < minScope) continue;
+      if (total < this.minScope) continue;
       let present = 0;
-      for (const n of byValue.values()) present += n;
-      const all: Array<[string, number]> = [...byValue];
-      if (total - present > 0) all.push([ABSENT, total - present]);
-      if (all.length < 2) continue;
-      let majority = all[0] as [string, number];
-      for (const e of all) if (e[1] > majority[1]) majority = e;
+      let majority: [string, number] | undefined;
+      for (const e of byValue) {
+        present += e[1];
+        if (!majority || e[1] > majority[1]) majority = e;
+      }
+      const absent = total - present;
+      if (byValue.size + (absent > 0 ? 1 : 0) < 2 || !majority) continue;
+      if (absent > majority[1]) majority = [ABSENT, absent];
       if (majority[1] * 2 <= total) continue;
-      for (const [value, n] of all) {
-        if (value === majority[0] || n > total * share) continue;
-        st.minorities ??= [];
-        st.minorities.push({ component, value, majority: majority[0] });
+      for (const [value, n] of byValue) {
+        if (value !== majority[0] && n <= total * this.share)
+          out.push({ component, value, majority: majority[0] });
+      }
+      if (absent > 0 && majority[0] !== ABSENT && absent <= total * this.share) {
+        out.push({ component, value: ABSENT, majority: majority[0] });
       }
     }
+    return out.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
   }
-  // 3. the machines holding each minority value, grouped by identical machine sets
-  const groups = new Map<string, { st: ScopeStats; ids: string[]; differences: Difference[] }>();
-  const holders = new Map<string, string[]>();
-  for (const m of machines) {
-    for (const st of machineScopes.get(m) ?? []) {
-      for (const mi of st.minorities ?? []) {
-        if (!m.components.known.has(familyOf(mi.component))) continue;
-        const v = m.components.values.get(mi.component) ?? ABSENT;
-        if (v !== mi.value) continue;
-        const key = `${st.level}\u0000${st.name}\u0000${st.role}\u0000${mi.component}\u0000${mi.value}`;
-        let ids = holders.get(key);
-        if (!ids) {
-          ids = [];
-          holders.set(key, ids);
-        }
-        ids.push(m.id);
-      }
+
+  /** The scope's groups: machines sharing the same minorities, one group per identical set of machines. */
+  private judge(st: ScopeStats): OutlierGroup[] {
+    const minorities = this.minorities(st);
+    if (minorities.length === 0) return [];
+    const byIds = new Map<string, { ids: string[]; differences: Difference[] }>();
+    const holders = minorities.map(() => [] as string[]);
+    for (const entry of st.members) {
+      const c = entry.machine.components;
+      minorities.forEach((mi, i) => {
+        if (!c.known.has(familyOf(mi.component))) return;
+        if ((c.values.get(mi.component) ?? ABSENT) !== mi.value) return;
+        for (const id of entry.machine.ids) holders[i]?.push(id);
+      });
     }
-  }
-  for (const st of scopes.values()) {
-    for (const mi of st.minorities ?? []) {
-      const ids =
-        holders.get(`${st.level}\u0000${st.name}\u0000${st.role}\u0000${mi.component}\u0000${mi.value}`) ??
-        [];
-      if (ids.length === 0) continue;
-      const groupKey = `${st.level}\u0000${st.name}\u0000${st.role}\u0000${ids.join(",")}`;
-      let g = groups.get(groupKey);
+    minorities.forEach((mi, i) => {
+      const ids = (holders[i] ?? []).sort();
+      if (ids.length === 0) return;
+      const key = ids.join(",");
+      let g = byIds.get(key);
       if (!g) {
-        g = { st, ids, differences: [] };
-        groups.set(groupKey, g);
+        g = { ids, differences: [] };
+        byIds.set(key, g);
       }
       g.differences.push({
         component: mi.component,
         value: mi.value === ABSENT ? null : mi.value,
         majority: mi.majority === ABSENT ? null : mi.majority,
       });
-    }
-  }
-  return [...groups.values()]
-    .map(({ st, ids, differences }) => {
+    });
+    return [...byIds.values()].map(({ ids, differences }) => {
       const total = st.known[familyOf(differences[0]?.component ?? "talosVersion")];
       return {
         scope: { level: st.level, name: st.name },
@@ -166,13 +224,43 @@ export function findOutliers(machines: readonly OutlierMachine[], opts: OutlierO
         differences,
         summary: summarise(ids.length, total, st, differences),
       };
-    })
-    .sort((a, b) => a.machineIds.length / a.total - b.machineIds.length / b.total || b.total - a.total);
+    });
+  }
+
+  /** Every group, the smallest share of its scope first; only scopes that changed are judged again. */
+  groups(): OutlierGroup[] {
+    const out: OutlierGroup[] = [];
+    for (const st of this.scopes.values()) {
+      if (st.dirty) {
+        st.groups = this.judge(st);
+        st.dirty = false;
+      }
+      out.push(...st.groups);
+    }
+    return out.sort(
+      (a, b) =>
+        a.machineIds.length / a.total - b.machineIds.length / b.total ||
+        b.total - a.total ||
+        LEVEL_RANK[a.scope.level] - LEVEL_RANK[b.scope.level] ||
+        (a.scope.name < b.scope.name ? -1 : a.scope.name > b.scope.name ? 1 : 0) ||
+        (a.role < b.role ? -1 : a.role > b.role ? 1 : 0) ||
+        ((a.machineIds[0] ?? "") < (b.machineIds[0] ?? "") ? -1 : 1),
+    );
+  }
+}
+
+/** The outlier groups of a set of machines (or classes of machines) at once. */
+export function findOutliers(machines: readonly OutlierMachine[], opts: OutlierOptions = {}): OutlierGroup[] {
+  const index = new OutlierIndex(opts);
+  machines.forEach((m, i) => {
+    index.add(String(i), m);
+  });
+  return index.groups();
 }
 
 const fmt = new Intl.NumberFormat("en");
 
-function scopeWords(st: ScopeStats): string {
+function scopeWords(st: Pick<ScopeStats, "level" | "name">): string {
   if (st.level === "fleet") return "in the fleet";
   if (st.level === "cluster") return `in cluster ${st.name}`;
   return `in ${st.name}`;
@@ -197,7 +285,12 @@ export function describeDifference(d: Difference): string {
   return `config ${field} = ${d.value}${d.majority ? ` (most: ${d.majority})` : " (most: not set)"}`;
 }
 
-function summarise(n: number, total: number, st: ScopeStats, differences: Difference[]): string {
+function summarise(
+  n: number,
+  total: number,
+  st: Pick<ScopeStats, "level" | "name" | "role">,
+  differences: Difference[],
+): string {
   const role = st.role === "controlplane" ? "control planes" : `${st.role}s`;
   const shown = differences.slice(0, 3).map(describeDifference).join("; ");
   const more = differences.length > 3 ? `; and ${differences.length - 3} more` : "";

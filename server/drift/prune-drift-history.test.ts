@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { seedInventory } from "../testing/seed-inventory";
+import { pruneFingerprints } from "./fingerprint-store";
 import { pruneDriftHistory } from "./prune-drift-history";
 
 let database: TestDatabase;
@@ -58,5 +59,25 @@ describe("drift history retention", () => {
     const item = await database.db.driftItem.findFirstOrThrow({ where: { machineId } });
     expect(Math.round((now.getTime() - item.since.getTime()) / DAY)).toBe(200);
     expect(await pruneDriftHistory(database.db, { olderThanDays: 90, now })).toEqual({ removed: 0 });
+  });
+
+  it("removes fingerprints no reading has used for a day, keeps those in use or just stored", async () => {
+    const { db } = database;
+    const components = { values: [["extension:iscsi-tools", "installed"]], known: ["version", "extensions"] };
+    const dayAgo = (days: number) => new Date(now.getTime() - days * DAY);
+    await db.driftFingerprint.createMany({
+      data: [
+        { fingerprint: "in-use", components, usedAt: dayAgo(30) },
+        { fingerprint: "forgotten", components, usedAt: dayAgo(2) },
+        { fingerprint: "just-stored", components, usedAt: dayAgo(0.5) },
+      ],
+    });
+    await db.machineDriftState.create({
+      data: { machineId, fingerprint: "in-use", schematicId: "", readingHash: "h", readAt: now },
+    });
+    expect(await pruneFingerprints(db, now)).toBe(1);
+    expect(
+      (await db.driftFingerprint.findMany({ orderBy: { fingerprint: "asc" } })).map((f) => f.fingerprint),
+    ).toEqual(["in-use", "just-stored"]);
   });
 });

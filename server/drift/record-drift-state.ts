@@ -1,7 +1,8 @@
-// Stores a machine's drift reading (already redacted) when it changed, and says whether it did.
+// Stores a machine's drift reading (already redacted) when it changed, with its fingerprint, and says whether it did.
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "../db/client";
 import { Prisma } from "../db/generated/client";
+import { storeFingerprint } from "./fingerprint-store";
 import type { DriftReading } from "./read-drift-state";
 
 export function readingHash(r: DriftReading): string {
@@ -18,6 +19,11 @@ export async function recordDriftState(
   now = new Date(),
 ) {
   const hash = readingHash(reading);
+  const stored = await db.machineDriftState.findUnique({
+    where: { machineId },
+    select: { readingHash: true },
+  });
+  if (stored?.readingHash === hash) return false;
   const data = {
     extensions: jsonOrNull(reading.extensions),
     schematicId: reading.schematicId,
@@ -27,17 +33,22 @@ export async function recordDriftState(
     configUnknownReason: reading.configUnknownReason,
     readingHash: hash,
     readAt: now,
+    // the components are stored before any row points at them
+    fingerprint: await storeFingerprint(db, reading),
   };
-  const updated = await db.machineDriftState.updateMany({
-    where: { machineId, readingHash: { not: hash } },
-    data,
-  });
-  if (updated.count > 0) return true;
-  const exists = await db.machineDriftState.findUnique({ where: { machineId }, select: { machineId: true } });
-  if (exists) return false;
-  await db.machineDriftState.create({ data: { machineId, ...data } }).catch((err: unknown) => {
+  if (stored) {
+    const updated = await db.machineDriftState.updateMany({
+      where: { machineId, readingHash: { not: hash } },
+      data,
+    });
+    return updated.count > 0;
+  }
+  try {
+    await db.machineDriftState.create({ data: { machineId, ...data } });
+    return true;
+  } catch (err) {
     // created meanwhile by another instance: same reading, nothing to do
-    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002")) throw err;
-  });
-  return true;
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") return false;
+    throw err;
+  }
 }
