@@ -1,6 +1,7 @@
 // Drift in the browser, against the bundled simulator: a worker booted with another kernel argument (injected
-// through the simulator's control API); create a baseline, see the preview count, save, find the drifted
-// machine, open its declared-against-actual view (configuration redacted) and acknowledge the item.
+// through the simulator's control API); create a baseline, see the preview count, save, follow the overview's
+// count into the machines list filtered to the drifted machine (kept on reload, handed to a rollout), open its
+// declared-against-actual view (configuration redacted) and acknowledge the item.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -111,6 +112,49 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   const row = page.getByRole("link", { name: drifted, exact: true }).first();
   await expect(row).toBeVisible({ timeout: 20_000 });
   await shot(page, "drift-overview");
+
+  // The cluster's count opens the machines list filtered to exactly its drifted machines, and a reload keeps it.
+  const cluster = clusterNames[0] ?? "";
+  await page
+    .getByRole("region", { name: "By cluster" })
+    .getByRole("link", { name: `1 drifted machine: ${cluster}` })
+    .click();
+  await expect(page).toHaveURL(/\/machines\?drift=drifted&cluster=/);
+  const chips = page.getByRole("list", { name: "Drift filters" });
+  await expect(chips).toContainText("Drift:drifted");
+  const driftedInDb = await withDb(async (db) => {
+    const { rows } = await db.query(
+      `SELECT DISTINCT m.hostname FROM drift_item i JOIN machine m ON m.id = i.machine_id
+       JOIN cluster c ON c.id = m.cluster_id
+       WHERE c.name = $1 AND i.state = 'drifted'
+         AND (i.acknowledged_until IS NULL OR i.acknowledged_until <= now())`,
+      [cluster],
+    );
+    return rows.map((r) => r.hostname as string);
+  });
+  expect(driftedInDb).toEqual([drifted]);
+  const machineLinks = page.getByRole("table").getByRole("link", { name: /-(w|cp)-\d+$/ });
+  await expect(page.getByTestId("machine-count")).toHaveText("1 machine match");
+  await expect(machineLinks).toHaveText(driftedInDb);
+  await shot(page, "drift-machines-filtered");
+  await page.reload();
+  await expect(chips).toContainText("Drift:drifted");
+  await expect(page.getByTestId("machine-count")).toHaveText("1 machine match");
+  await expect(machineLinks).toHaveText(driftedInDb);
+  // from there, the machines go to a rollout like any selection
+  await page.getByRole("checkbox", { name: "Select all machines on this page" }).check();
+  const id = await withDb(
+    async (db) =>
+      (await db.query("SELECT id FROM machine WHERE hostname = $1", [drifted])).rows[0]?.id as string,
+  );
+  await expect(page.getByRole("link", { name: "Upgrade in a rollout" })).toHaveAttribute(
+    "href",
+    `/rollouts/new?machines=${id}`,
+  );
+  // removing the chip shows the cluster's machines again
+  await page.getByRole("button", { name: "Remove filter Drift: drifted" }).click();
+  await expect(page.getByTestId("machine-count")).toHaveText("7 machines match");
+  await page.goto("/drift");
   await row.click();
   // The drift of one machine is a tab of its page.
   await expect(page).toHaveURL(/\/machines\/[0-9a-f-]+\/drift$/);

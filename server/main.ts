@@ -9,7 +9,7 @@ import { ensureFirstAdmin } from "./auth/ensure-first-admin";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
-import { pruneFingerprints } from "./drift/fingerprint-store";
+import { backfillFingerprints, pruneFingerprints } from "./drift/fingerprint-store";
 import { pruneDriftHistory } from "./drift/prune-drift-history";
 import { EnvError, env } from "./env";
 import { pruneEvents } from "./events/prune-events";
@@ -143,6 +143,10 @@ async function main(): Promise<void> {
       .then(() => pruneFingerprints(db()))
       .catch((err) => log.error({ err }, "drift history retention failed"));
   void pruneOldDrift();
+  // readings stored before fingerprints existed get theirs now rather than in the first drift overview
+  void backfillFingerprints(db())
+    .then((n) => n && log.info({ readings: n }, "drift fingerprints computed for older readings"))
+    .catch((err) => log.error({ err }, "drift fingerprint backfill failed"));
   const driftTimer = setInterval(pruneOldDrift, 3_600_000);
   driftTimer.unref();
   cleanups.push({ name: "drift history retention", run: async () => clearInterval(driftTimer) });

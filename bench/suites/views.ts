@@ -1,5 +1,6 @@
-// Fleet views at 10,000 machines in 1,000 clusters (seeded straight into Postgres): the fleet
-// overview and machines-list queries server-side (p50/p95, as a fleet-wide viewer), and in
+// Fleet views at 10,000 machines in 1,000 clusters (seeded straight into Postgres, with drift): the fleet
+// overview and machines-list queries server-side (p50/p95, as a fleet-wide viewer; with the drift
+// overview's filters too: drifted machines of a kind, an outlier group's machines), and in
 // Chromium the time until the machines list shows its first rows and until a filter change shows.
 // BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -10,8 +11,10 @@ import path from "node:path";
 import pg from "pg";
 import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
+import { outlierGroups } from "../../server/drift/outlier-groups";
 import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
 import { listMachines, listMachinesSchema } from "../../server/inventory/list-machines";
+import { seedDrift } from "../../server/testing/seed-drift";
 import { seedLargeFleet } from "../../server/testing/seed-inventory";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
 import type { BenchMetric, BenchSuite } from "../suite";
@@ -166,6 +169,7 @@ const suite: BenchSuite = {
     const db = createDb(database.url);
     try {
       await seedLargeFleet(db, { clusters: CLUSTERS, perCluster: PER_CLUSTER });
+      await seedDrift(db);
       await db.$executeRawUnsafe("ANALYZE");
       const scopes = [""];
       const params = { machines: CLUSTERS * PER_CLUSTER, clusters: CLUSTERS, iterations: ITERATIONS };
@@ -184,6 +188,12 @@ const suite: BenchSuite = {
       });
       const listHealth = await time(() => listMachines({ db, scopes, input: health }));
       const scoped = await time(() => getFleetOverview({ db, scopes: ["site:eu/dk/*"] }));
+      // the drift overview's links: drifted machines of a kind, and the machines of an outlier group
+      const drifted = listMachinesSchema.parse({ drift: "drifted", driftKind: "kernelArg" });
+      const listDrifted = await time(() => listMachines({ db, scopes, input: drifted }));
+      const [group] = await outlierGroups(db, scopes);
+      const outlier = listMachinesSchema.parse({ outlier: group?.key });
+      const listOutlier = await time(() => listMachines({ db, scopes, input: outlier }));
       const metrics: BenchMetric[] = [
         { name: "views.fleet_overview_ms_p50", value: overview.p50, unit: "ms", params },
         { name: "views.fleet_overview_ms_p95", value: overview.p95, unit: "ms", params },
@@ -210,6 +220,18 @@ const suite: BenchSuite = {
           value: listHealth.p95,
           unit: "ms",
           params: { ...params, filter: "health in (unhealthy,unreachable), sorted by health, page 2" },
+        },
+        {
+          name: "views.machine_list_drifted_ms_p95",
+          value: listDrifted.p95,
+          unit: "ms",
+          params: { ...params, filter: "drift=drifted, driftKind=kernelArg" },
+        },
+        {
+          name: "views.machine_list_outlier_group_ms_p95",
+          value: listOutlier.p95,
+          unit: "ms",
+          params: { ...params, filter: `outlier group of ${group?.machineIds.length ?? 0} machines` },
         },
       ];
       for (const m of metrics) console.log(`  ${m.name}: ${m.value.toFixed(2)} ${m.unit}`);

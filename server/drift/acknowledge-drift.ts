@@ -2,6 +2,7 @@
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { lockDrift } from "./recompute-drift";
 
 const MAX_DAYS = 365;
 
@@ -34,11 +35,17 @@ export async function acknowledgeDrift(opts: {
     });
   }
   const data = { reason: opts.reason, expiresAt: opts.expiresAt, createdBy: opts.by, createdAt: now };
-  return opts.db.driftAcknowledgement.upsert({
-    where: { machineId_field: { machineId: opts.machineId, field: opts.field } },
-    create: { machineId: opts.machineId, field: opts.field, ...data },
-    update: data,
-    select: { id: true, field: true, reason: true, expiresAt: true, createdBy: true },
+  const key = { machineId: opts.machineId, field: opts.field };
+  // under the drift lock, so a recomputation rewriting this machine's items cannot miss it
+  return opts.db.$transaction(async (tx) => {
+    await lockDrift(tx);
+    await tx.driftItem.updateMany({ where: key, data: { acknowledgedUntil: opts.expiresAt } });
+    return tx.driftAcknowledgement.upsert({
+      where: { machineId_field: key },
+      create: { ...key, ...data },
+      update: data,
+      select: { id: true, field: true, reason: true, expiresAt: true, createdBy: true },
+    });
   });
 }
 
@@ -48,8 +55,18 @@ export async function removeAcknowledgement(opts: {
   machineId: string;
   field: string;
 }) {
-  const r = await opts.db.driftAcknowledgement.deleteMany({
-    where: { machineId: opts.machineId, field: opts.field, machine: machineScopeWhere(opts.scopes) },
+  const r = await opts.db.$transaction(async (tx) => {
+    await lockDrift(tx);
+    const removed = await tx.driftAcknowledgement.deleteMany({
+      where: { machineId: opts.machineId, field: opts.field, machine: machineScopeWhere(opts.scopes) },
+    });
+    if (removed.count > 0) {
+      await tx.driftItem.updateMany({
+        where: { machineId: opts.machineId, field: opts.field },
+        data: { acknowledgedUntil: null },
+      });
+    }
+    return removed;
   });
   if (r.count === 0) throw new AppError("NOT_FOUND", { userMessage: "There is no such acknowledgement." });
 }

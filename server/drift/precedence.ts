@@ -14,16 +14,20 @@ export interface BaselineRef {
   level: AttachLevel;
 }
 
-export type ExpectationKind =
-  | "talosVersion"
-  | "kubernetesVersion"
-  | "installerImage"
-  | "schematicId"
-  | "schematic"
-  | "extensions"
-  | "kernelArg"
-  | "label"
-  | "config";
+/** The kinds of expectation a baseline declares; each drift item has one. */
+export const EXPECTATION_KINDS = [
+  "talosVersion",
+  "kubernetesVersion",
+  "installerImage",
+  "schematicId",
+  "schematic",
+  "extensions",
+  "kernelArg",
+  "label",
+  "config",
+] as const;
+
+export type ExpectationKind = (typeof EXPECTATION_KINDS)[number];
 
 export interface Expectation {
   /** Unique per machine: `talosVersion`, `kernelArg:mitigations`, `label:tier`, `config:v1alpha1:machine.kubelet…`. */

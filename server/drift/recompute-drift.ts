@@ -23,6 +23,11 @@ const json = (v: unknown) =>
 const DRIFT_LOCK = 0x6d696e6f; // "mino"
 const PAGE = 1_000;
 
+/** Takes the drift lock for the rest of the transaction (recomputation and acknowledgements hold it). */
+export async function lockDrift(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DRIFT_LOCK}::bigint)`;
+}
+
 export async function recomputeDrift(opts: {
   db: PrismaClient;
   /** Only these machines; all when absent. */
@@ -44,7 +49,7 @@ export async function recomputeDrift(opts: {
     // read, compare and write under one lock, so two recomputations never record the same change twice
     await db.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${DRIFT_LOCK}::bigint)`;
+        await lockDrift(tx);
         const page = await loadDriftInputs(tx, { id: { in: chunk } });
         const itemRows: Prisma.DriftItemCreateManyInput[] = [];
         const eventRows: Prisma.DriftEventCreateManyInput[] = [];
@@ -83,6 +88,14 @@ export async function recomputeDrift(opts: {
           }
         }
         if (changed.length === 0) return;
+        // acknowledgements outlive items (an item that clears and comes back is still acknowledged)
+        const acks = await tx.driftAcknowledgement.findMany({
+          where: { machineId: { in: changed } },
+          select: { machineId: true, field: true, expiresAt: true },
+        });
+        const ackUntil = new Map(acks.map((a) => [`${a.machineId}\u0000${a.field}`, a.expiresAt]));
+        for (const row of itemRows)
+          row.acknowledgedUntil = ackUntil.get(`${row.machineId}\u0000${row.field}`) ?? null;
         await tx.driftItem.deleteMany({ where: { machineId: { in: changed } } });
         await tx.driftItem.createMany({ data: itemRows });
         await tx.driftEvent.createMany({ data: eventRows });

@@ -2,13 +2,12 @@
 // Offset pagination: at 10,000 machines a count and an offset stay in single-digit milliseconds,
 // and offsets let a link name a page.
 import { z } from "zod";
-import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { currentHealth, type Health } from "../health";
 import { effectiveLock, type LockView, lockSelect } from "../rollouts/locks";
-import { type MachineFilter, machineFilterSchema, machineFilterWhere } from "./machine-filter";
+import { type MachineFilter, machineFilterCondition, machineFilterSchema } from "./machine-filter";
 import { labelsOf } from "./placement";
 
 export const MACHINE_SORTS = ["hostname", "cluster", "site", "health", "version", "lastSeen"] as const;
@@ -120,9 +119,16 @@ export async function listMachines({
   scopes: string[];
   input: z.output<typeof listMachinesSchema>;
   now?: Date;
-}): Promise<{ rows: MachineRow[]; total: number; page: number; pageSize: number }> {
+}): Promise<{
+  rows: MachineRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** When filtered by an outlier group: its summary, null when the group no longer exists. */
+  outlier?: { summary: string | null };
+}> {
   const filter: MachineFilter = input;
-  const where: Prisma.MachineWhereInput = { AND: [machineScopeWhere(scopes), machineFilterWhere(filter)] };
+  const { where, outlier } = await machineFilterCondition({ db, scopes, filter, now });
   const [total, rows] = await Promise.all([
     db.machine.count({ where }),
     db.machine.findMany({
@@ -133,7 +139,13 @@ export async function listMachines({
       take: input.pageSize,
     }),
   ]);
-  return { rows: rows.map((m) => toMachineRow(m, now)), total, page: input.page, pageSize: input.pageSize };
+  return {
+    rows: rows.map((m) => toMachineRow(m, now)),
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
+    ...(outlier ? { outlier } : {}),
+  };
 }
 
 export { machineRowSelect };
@@ -150,7 +162,7 @@ export async function matchingMachineIds({
   filter: MachineFilter;
   max: number;
 }): Promise<string[]> {
-  const where: Prisma.MachineWhereInput = { AND: [machineScopeWhere(scopes), machineFilterWhere(filter)] };
+  const { where } = await machineFilterCondition({ db, scopes, filter });
   const rows = await db.machine.findMany({
     where,
     select: { id: true },

@@ -1,13 +1,14 @@
 "use client";
 // The drift overview: drifted machines by kind, site and cluster, the top outlier groups (no baseline needed),
-// drift appearing and clearing over two weeks, and the drifted machines. Refreshes every 10 seconds.
+// drift appearing and clearing over two weeks, and the drifted machines. Every count opens the machines list
+// filtered to the machines it counts. Refreshes every 10 seconds.
 import { useQuery } from "@tanstack/react-query";
 import { GitCompareArrows } from "lucide-react";
 import Link from "next/link";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatAgo } from "../../_components/format";
-import { clusterHref, machinesHref } from "../../_components/machine-links";
+import { machinesHref } from "../../_components/machine-links";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Card } from "../../_components/ui";
@@ -16,43 +17,68 @@ import { kindLabel } from "./drift-words";
 
 const link = "font-medium text-indigo-700 hover:underline dark:text-indigo-300";
 
-function Tile({ label, value, note }: { label: string; value: number; note?: string }) {
+/** A number of the overview, opening the machines it counts. */
+function Tile({ label, value, note, href }: { label: string; value: number; note?: string; href: string }) {
   return (
     <div className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
       <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold tabular-nums">{value.toLocaleString("en-US")}</dd>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums">
+        <Link className="hover:underline" href={href} aria-label={`${label}: ${value}, open these machines`}>
+          {value.toLocaleString("en-US")}
+        </Link>
+      </dd>
       {note ? <dd className="text-xs text-zinc-500">{note}</dd> : null}
     </div>
   );
 }
 
+/** Drifted machines per key; each row opens the machines list filtered to them (no link: not expressible). */
 function Counts({
   rows,
+  label = (key) => key,
   href,
 }: {
   rows: Array<{ key: string; machines: number }>;
-  href?: (key: string) => string;
+  label?: (key: string) => string;
+  href: (key: string) => string | null;
 }) {
   if (rows.length === 0) return <p className="text-sm text-zinc-500">None.</p>;
   return (
     <Table columns={["", "Machines"]} headerCell="py-1 pr-3">
-      {rows.slice(0, 12).map((r) => (
-        <tr key={r.key}>
-          <td className="py-1 pr-3">
-            {href ? (
-              <Link className={link} href={href(r.key)}>
-                {r.key}
-              </Link>
-            ) : (
-              r.key
-            )}
-          </td>
-          <td className="py-1 pr-3 tabular-nums">{r.machines.toLocaleString("en-US")}</td>
-        </tr>
-      ))}
+      {rows.slice(0, 12).map((r) => {
+        const to = href(r.key);
+        return (
+          <tr key={r.key}>
+            <td className="py-1 pr-3">
+              {to ? (
+                <Link className={link} href={to}>
+                  {label(r.key)}
+                </Link>
+              ) : (
+                label(r.key)
+              )}
+            </td>
+            <td className="py-1 pr-3 tabular-nums">
+              {to ? (
+                <Link
+                  className={link}
+                  href={to}
+                  aria-label={`${r.machines} drifted machine${r.machines === 1 ? "" : "s"}: ${label(r.key)}`}
+                >
+                  {r.machines.toLocaleString("en-US")}
+                </Link>
+              ) : (
+                r.machines.toLocaleString("en-US")
+              )}
+            </td>
+          </tr>
+        );
+      })}
     </Table>
   );
 }
+
+const drifted = (filter: Record<string, string | undefined>) => machinesHref({ drift: "drifted", ...filter });
 
 /** The rollouts form with these machines chosen (its hand-over from drift). */
 const rolloutFor = (ids: string[]) => `/rollouts/new?machines=${ids.join(",")}`;
@@ -79,10 +105,20 @@ export function DriftOverview() {
   return (
     <div className="space-y-6">
       <dl aria-label="Drift in numbers" className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-        <Tile label="Machines" value={o.machines} />
-        <Tile label="Drifted" value={o.drifted} note="differ from a baseline" />
-        <Tile label="Unknown only" value={o.unknownOnly} note="configuration needs an admin credential" />
-        <Tile label="Acknowledged items" value={o.acknowledgedItems} note="visible, not counted" />
+        <Tile label="Machines" value={o.machines} href={machinesHref({})} />
+        <Tile label="Drifted" value={o.drifted} note="differ from a baseline" href={drifted({})} />
+        <Tile
+          label="Unknown only"
+          value={o.unknownOnly}
+          note="configuration needs an admin credential"
+          href={machinesHref({ drift: "unknown" })}
+        />
+        <Tile
+          label="Acknowledged items"
+          value={o.acknowledgedItems}
+          note="visible, not counted"
+          href={machinesHref({ drift: "acknowledged" })}
+        />
       </dl>
 
       <Card
@@ -98,7 +134,11 @@ export function DriftOverview() {
                 key={`${g.scope.level}:${g.scope.name}:${g.role}:${g.machineIds.join(",")}`}
                 className="py-2"
               >
-                <p>{g.summary}</p>
+                <p>
+                  <Link className={link} href={machinesHref({ outlier: g.key })}>
+                    {g.summary}
+                  </Link>
+                </p>
                 {g.alsoIn.length > 0 ? (
                   <p className="text-xs text-zinc-500">Also stands out in {g.alsoIn.join(", ")}.</p>
                 ) : null}
@@ -122,16 +162,17 @@ export function DriftOverview() {
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="By kind" description="Drifted machines per kind of expectation.">
-          <Counts rows={o.byKind.map((r) => ({ ...r, key: kindLabel(r.key) }))} />
+          <Counts rows={o.byKind} label={kindLabel} href={(kind) => drifted({ driftKind: kind })} />
         </Card>
-        <Card title="By site" description="Open the site's machines.">
+        <Card title="By site" description="Drifted machines per site.">
+          {/* exactly this site (the site filter would include the sites under it) */}
           <Counts
             rows={o.bySite}
-            href={(site) => machinesHref({ site: site === "(no site)" ? undefined : site })}
+            href={(site) => (site === "(no site)" ? null : drifted({ selector: `site=${site}` }))}
           />
         </Card>
-        <Card title="By cluster" description="Open the cluster.">
-          <Counts rows={o.byCluster} href={clusterHref} />
+        <Card title="By cluster" description="Drifted machines per cluster.">
+          <Counts rows={o.byCluster} href={(cluster) => drifted({ cluster })} />
         </Card>
       </div>
 

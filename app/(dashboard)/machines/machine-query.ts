@@ -1,4 +1,7 @@
 // The machines list's state in the URL, so a link reproduces the view: ?health=a,b&site=…&selector=…
+// &drift=drifted&driftKind=kernelArg&outlier=<group key> (the drift overview links these).
+import { DRIFT_STATUSES, type DriftStatus } from "@/server/drift/drift-status";
+import type { ExpectationKind } from "@/server/drift/precedence";
 import type { Health } from "@/server/health/words";
 
 export const SORTS = ["hostname", "cluster", "site", "health", "version", "lastSeen"] as const;
@@ -14,6 +17,11 @@ export interface MachineQuery {
   kubernetes: string;
   selector: string;
   q: string;
+  drift: "" | DriftStatus;
+  /** A kind of expectation (server/drift/precedence.ts EXPECTATION_KINDS); the server checks it. */
+  driftKind: string;
+  /** An outlier group's key. */
+  outlier: string;
   sort: Sort;
   dir: "asc" | "desc";
   page: number;
@@ -22,6 +30,7 @@ export interface MachineQuery {
 export function readQuery(p: URLSearchParams): MachineQuery {
   const role = p.get("role");
   const sort = p.get("sort") as Sort | null;
+  const drift = p.get("drift") as DriftStatus | null;
   return {
     health: (p.get("health") ?? "").split(",").filter((h): h is Health => HEALTH.includes(h)),
     cluster: p.get("cluster") ?? "",
@@ -31,6 +40,9 @@ export function readQuery(p: URLSearchParams): MachineQuery {
     kubernetes: p.get("kubernetes") ?? "",
     selector: p.get("selector") ?? "",
     q: p.get("q") ?? "",
+    drift: drift && DRIFT_STATUSES.includes(drift) ? drift : "",
+    driftKind: p.get("driftKind") ?? "",
+    outlier: p.get("outlier") ?? "",
     sort: sort && (SORTS as readonly string[]).includes(sort) ? sort : "hostname",
     dir: p.get("dir") === "desc" ? "desc" : "asc",
     page: Math.max(1, Number(p.get("page")) || 1),
@@ -40,7 +52,18 @@ export function readQuery(p: URLSearchParams): MachineQuery {
 export function writeQuery(q: MachineQuery): string {
   const p = new URLSearchParams();
   if (q.health.length) p.set("health", q.health.join(","));
-  for (const k of ["cluster", "site", "role", "version", "kubernetes", "selector", "q"] as const) {
+  for (const k of [
+    "cluster",
+    "site",
+    "role",
+    "version",
+    "kubernetes",
+    "selector",
+    "q",
+    "drift",
+    "driftKind",
+    "outlier",
+  ] as const) {
     if (q[k]) p.set(k, q[k]);
   }
   if (q.sort !== "hostname") p.set("sort", q.sort);
@@ -61,6 +84,9 @@ export function toInput(q: MachineQuery, pageSize: number) {
     kubernetes: q.kubernetes || undefined,
     selector: q.selector || undefined,
     q: q.q || undefined,
+    drift: q.drift || undefined,
+    driftKind: (q.driftKind || undefined) as ExpectationKind | undefined,
+    outlier: q.outlier || undefined,
     sort: q.sort,
     dir: q.dir,
     page: q.page,

@@ -1,7 +1,8 @@
 "use client";
 // Every machine in scope, filtered and sorted on the server, 50 to a page. The filter lives in
-// the URL (a link reproduces the view); the page refreshes every 5 seconds; machines can be
-// selected (on this page or every one that matches) for bulk edits and merged logs.
+// the URL (a link reproduces the view; the drift overview links drift filters, shown as chips); the
+// page refreshes every 5 seconds; machines can be selected (on this page or every one that matches)
+// for bulk edits, merged logs and rollouts.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
 import Link from "next/link";
@@ -19,6 +20,7 @@ import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
 import { BulkEdit } from "./bulk-edit";
+import { DriftFilterChips } from "./drift-filter-chips";
 import { type MachineQuery, readQuery, type Sort, toInput, writeQuery } from "./machine-query";
 import { SelectionBar } from "./selection-bar";
 
@@ -175,6 +177,20 @@ export function MachinesList() {
           placeholder="v1.34.*"
           onCommit={(v) => go({ kubernetes: v })}
         />
+        <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+          Drift
+          <select
+            className={`${input} mt-1`}
+            value={query.drift}
+            onChange={(e) => go({ drift: e.target.value as MachineQuery["drift"] })}
+          >
+            <option value="">Any</option>
+            <option value="drifted">Drifted</option>
+            <option value="unknown">Unknown only</option>
+            <option value="clean">No drift</option>
+            <option value="acknowledged">Acknowledged drift</option>
+          </select>
+        </label>
         <fieldset className="md:col-span-4">
           <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Health</legend>
           <div className="mt-1.5 flex flex-wrap gap-1.5">
@@ -204,6 +220,8 @@ export function MachinesList() {
           ) : null}
         </div>
       </section>
+
+      <DriftFilterChips query={query} outlier={list.data?.outlier} onChange={go} />
 
       <div className="flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
         <span role="status" aria-live="polite" data-testid="machine-count">
