@@ -9,7 +9,7 @@ import { fingerprintOf, machineComponents } from "./fingerprint";
 import { trackDrift } from "./history";
 import type { MachineFacts } from "./machine-facts";
 import { normaliseDocuments } from "./normalise";
-import { findOutliers, OutlierIndex, type OutlierMachine } from "./outliers";
+import { describeDifference, findOutliers, OutlierIndex, type OutlierMachine } from "./outliers";
 import { rankBaselines, resolveExpectations } from "./precedence";
 import { redactDocuments } from "./redact";
 
@@ -255,6 +255,23 @@ describe("outlier groups (no baseline)", () => {
       "1 of 20 workers in us/ny differ: extension tailscale; kernel arg mitigations=off",
       "1 of 10 workers in cluster c3 differ: extension tailscale; kernel arg mitigations=off",
     ]);
+  });
+
+  it("names schematic ids by their first twelve characters, also inside an installer image", () => {
+    const a = "e2e3b54334c85fdef4d78e88f880d185e0ce0ba0c9b5861bb5daa1cd6574db9b";
+    const b = "c9078f9419961640c712a8bf2bb9174933dfcf1da383fd8ea2b7dc21493f8bac";
+    expect(describeDifference({ component: "schematicId", value: a, majority: b })).toBe(
+      "schematic e2e3b54334c8… (most: c9078f941996…)",
+    );
+    expect(
+      describeDifference({
+        component: "config:v1alpha1:machine.install.image",
+        value: JSON.stringify(`factory.talos.dev/installer/${a}:v1.11.5`),
+        majority: null,
+      }),
+    ).toBe(
+      'config machine.install.image = "factory.talos.dev/installer/e2e3b54334c8…:v1.11.5" (most: not set)',
+    );
   });
 
   it("hostnames and cluster names are not differences; a split without a majority is not an outlier", () => {

@@ -70,6 +70,22 @@ interface ScopeStats {
 
 const LEVEL_RANK: Record<ScopeLevel, number> = { fleet: 0, site: 1, cluster: 2 };
 
+/** Differences read in this order: versions, schematic, extensions, kernel arguments, configuration. */
+const COMPONENT_ORDER = [
+  "talosVersion",
+  "kubernetesVersion",
+  "schematicId",
+  "extension:",
+  "kernelArg:",
+  "config:",
+];
+function componentRank(component: string): number {
+  for (const [i, p] of COMPONENT_ORDER.entries()) {
+    if (p.endsWith(":") ? component.startsWith(p) : component === p) return i;
+  }
+  return COMPONENT_ORDER.length;
+}
+
 function scopesOf(m: OutlierMachine): Array<{ level: ScopeLevel; name: string }> {
   const out: Array<{ level: ScopeLevel; name: string }> = [{ level: "cluster", name: m.cluster }];
   if (m.site) {
@@ -182,7 +198,11 @@ export class OutlierIndex {
         out.push({ component, value: ABSENT, majority: majority[0] });
       }
     }
-    return out.sort((a, b) => (a.component < b.component ? -1 : a.component > b.component ? 1 : 0));
+    return out.sort(
+      (a, b) =>
+        componentRank(a.component) - componentRank(b.component) ||
+        (a.component < b.component ? -1 : a.component > b.component ? 1 : 0),
+    );
   }
 
   /** The scope's groups: machines sharing the same minorities, one group per identical set of machines. */
@@ -266,8 +286,15 @@ function scopeWords(st: Pick<ScopeStats, "level" | "name">): string {
   return `in ${st.name}`;
 }
 
+/** Image Factory schematic ids (64 hex characters) read by their first twelve, as Image Factory shows them. */
+const abbreviateIds = (text: string) => text.replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, "$1…");
+
 /** "kernel arg mitigations=off", "without extension iscsi-tools", "Talos v1.12.4 (most: v1.13.9)". */
 export function describeDifference(d: Difference): string {
+  return abbreviateIds(differenceWords(d));
+}
+
+function differenceWords(d: Difference): string {
   const c = d.component;
   if (c === "talosVersion" || c === "kubernetesVersion" || c === "schematicId") {
     const what = c === "talosVersion" ? "Talos" : c === "kubernetesVersion" ? "Kubernetes" : "schematic";
