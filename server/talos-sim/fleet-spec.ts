@@ -55,12 +55,29 @@ function controlPlaneCount(nodesPerCluster: number): number {
   return 1;
 }
 
-/** Builds the fleet; the same (seed, counts) always give the same fleet. */
-export function buildFleetSpec(opts: { seed: string; clusters: number; nodesPerCluster: number }): FleetSpec {
+export interface FleetSpecOptions {
+  seed: string;
+  clusters: number;
+  nodesPerCluster: number;
+  /** Every node starts on this Talos release (a tag of the catalog) instead of a seeded mix. */
+  talosVersion?: string;
+  /** No node starts with an issue (by default a few have an unhealthy kubelet or a node not ready). */
+  healthy?: boolean;
+}
+
+/** Builds the fleet; the same options always give the same fleet. */
+export function buildFleetSpec(opts: FleetSpecOptions): FleetSpec {
   if (!Number.isInteger(opts.clusters) || opts.clusters < 1)
     throw new Error("clusters must be a positive integer");
   if (!Number.isInteger(opts.nodesPerCluster) || opts.nodesPerCluster < 1) {
     throw new Error("nodes per cluster must be a positive integer");
+  }
+  const only =
+    opts.talosVersion === undefined ? undefined : RELEASES.find((r) => r.tag === opts.talosVersion);
+  if (opts.talosVersion !== undefined && !only) {
+    throw new Error(
+      `unknown Talos release "${opts.talosVersion}"; the simulator knows ${RELEASES.map((r) => r.tag).join(", ")}`,
+    );
   }
   const clusters: ClusterSpec[] = [];
   let nodeIndex = 0;
@@ -69,13 +86,15 @@ export function buildFleetSpec(opts: { seed: string; clusters: number; nodesPerC
   for (let c = 0; c < opts.clusters; c++) {
     const r = rng(opts.seed, "cluster", c);
     const name = `${r.pick(ENVIRONMENTS)}-${r.pick(REGIONS)}-${c + 1}`;
-    const release = r.pick(weighted);
+    const picked = r.pick(weighted);
+    const release = only ?? picked;
     const kubernetesVersion = r.pick(release.kubernetes);
     const cps = controlPlaneCount(opts.nodesPerCluster);
     const platform = r.pick(PLATFORMS);
     const clusterExtensions = EXTENSIONS.filter(() => r.chance(0.3));
     // a cluster part-way through a rollout has one node on another release
-    const laggard = r.chance(0.2) ? r.int(0, opts.nodesPerCluster - 1) : -1;
+    const lagging = r.chance(0.2) ? r.int(0, opts.nodesPerCluster - 1) : -1;
+    const laggard = only ? -1 : lagging;
     const older = RELEASES[Math.max(0, RELEASES.indexOf(release) - 1)] ?? release;
     const nodes: NodeSpec[] = [];
     for (let i = 0; i < opts.nodesPerCluster; i++) {
@@ -100,8 +119,9 @@ export function buildFleetSpec(opts: { seed: string; clusters: number; nodesPerC
         uptimeMs: nr.int(2 * HOUR, 40 * 24 * HOUR),
         cpus: nr.pick([2, 4, 8, 16]),
         memTotalKb: nr.pick([4, 8, 16, 32, 64]) * 1024 * 1024 - nr.int(100_000, 300_000),
-        issue:
-          role === "worker" && issueRoll < 0.03
+        issue: opts.healthy
+          ? "none"
+          : role === "worker" && issueRoll < 0.03
             ? "node-not-ready"
             : issueRoll > 0.975
               ? "kubelet-unhealthy"

@@ -12,6 +12,7 @@ import { ImageRegistry, type RegistryOptions } from "./registry";
 
 export type { NodeFaults } from "./faults";
 export type { RegistryStats } from "./registry";
+export type { UpgradeCall } from "./upgrade-calls";
 
 /** A fault to inject at start: the node (address or hostname) and the same body the control API takes. */
 export interface StartupFault {
@@ -35,6 +36,10 @@ export interface SimulatorOptions {
   /** Where to write the talosconfig (default <stateDir>/talosconfig). */
   talosconfigPath?: string;
   registry?: RegistryOptions;
+  /** Every node starts on this Talos release of the catalog (default: a seeded mix). */
+  talosVersion?: string;
+  /** No node starts with an issue (by default a few have an unhealthy kubelet or a node not ready). */
+  healthy?: boolean;
 }
 
 export interface RunningSimulator {
@@ -63,6 +68,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     seed: opts.seed ?? "minos",
     clusters: opts.clusters,
     nodesPerCluster: opts.nodesPerCluster,
+    talosVersion: opts.talosVersion,
+    healthy: opts.healthy,
   });
   const fleet = new SimFleet(spec, clock, new ImageRegistry(clock, opts.registry));
   for (const f of opts.faults ?? []) {

@@ -5,7 +5,7 @@ import { goDuration, machinedLine } from "./log-formats";
 import type { SimNode } from "./node";
 import { installerTag } from "./registry";
 import { healthyData, startupServiceEvents } from "./services";
-import { settleOnBoot, type UpgradeCall } from "./upgrade-calls";
+import { endUpgradeCall, settleOnBoot, type UpgradeCall } from "./upgrade-calls";
 import { ErrorCode, MachineStage, PhaseAction, RestartCmd, SequenceAction, TaskAction } from "./wire";
 
 type Phase = { phase: string; task: string; ms: number };
@@ -150,10 +150,7 @@ export async function runUpgrade(fleet: SimFleet, node: SimNode, opts: UpgradeOp
 }
 
 function failCall(call: UpgradeCall | undefined, phase: string | undefined): void {
-  if (call) {
-    call.outcome = "failed";
-    call.detail = `the upgrade sequence failed at phase ${phase}`;
-  }
+  if (call) endUpgradeCall(call, "failed", `the upgrade sequence failed at phase ${phase}`);
 }
 
 /** Runs the reboot sequence (Reboot RPC, after tryStartSequence). */

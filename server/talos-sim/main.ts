@@ -34,6 +34,8 @@ const program = new Command("talos-sim")
     "concurrent pulls the image registry serves before failing",
     int("--registry-limit"),
   )
+  .option("--talos-version <tag>", "every node starts on this Talos release (default: a seeded mix)")
+  .option("--healthy", "no node starts with an issue (unhealthy kubelet, node not ready)", false)
   .option(
     "--fault <spec>",
     "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift)",
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
     stateDir: string;
     controlPort: number;
     registryLimit?: number;
+    talosVersion?: string;
+    healthy: boolean;
     fault: string[];
   }>();
   if (!["os:admin", "os:operator", "os:reader"].includes(o.role)) {
@@ -75,6 +79,8 @@ async function main(): Promise<void> {
     seed: o.seed,
     controlPort: o.controlPort,
     faults,
+    talosVersion: o.talosVersion,
+    healthy: o.healthy,
     registry: o.registryLimit
       ? { hardLimit: o.registryLimit, softLimit: Math.max(1, Math.floor(o.registryLimit / 2)) }
       : undefined,

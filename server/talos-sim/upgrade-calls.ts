@@ -32,7 +32,11 @@ export interface UpgradeCall {
   image: string;
   outcome: UpgradeOutcome;
   detail?: string;
+  /** When the outcome became final (booted, failed, refused, cancelled; ISO time): the request was in flight till then. */
+  endedAt?: string;
 }
+
+const FINAL: ReadonlySet<UpgradeOutcome> = new Set(["booted", "failed", "refused", "cancelled"]);
 
 /** Calls kept per node (the oldest go first). */
 const MAX_CALLS = 100;
@@ -52,6 +56,7 @@ export function recordUpgradeCall(node: SimNode, api: UpgradeApi, image: string)
 export function endUpgradeCall(call: UpgradeCall, outcome: UpgradeOutcome, detail?: string): void {
   call.outcome = outcome;
   if (detail !== undefined) call.detail = detail;
+  if (FINAL.has(outcome)) call.endedAt = new Date().toISOString();
 }
 
 /**

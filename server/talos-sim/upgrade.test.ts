@@ -54,7 +54,9 @@ async function waitVersion(c: Clients, node: string, tag: string, timeoutMs = 10
 }
 
 /** The simulator's record of the upgrade requests a node received (outcome per request). */
-async function upgradeCalls(node: string): Promise<{ api: string; outcome: string; detail?: string }[]> {
+async function upgradeCalls(
+  node: string,
+): Promise<{ api: string; at: string; outcome: string; detail?: string; endedAt?: string }[]> {
   return ((await t.control("GET", `/nodes/${node}`)).json as { upgradeCalls: [] }).upgradeCalls;
 }
 
@@ -233,6 +235,7 @@ describe("legacy Upgrade", () => {
         api: "MachineService.Upgrade",
         outcome: "failed",
         detail: "the upgrade sequence failed at phase upgrade",
+        endedAt: expect.any(String),
       },
     ]);
   });
@@ -283,16 +286,18 @@ describe("ImageService.Pull + LifecycleService.Upgrade + Reboot (1.13+)", () => 
     expect(first?.$case === "message" && first.value.endsWith("\n")).toBe(true);
     const still = await unary(c0.machine.version, c0.machine, {}, md({ node }));
     expect(still.res?.messages[0]?.version?.tag).toBe(n.lifecycle.talosVersion);
-    // Installed, not in effect before the reboot.
-    expect((await upgradeCalls(node)).at(-1)).toMatchObject({
-      api: "LifecycleService.Upgrade",
-      outcome: "installed",
-    });
+    // Installed, not in effect before the reboot: still in flight.
+    const installed = (await upgradeCalls(node)).at(-1);
+    expect(installed).toMatchObject({ api: "LifecycleService.Upgrade", outcome: "installed" });
+    expect(installed?.endedAt).toBeUndefined();
     const rb = await unary(c0.machine.reboot, c0.machine, { mode: 0 }, md({ node }));
     expect(rb.res?.messages[0]?.actorId).toMatch(/^[0-9a-f-]{36}$/);
     await waitVersion(c0, node, "v1.13.9");
     await waitRunning(c0, node);
-    expect((await upgradeCalls(node)).at(-1)).toMatchObject({ outcome: "booted" });
+    const booted = (await upgradeCalls(node)).at(-1);
+    expect(booted).toMatchObject({ outcome: "booted" });
+    // In flight from the request until the node booted into it.
+    expect(Date.parse(booted?.endedAt ?? "")).toBeGreaterThan(Date.parse(booted?.at ?? ""));
   });
 
   it("records an install the caller went away from as cancelled", async () => {
