@@ -1,5 +1,5 @@
 // Minos reaches a cluster with the least-privileged credential that can do the job, and says which
-// role is missing when none can; certificates close to expiry are flagged.
+// role is missing when none can; certificates close to expiry are flagged; clients are kept per cluster and need.
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { type CertificateAuthority, renderTalosconfig } from "../talos-sim/pki";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { ClusterClients } from "./cluster-clients";
 import { chooseCredential, credentialFor } from "./credential-for";
 import { importCredentials } from "./import-credentials";
 import { listCredentials } from "./list-credentials";
@@ -109,5 +110,27 @@ describe("listed facts", () => {
     expect(clusters["edge-admin"]).toEqual(["edge"]);
     expect(clusters["edge-reader"]).toEqual(["edge"]);
     expect(clusters["lab-operator"]).toEqual([]);
+  });
+});
+
+describe("ClusterClients", () => {
+  it("keeps one client per cluster and need for a while, and does not keep a refusal", async () => {
+    const clients = new ClusterClients(database.db, { secretKey });
+    const reader = await clients.get("edge", "read");
+    expect(reader.context.name).toBe("edge-reader");
+    expect(await clients.get("edge", "read")).toBe(reader);
+    expect((await clients.get("edge", "admin")).context.name).toBe("edge-admin");
+
+    // Refused now; once a fitting credential is imported, the next job gets it.
+    await expect(clients.get("bare", "read")).rejects.toThrow(/it has no credential at all/);
+    const bareCa = await createCa();
+    const bare = await talosContext(bareCa, "bare-reader", { role: "os:reader", endpoints: ["10.200.0.1"] });
+    await importCredentials(database.db, { talosconfig: renderTalosconfig([bare]), secretKey });
+    expect((await clients.get("bare", "read")).context.name).toBe("bare-reader");
+
+    // Past the keeping time, the credential is chosen and opened again.
+    const brief = new ClusterClients(database.db, { secretKey, keepMs: 0 });
+    const first = await brief.get("edge", "read");
+    expect(await brief.get("edge", "read")).not.toBe(first);
   });
 });
