@@ -10,10 +10,10 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { credentialFor } from "../credentials/credential-for";
+import { ClusterClients } from "../credentials/cluster-clients";
 import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
-import { TalosClient } from "../talos/client";
+import type { TalosClient } from "../talos/client";
 import { LIFECYCLE_MIN_VERSION, versionAtLeast } from "../talos/operations/upgrade";
 import * as announce from "./announcements";
 import { withMaintenanceWindows } from "./maintenance-windows";
@@ -83,6 +83,8 @@ export class RolloutReconciler {
   private readonly tasks = new Map<string, { controller: AbortController; signal: AbortSignal }>();
   /** Rollout id → this instance's lease on it, while it can prove it holds it. */
   private readonly leases = new Map<string, RolloutLease>();
+  /** A rollout's many pulls and upgrades on one cluster share one opened credential. */
+  private readonly clients: ClusterClients;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -100,6 +102,7 @@ export class RolloutReconciler {
       now: Date.now,
       ...opts,
     };
+    this.clients = new ClusterClients(opts.db, { secretKey: opts.secretKey });
   }
 
   /** The rollouts this instance can prove it holds the lease of now. */
@@ -516,8 +519,8 @@ export class RolloutReconciler {
     return out;
   }
 
-  private async client(cluster: string, need: "operate" | "admin"): Promise<TalosClient> {
-    return new TalosClient(await credentialFor(this.o.db, cluster, need, { secretKey: this.o.secretKey }));
+  private client(cluster: string, need: "operate" | "admin"): Promise<TalosClient> {
+    return this.clients.get(cluster, need);
   }
 
   /** Runs a machine's task under the rollout's lease: aborted when the lease is lost or the instance stops. */
