@@ -1,9 +1,11 @@
 // Rollouts: planning a 10,000-machine rollout (1,000 clusters of 10 over 300 sites, a canary per site,
-// then waves by percentage and selector), and one scheduler pass over a 10,000-machine wave.
+// then waves by percentage and selector), one scheduler pass over a 10,000-machine wave, and a 1,000-machine
+// rollout run end to end on the simulator (bench/rollouts/run-rollout.ts; BENCH_ROLLOUT_RUN=0 skips it).
 import { planRollout, wavePlanSchema } from "../../server/rollouts/plan";
 import { DEFAULT_SAFETY } from "../../server/rollouts/safety";
 import { decide, type SchedulerCluster } from "../../server/rollouts/scheduler";
 import { testFleet } from "../../server/rollouts/test-machines";
+import { runRollout } from "../rollouts/run-rollout";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 const RUNS = 10;
@@ -11,7 +13,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const suite: BenchSuite = {
   name: "rollouts",
-  description: "plan a 10,000-machine rollout; one scheduler pass over a 10,000-machine wave",
+  description:
+    "plan a 10,000-machine rollout; one scheduler pass over a 10,000-machine wave; run a 1,000-machine rollout on the simulator",
   async run(): Promise<BenchMetric[]> {
     const machines = testFleet({
       clusters: 1000,
@@ -57,7 +60,9 @@ const suite: BenchSuite = {
       decideTimes.push(performance.now() - t);
     }
     const params = { machines: machines.length, clusters: 1000, sites: 300, runs: RUNS };
+    const run = process.env.BENCH_ROLLOUT_RUN === "0" ? [] : await runRollout();
     return [
+      ...run,
       { name: "rollouts.plan_10k_ms", value: Number(median(planTimes).toFixed(1)), unit: "ms", params },
       {
         name: "rollouts.schedule_pass_10k_ms",
