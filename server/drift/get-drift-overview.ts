@@ -31,7 +31,8 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
     db.machine.count({ where: scope }),
     db.driftEvent.findMany({
       where: { machine: scope, at: { gte: new Date(now.getTime() - TREND_DAYS * 86_400_000) } },
-      select: { at: true, change: true },
+      select: { machineId: true, field: true, at: true, change: true, state: true },
+      orderBy: [{ at: "asc" }, { id: "asc" }],
     }),
   ]);
   const acked = new Set(acks.map((a) => `${a.machineId}\u0000${a.field}`));
@@ -94,10 +95,19 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
     const day = new Date(now.getTime() - d * 86_400_000).toISOString().slice(0, 10);
     days.set(day, { day, appeared: 0, cleared: 0 });
   }
+  // The trend counts drift, not knowledge: an item that was "unknown" until the machine's facts were
+  // read and then held never drifted, so it neither appears nor clears here.
+  const lastState = new Map<string, string>();
   for (const e of events) {
+    const key = `${e.machineId}\u0000${e.field}`;
+    const before = lastState.get(key);
+    lastState.set(key, e.change === "cleared" ? "cleared" : e.state);
     const d = days.get(e.at.toISOString().slice(0, 10));
-    if (d && e.change === "appeared") d.appeared++;
-    if (d && e.change === "cleared") d.cleared++;
+    if (!d) continue;
+    const nowDrifted = e.change !== "cleared" && e.state === "drifted";
+    const wasDrifted = e.change === "cleared" ? e.state === "drifted" : before === "drifted";
+    if (nowDrifted && !wasDrifted && (e.change === "appeared" || before !== undefined)) d.appeared++;
+    if (wasDrifted && !nowDrifted) d.cleared++;
   }
   return {
     machines: machineCount,
