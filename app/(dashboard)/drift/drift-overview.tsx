@@ -214,7 +214,9 @@ export function DriftOverview() {
         {o.driftedMachines.length > 0 && may("rollouts.run") ? (
           <p className="mb-2 text-sm">
             <Link className={link} href={rolloutFor(o.driftedMachines.map((m) => m.id))}>
-              Create a rollout for these {o.driftedMachines.length} machines →
+              {o.driftedMachines.length === 1
+                ? "Create a rollout for this machine →"
+                : `Create a rollout for these ${o.driftedMachines.length} machines →`}
             </Link>
           </p>
         ) : null}
