@@ -118,8 +118,11 @@ interface ScopeSetState {
   queue: Promise<unknown>;
 }
 
+/** Per scope set, the least recently used first (a Map keeps insertion order). */
 const states = new Map<string, ScopeSetState>();
-const KEPT_SCOPE_SETS = 100;
+/** The fleet-wide index of 10,000 machines holds about 50 MB of counts (docs/benchmarks.md); a scoped one, its
+ * share of that. Only the most recently used are kept; another is built again on its first call. */
+const KEPT_SCOPE_SETS = 8;
 
 /** Brings the index up to date with the classes: removed and changed classes out, new ones in. False when a class
  * changed again while its machines were read (then the next call looks again). */
@@ -238,8 +241,14 @@ export async function outlierGroups(
 ): Promise<OutlierGroupView[]> {
   const key = [...scopes].sort().join("\n");
   let state = states.get(key);
-  if (!state) {
-    if (states.size >= KEPT_SCOPE_SETS) states.clear();
+  if (state) {
+    states.delete(key);
+    states.set(key, state);
+  } else {
+    for (const old of states.keys()) {
+      if (states.size < KEPT_SCOPE_SETS) break;
+      states.delete(old);
+    }
     state = {
       index: new OutlierIndex(),
       members: new Map(),
