@@ -144,7 +144,7 @@ export function DriftOverview() {
                 ) : null}
                 <p className="mt-1 flex flex-wrap gap-x-3 text-xs">
                   {g.hostnames.map((h, i) => (
-                    <Link key={g.machineIds[i]} className={link} href={`/drift/machines/${g.machineIds[i]}`}>
+                    <Link key={g.machineIds[i]} className={link} href={`/machines/${g.machineIds[i]}/drift`}>
                       {h}
                     </Link>
                   ))}
@@ -225,7 +225,7 @@ export function DriftOverview() {
             {o.driftedMachines.map((m) => (
               <tr key={m.id}>
                 <td className="py-1.5 pr-3">
-                  <Link className={link} href={`/drift/machines/${m.id}`}>
+                  <Link className={link} href={`/machines/${m.id}/drift`}>
                     {m.hostname}
                   </Link>
                 </td>
