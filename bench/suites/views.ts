@@ -1,6 +1,6 @@
 // Fleet views at 10,000 machines in 1,000 clusters (seeded straight into Postgres, with drift): the fleet
-// overview and machines-list queries server-side (p50/p95, as a fleet-wide viewer; with the drift
-// overview's filters too: drifted machines of a kind, an outlier group's machines), and in
+// overview, its health history and machines-list queries server-side (p50/p95, as a fleet-wide viewer; with
+// the drift overview's filters too: drifted machines of a kind, an outlier group's machines), and in
 // Chromium the time until the machines list shows its first rows and until a filter change shows.
 // BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -13,6 +13,7 @@ import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { outlierGroups } from "../../server/drift/outlier-groups";
 import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
+import { getHealthHistory } from "../../server/fleet/get-health-history";
 import { listMachines, listMachinesSchema } from "../../server/inventory/list-machines";
 import { seedDrift } from "../../server/testing/seed-drift";
 import { seedLargeFleet } from "../../server/testing/seed-inventory";
@@ -194,6 +195,8 @@ const suite: BenchSuite = {
       const [group] = await outlierGroups(db, scopes);
       const outlier = listMachinesSchema.parse({ outlier: group?.key });
       const listOutlier = await time(() => listMachines({ db, scopes, input: outlier }));
+      const day = await time(() => getHealthHistory({ db, scopes, range: "24h" }));
+      const week = await time(() => getHealthHistory({ db, scopes, range: "7d" }));
       const metrics: BenchMetric[] = [
         { name: "views.fleet_overview_ms_p50", value: overview.p50, unit: "ms", params },
         { name: "views.fleet_overview_ms_p95", value: overview.p95, unit: "ms", params },
@@ -203,6 +206,9 @@ const suite: BenchSuite = {
           unit: "ms",
           params: { ...params, scope: "site:eu/dk/*" },
         },
+        { name: "views.health_history_24h_ms_p95", value: day.p95, unit: "ms", params },
+        { name: "views.health_history_7d_ms_p50", value: week.p50, unit: "ms", params },
+        { name: "views.health_history_7d_ms_p95", value: week.p95, unit: "ms", params },
         {
           name: "views.machine_list_filtered_ms_p50",
           value: list.p50,

@@ -78,7 +78,8 @@ const HEALTH_MIX: Health[] = ["unhealthy", "unreachable", "degraded", "upgrading
 
 /**
  * A large fleet in bulk (benchmarks): `clusters` clusters of `perCluster` machines over regions,
- * countries and stores, mixed versions, about 2 % of machines not healthy, and health history.
+ * countries and stores, mixed versions, about 2 % of machines not healthy, and health history over the
+ * last 7 days (machines joined 30 days ago, before it).
  */
 export async function seedLargeFleet(
   db: PrismaClient,
@@ -125,6 +126,7 @@ export async function seedLargeFleet(
         ready: health === "healthy",
         reachable: health !== "unreachable",
         lastSeenAt: new Date(now),
+        createdAt: new Date(now - 30 * 24 * 3600_000),
         health,
         healthReason: health === "healthy" ? "" : `simulated ${health}`,
         healthSince: new Date(now - (n % 1000) * 60_000),
