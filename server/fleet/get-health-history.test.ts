@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { machineScopeWhere } from "../auth/scope-filter";
+import type { PrismaClient } from "../db/client";
+import type { Health } from "../health";
+import { emptyCounts } from "../health/cluster-health";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { seedViewsFleet } from "../testing/views-fleet";
 import { getHealthHistory } from "./get-health-history";
 
 let database: TestDatabase;
@@ -39,5 +44,84 @@ describe("health over time", () => {
     expect(at(4)).toMatchObject({ healthy: 1, unhealthy: 0, unknown: 0 });
     expect(at(1)).toMatchObject({ healthy: 0, unhealthy: 1, unknown: 0 });
     expect(points.at(-1)?.counts).toMatchObject({ unhealthy: 1 });
+  });
+});
+
+/** The history computed the plain way: every change in the window loaded and undone one at a time. */
+async function undoneOneByOne(db: PrismaClient, scopes: string[], range: "24h" | "7d", now: Date) {
+  const { ms, buckets } =
+    range === "24h" ? { ms: 86_400_000, buckets: 24 } : { ms: 7 * 86_400_000, buckets: 28 };
+  const since = new Date(now.getTime() - ms);
+  const inScope = { AND: [machineScopeWhere(scopes), { removedAt: null }] };
+  const machines = await db.machine.findMany({ where: inScope, select: { health: true, createdAt: true } });
+  const changes = await db.machineStateChange.findMany({
+    where: { field: "health", at: { gt: since, lte: now }, machine: inScope },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+  });
+  const counts = emptyCounts();
+  for (const m of machines) counts[m.health]++;
+  const points = [{ at: now, counts: { ...counts } }];
+  for (let b = 1; b <= buckets; b++) {
+    const edge = now.getTime() - (b * ms) / buckets;
+    for (const c of changes.filter((c) => c.at.getTime() > edge && c.at.getTime() <= edge + ms / buckets)) {
+      counts[c.toValue as Health] = Math.max(0, counts[c.toValue as Health] - 1);
+      counts[c.fromValue as Health]++;
+    }
+    const joined = machines.filter(
+      (m) => m.createdAt.getTime() > edge && m.createdAt.getTime() <= edge + ms / buckets,
+    );
+    counts.unknown = Math.max(0, counts.unknown - joined.length);
+    points.push({ at: new Date(edge), counts: { ...counts } });
+  }
+  return points.reverse();
+}
+
+describe("health over time, counted by the database", () => {
+  it("equals undoing every change one by one, fleet-wide and in every scope, edges included", async () => {
+    const db = database.db;
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const ids = await seedViewsFleet(db);
+    const states: Health[] = ["healthy", "degraded", "unhealthy", "unreachable", "unknown"];
+    const joined = new Date(now.getTime() - 30 * 3_600_000);
+    const late = ids.get("aarhus/aarhus-w-2") ?? "";
+    await db.machine.update({ where: { id: late }, data: { createdAt: joined } });
+    // Histories over 7 days as the collector writes them: each change starts from the state the one
+    // before it ended in, the newest ends in the current state. A change every few hours, some exactly
+    // on a bucket's edge; the machine that joined 30 hours ago starts from unknown then.
+    const machines = await db.machine.findMany({ select: { id: true, health: true } });
+    const data = machines.flatMap((m, i) => {
+      // Newest first: 2 to 5 hours apart, every fourth exactly on the hour.
+      const times: Date[] = [];
+      let back = 0;
+      for (let k = 0; k < 40; k++) {
+        back += 2 * 3_600_000 + ((k * 37 + i * 13) % 180) * 60_000;
+        if (k % 4 === 0) back = Math.ceil(back / 3_600_000) * 3_600_000;
+        const at = new Date(now.getTime() - back);
+        if (m.id === late && at <= joined) break;
+        times.push(at);
+      }
+      let state: Health = m.health;
+      return times.map((at, k) => {
+        const first = m.id === late && k === times.length - 1;
+        const from = first
+          ? "unknown"
+          : (states.find((h, j) => h !== state && j >= (k + i) % 3) ?? "healthy");
+        const row = { machineId: m.id, at, field: "health", fromValue: from, toValue: state };
+        state = from;
+        return row;
+      });
+    });
+    await db.machineStateChange.deleteMany({});
+    await db.machineStateChange.createMany({ data });
+    // A removed machine's history no longer counts.
+    await db.machine.update({ where: { id: ids.get("lund/lund-cp-1") ?? "" }, data: { removedAt: now } });
+    for (const scopes of [[""], ["site:eu/dk/*"], ["labels:group=nordics"], []]) {
+      for (const range of ["24h", "7d"] as const) {
+        const { points } = await getHealthHistory({ db, scopes, range, now });
+        expect(points, `${range} for ${JSON.stringify(scopes)}`).toEqual(
+          await undoneOneByOne(db, scopes, range, now),
+        );
+      }
+    }
   });
 });

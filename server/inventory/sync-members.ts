@@ -16,6 +16,10 @@ export async function syncMembers(
   members: DiscoveredMachine[],
 ): Promise<SyncResult> {
   return db.$transaction(async (tx) => {
+    // Every machine of the cluster is locked before anything is written: each write below also updates
+    // machine_count (a database trigger), and holding all machine locks before any count lock means a
+    // concurrent collector write never waits on us while we wait on it.
+    await tx.$queryRaw`SELECT id FROM machine WHERE cluster_id = ${clusterId}::uuid ORDER BY id FOR UPDATE`;
     const current = await tx.machine.findMany({
       where: { clusterId },
       select: { id: true, address: true, hostname: true, removedAt: true },
