@@ -83,6 +83,14 @@ test("filter machines by a label selector, reload the link, open a machine", asy
     "not valid at character 15",
   );
 
+  // The list follows a link to itself: the sidebar's "Machines" clears the filter, Back restores it.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Machines" }).click();
+  await expect(page).toHaveURL(/\/machines$/);
+  await expect(page.getByLabel("Label selector")).toHaveValue("");
+  await expect(page.getByTestId("machine-count")).not.toContainText("match");
+  await page.goBack();
+  await expect(page.getByLabel("Label selector")).toHaveValue("group=nordics,(");
+
   await page.goto("/machines?selector=role%3Dworker%2C!canary&cluster=e2e-aarhus");
   await table(page).getByRole("link", { name: "e2e-aarhus-w-2" }).click();
   await expect(page.getByRole("heading", { name: "e2e-aarhus-w-2" })).toBeVisible();

@@ -5,16 +5,11 @@
 // for bulk edits, merged logs and rollouts.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
-import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
-import { formatAgo } from "../../_components/format";
-import { HEALTH_ORDER, HealthBadge } from "../../_components/health";
-import { LabelChips } from "../../_components/labels";
-import { clusterHref } from "../../_components/machine-links";
-import { LockBadge } from "../../_components/rollout-lock";
+import { HEALTH_ORDER } from "../../_components/health";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
 import { Button } from "../../_components/ui";
@@ -22,6 +17,7 @@ import { useMe } from "../../_components/use-me";
 import { BulkEdit } from "./bulk-edit";
 import { DriftFilterChips } from "./drift-filter-chips";
 import { type MachineQuery, readQuery, type Sort, toInput, writeQuery } from "./machine-query";
+import { MachineTableRow } from "./machine-table-row";
 import { SelectionBar } from "./selection-bar";
 
 const PAGE_SIZE = 50;
@@ -68,7 +64,16 @@ export function MachinesList() {
   const trpc = useTRPC();
   const pathname = usePathname();
   const params = useSearchParams();
-  const query = useMemo(() => readQuery(new URLSearchParams(params.toString())), [params]);
+  // The filter is this component's state, written to the URL as it changes: a change starts the list
+  // query in the same render, not after Next.js has followed the URL in a transition.
+  const [query, setQuery] = useState(() => readQuery(new URLSearchParams(params.toString())));
+  // The URL changed without us (a link to a filtered list, back and forward): follow it. Read from the
+  // location itself, which is always the newest, not from a transition still catching up with it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs whenever Next.js reports a new URL
+  useEffect(() => {
+    const current = readQuery(new URLSearchParams(window.location.search));
+    setQuery((q) => (writeQuery(q) === writeQuery(current) ? q : current));
+  }, [params]);
   const { may } = useMe();
   const canEdit = may("machines.operate");
   const canSelect = canEdit || may("machines.stream");
@@ -76,12 +81,21 @@ export function MachinesList() {
   const [search, setSearch] = useState(query.q);
   useEffect(() => setSearch(query.q), [query.q]);
 
-  const go = (patch: Partial<MachineQuery>) => {
-    const next = { ...query, page: 1, ...patch };
-    // The browser's own history (Next.js follows it in useSearchParams): no server round trip for
-    // the page itself, only the list query — a filter change shows in one request.
+  const show = (next: MachineQuery) => {
+    setQuery(next);
+    // The browser's own history: no server round trip for the page itself, only the list query.
     window.history.replaceState(null, "", `${pathname}${writeQuery(next)}`);
   };
+  const go = (patch: Partial<MachineQuery>) => show({ ...query, page: 1, ...patch });
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((prev) => {
+        const next = new Set(prev);
+        next.has(id) ? next.delete(id) : next.add(id);
+        return next;
+      }),
+    [],
+  );
   // Free text filters as one types, a quarter second after the last key.
   useEffect(() => {
     if (search === query.q) return;
@@ -97,6 +111,10 @@ export function MachinesList() {
     }),
   );
   const rows = list.data?.rows ?? [];
+  // When the rows on screen arrived ("last seen" is relative to it): rows re-render with each answer,
+  // not on every keystroke or "updating…" toggle.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed exactly when an answer arrives
+  const asOf = useMemo(() => Date.now(), [list.data]);
   const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const filtered = writeQuery({ ...query, sort: "hostname", dir: "asc", page: 1 }) !== "";
@@ -214,7 +232,7 @@ export function MachinesList() {
         </fieldset>
         <div className="flex items-end justify-end md:col-span-2">
           {filtered ? (
-            <Button variant="secondary" onClick={() => window.history.replaceState(null, "", pathname)}>
+            <Button variant="secondary" onClick={() => show(readQuery(new URLSearchParams()))}>
               Clear filters
             </Button>
           ) : null}
@@ -297,64 +315,14 @@ export function MachinesList() {
           ]}
         >
           {rows.map((m) => (
-            <tr key={m.id} className={selected.has(m.id) ? "bg-indigo-50/60 dark:bg-indigo-950/30" : ""}>
-              {canSelect ? (
-                <td className="px-3 py-2">
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${m.hostname}`}
-                    checked={selected.has(m.id)}
-                    onChange={() => {
-                      const next = new Set(selected);
-                      next.has(m.id) ? next.delete(m.id) : next.add(m.id);
-                      setSelected(next);
-                    }}
-                  />
-                </td>
-              ) : null}
-              <td className="px-3 py-2">
-                <Link
-                  href={`/machines/${m.id}`}
-                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                >
-                  {m.hostname}
-                </Link>
-                <div className="font-mono text-xs text-zinc-500">
-                  {m.address} · {m.role === "controlplane" ? "control plane" : "worker"}
-                </div>
-                {m.lock ? (
-                  <div className="mt-0.5 max-w-xs">
-                    <LockBadge lock={m.lock} />
-                  </div>
-                ) : null}
-              </td>
-              <td className="whitespace-nowrap px-3 py-2">
-                <Link href={clusterHref(m.cluster)} className="hover:underline">
-                  {m.cluster}
-                </Link>
-              </td>
-              <td
-                className="px-3 py-2 font-mono text-xs"
-                title={m.siteInherited ? "from the cluster" : "set on the machine"}
-              >
-                {m.site || "—"}
-              </td>
-              <td className="px-3 py-2" title={m.healthReason}>
-                <HealthBadge health={m.health} title={m.healthReason} />
-              </td>
-              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-                {m.talosVersion || "—"}
-                <div className="text-zinc-500">
-                  {m.kubernetesVersion ? `k8s ${m.kubernetesVersion}` : null}
-                </div>
-              </td>
-              <td className="max-w-xs px-3 py-2">
-                <LabelChips labels={m.labels} />
-              </td>
-              <td className="whitespace-nowrap px-3 py-2 text-xs tabular-nums text-zinc-600 dark:text-zinc-400">
-                {formatAgo(m.lastSeenAt)}
-              </td>
-            </tr>
+            <MachineTableRow
+              key={m.id}
+              m={m}
+              selectable={canSelect}
+              selected={selected.has(m.id)}
+              onToggle={toggle}
+              now={asOf}
+            />
           ))}
         </Table>
       ) : null}
