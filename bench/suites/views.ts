@@ -1,15 +1,16 @@
 // Fleet views at 10,000 machines in 1,000 clusters (seeded straight into Postgres, with drift): the fleet
-// overview, its health history and machines-list queries server-side (p50/p95, as a fleet-wide viewer; with
-// the drift overview's filters too: drifted machines of a kind, an outlier group's machines), and in
+// overview, its health history and machines-list queries server-side (p50/p95 as a fleet-wide viewer, with
+// the drift overview's filters too: drifted machines of a kind, an outlier group's machines; and the CPU
+// time each overview and history call costs this process and its database backends), and in
 // Chromium the time until the machines list shows its first rows and until a filter change shows.
 // BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createDb } from "../../server/db/client";
+import { createDb, type PrismaClient } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { outlierGroups } from "../../server/drift/outlier-groups";
 import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
@@ -52,16 +53,43 @@ async function startPostgres(): Promise<{ url: string; stop: () => Promise<void>
   return startTempPostgres();
 }
 
-async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+/** Linux's clock tick, in which /proc reports CPU time. */
+const TICK_MS = 10;
+
+/**
+ * CPU time (ms) used so far by this process and by the database backends serving `db`, when they run on
+ * this machine (null otherwise). Unlike latency it barely moves with the machine's load.
+ */
+async function cpuNow(db: PrismaClient): Promise<number | null> {
+  const backends = await db.$queryRaw<Array<{ pid: number }>>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`;
+  let ticks = 0;
+  for (const { pid } of backends) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    const fields = stat?.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (!fields) return null;
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
+  const own = process.cpuUsage();
+  return ticks * TICK_MS + (own.user + own.system) / 1000;
+}
+
+async function time(
+  db: PrismaClient,
+  fn: () => Promise<unknown>,
+): Promise<{ p50: number; p95: number; cpu: number | null }> {
   for (let i = 0; i < 20; i++) await fn(); // warm-up: plans cached, pool filled
   const samples: number[] = [];
+  const cpuBefore = await cpuNow(db);
   for (let i = 0; i < ITERATIONS; i++) {
     const t = performance.now();
     await fn();
     samples.push(performance.now() - t);
   }
+  const cpuAfter = await cpuNow(db);
   samples.sort((a, b) => a - b);
-  return { p50: quantile(samples, 0.5), p95: quantile(samples, 0.95) };
+  const cpu = cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / ITERATIONS : null;
+  return { p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), cpu };
 }
 
 async function freePort(): Promise<number> {
@@ -181,29 +209,29 @@ const suite: BenchSuite = {
       await db.$executeRawUnsafe("ANALYZE");
       const scopes = [""];
       const params = { machines: CLUSTERS * PER_CLUSTER, clusters: CLUSTERS, iterations: ITERATIONS };
-      const overview = await time(() => getFleetOverview({ db, scopes }));
+      const overview = await time(db, () => getFleetOverview({ db, scopes }));
       const filtered = listMachinesSchema.parse({
         site: "eu/dk",
         selector: "accelerator=gpu,!canary",
         sort: "hostname",
       });
-      const list = await time(() => listMachines({ db, scopes, input: filtered }));
+      const list = await time(db, () => listMachines({ db, scopes, input: filtered }));
       const health = listMachinesSchema.parse({
         health: ["unhealthy", "unreachable"],
         sort: "health",
         page: 2,
         pageSize: 20,
       });
-      const listHealth = await time(() => listMachines({ db, scopes, input: health }));
-      const scoped = await time(() => getFleetOverview({ db, scopes: ["site:eu/dk/*"] }));
+      const listHealth = await time(db, () => listMachines({ db, scopes, input: health }));
+      const scoped = await time(db, () => getFleetOverview({ db, scopes: ["site:eu/dk/*"] }));
       // the drift overview's links: drifted machines of a kind, and the machines of an outlier group
       const drifted = listMachinesSchema.parse({ drift: "drifted", driftKind: "kernelArg" });
-      const listDrifted = await time(() => listMachines({ db, scopes, input: drifted }));
+      const listDrifted = await time(db, () => listMachines({ db, scopes, input: drifted }));
       const [group] = await outlierGroups(db, scopes);
       const outlier = listMachinesSchema.parse({ outlier: group?.key });
-      const listOutlier = await time(() => listMachines({ db, scopes, input: outlier }));
-      const day = await time(() => getHealthHistory({ db, scopes, range: "24h" }));
-      const week = await time(() => getHealthHistory({ db, scopes, range: "7d" }));
+      const listOutlier = await time(db, () => listMachines({ db, scopes, input: outlier }));
+      const day = await time(db, () => getHealthHistory({ db, scopes, range: "24h" }));
+      const week = await time(db, () => getHealthHistory({ db, scopes, range: "7d" }));
       const metrics: BenchMetric[] = [
         { name: "views.fleet_overview_ms_p50", value: overview.p50, unit: "ms", params },
         { name: "views.fleet_overview_ms_p95", value: overview.p95, unit: "ms", params },
@@ -213,9 +241,15 @@ const suite: BenchSuite = {
           unit: "ms",
           params: { ...params, scope: "site:eu/dk/*" },
         },
+        ...(overview.cpu === null
+          ? []
+          : [{ name: "views.fleet_overview_cpu_ms_per_call", value: overview.cpu, unit: "ms", params }]),
         { name: "views.health_history_24h_ms_p95", value: day.p95, unit: "ms", params },
         { name: "views.health_history_7d_ms_p50", value: week.p50, unit: "ms", params },
         { name: "views.health_history_7d_ms_p95", value: week.p95, unit: "ms", params },
+        ...(week.cpu === null
+          ? []
+          : [{ name: "views.health_history_7d_cpu_ms_per_call", value: week.cpu, unit: "ms", params }]),
         {
           name: "views.machine_list_filtered_ms_p50",
           value: list.p50,
