@@ -22,13 +22,15 @@ afterAll(() => database.drop());
 /** Calls a procedure by its dotted path with no input and returns the error code, or "OK". */
 async function outcome(role: Role | null, path: string): Promise<string> {
   const principal = role ? principalWith(`user-${role}`, role) : null;
-  const caller = createCaller(createContextInner({ db: database.db, principal })) as unknown as Record<
-    string,
-    Record<string, (input?: unknown) => Promise<unknown>>
-  >;
-  const [ns, name] = path.split(".") as [string, string];
+  const caller = createCaller(createContextInner({ db: database.db, principal }));
+  // Routers nest (rollouts.locks.lock): follow every segment of the path.
+  const call = path
+    .split(".")
+    .reduce<unknown>((node, segment) => (node as Record<string, unknown>)[segment], caller) as (
+    input?: unknown,
+  ) => Promise<unknown>;
   try {
-    await caller[ns]?.[name]?.(undefined);
+    await call(undefined);
     return "OK";
   } catch (err) {
     return err instanceof TRPCError ? err.code : "THREW";
