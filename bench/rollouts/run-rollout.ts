@@ -333,7 +333,7 @@ export async function runRollout(): Promise<BenchMetric[]> {
       `  ${proof.upgraded} upgraded, ${proof.failed} failed, ${proof.excluded} excluded in ${(wallMs / 1000).toFixed(1)} s: ${perMinute.toFixed(0)} machines/min`,
     );
     console.log(
-      `  reconciler CPU ${(cpuMs / 1000).toFixed(1)} s over ${transitions.length} phase transitions (${(cpuMs / transitions.length).toFixed(2)} ms each); simulator ${simCpu.toFixed(1)} s, collector ${collectorCpu.toFixed(1)} s, Postgres ${postgresCpuS.toFixed(1)} s`,
+      `  reconciler CPU ${(cpuMs / 1000).toFixed(1)} s (system ${(cpu.system / 1e6).toFixed(1)} s) over ${transitions.length} phase transitions (${(cpuMs / transitions.length).toFixed(2)} ms each); simulator ${simCpu.toFixed(1)} s, collector ${collectorCpu.toFixed(1)} s, Postgres ${postgresCpuS.toFixed(1)} s`,
     );
     console.log(
       `  peak upgrades ${peakUpgrades} (Minos's rows ${minosPeakUpgrading}, cap ${SAFETY.fleetConcurrency}); peak pulls ${registry.peak} (Minos's rows ${minosPeakPulling}, cap ${SAFETY.fleetPulls}); registry failures ${registry.failed}`,
@@ -395,7 +395,12 @@ export async function runRollout(): Promise<BenchMetric[]> {
         name: `rollouts.run_${n}_reconciler_cpu_ms_per_transition`,
         value: +(cpuMs / transitions.length).toFixed(2),
         unit: "ms",
-        params: { ...params, transitions: transitions.length, reconcilerCpuS: +(cpuMs / 1000).toFixed(1) },
+        params: {
+          ...params,
+          transitions: transitions.length,
+          reconcilerCpuS: +(cpuMs / 1000).toFixed(1),
+          reconcilerSystemCpuS: +(cpu.system / 1e6).toFixed(1),
+        },
       },
       { name: `rollouts.run_${n}_transitions`, value: transitions.length, unit: "transitions", params },
       {
