@@ -21,19 +21,28 @@ export const MAX_TEXT = 4_096;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** NUL or any surrogate: only text with one of these needs the replacements (a quick test for the rest). */
+const SUSPECT = /[\0\uD800-\uDFFF]/;
+
 export function cleanText(s: string): string {
   const t = s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s;
+  if (!SUSPECT.test(t)) return t;
   return t.replaceAll("\0", "\uFFFD").replace(LONE_SURROGATE, "\uFFFD");
 }
 
+/** A copy with every string made storable and arrays capped at 256 items (loops: this runs per event). */
 function clean<T>(v: T): T {
   if (typeof v === "string") return cleanText(v) as T;
-  if (Array.isArray(v)) return v.slice(0, 256).map(clean) as T;
-  if (v instanceof Date) return v;
-  if (v && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x)])) as T;
+  if (typeof v !== "object" || v === null || v instanceof Date) return v;
+  if (Array.isArray(v)) {
+    const n = Math.min(v.length, 256);
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = clean(v[i]);
+    return out as T;
   }
-  return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = clean(x);
+  return out as T;
 }
 
 export function eventRow(
@@ -46,7 +55,8 @@ export function eventRow(
   const payload = clean({ ...event.payload, ...extra } as StoredPayload);
   const at = xidTimeMs(event.id);
   return {
-    ...target,
+    machineId: target.machineId,
+    clusterId: target.clusterId,
     eventId: cleanText(event.id).slice(0, 64),
     actorId: cleanText(event.actorId).slice(0, 128),
     at: at === undefined ? receivedAt : new Date(at),
