@@ -1,5 +1,7 @@
 // Collects the state of one cluster this instance holds the lease of: opens its credential, runs one
 // MachineRunner per machine row, follows joins and departures, and rolls the machines up into cluster health.
+import { createHash } from "node:crypto";
+import type { LimitFunction } from "p-limit";
 import type { Logger } from "pino";
 import { authorityKey } from "../credentials/authority";
 import { credentialFor } from "../credentials/credential-for";
@@ -11,25 +13,30 @@ import { type ClusterMachine, clusterHealth, type Health, type ServiceState } fr
 import type { SecretKey } from "../secrets/secret-key";
 import { type ChannelPool, TalosClient, type TalosContext } from "../talos";
 import { withDefaultPort } from "../talos/talosconfig";
-import { describeError, MachineRunner, type RunnerHost } from "./machine-runner";
+import type { FirstContacts } from "./first-contacts";
+import { type CallCounts, describeError, MachineRunner, type RunnerHost } from "./machine-runner";
 import { applyPatch, type LiveMachine, type MachinePatch } from "./machine-state";
-import { backoff, type Limiter, sleep } from "./pacing";
+import { backoff, jitter, sleep } from "./pacing";
+import { Waker } from "./waker";
 import type { BatchWriter } from "./writer";
 
 export interface WorkerDeps {
   db: PrismaClient;
   log: Logger;
   writer: BatchWriter;
-  limiter: Limiter;
-  /** Bounds the database reads of cluster refreshes so they never starve lease renewals and flushes. */
-  dbLimiter: Limiter;
-  /** Credential chosen per CA (see chooseCredential), shared by the workers of one collector. */
-  credentialChoices: Map<string, { name: string; at: number }>;
+  /** Bounds the periodic reconciles in flight across all clusters (first contacts are bounded apart). */
+  calls: LimitFunction;
+  /** Paces first contacts across all clusters. */
+  firstContacts: FirstContacts;
+  /** Bounds the database reads of cluster refreshes so they leave the pool to flushes and the app. */
+  refreshes: LimitFunction;
+  count: (what: keyof CallCounts, n?: number) => void;
+  /** Credential chosen per need and CA (see chooseCredential), shared by the workers of one collector. */
+  credentialChoices: Map<string, { name?: string; at: number }>;
   pool: ChannelPool;
   reconcileMs: number;
   timeoutMs: number;
   maxBackoffMs: number;
-  machinesRefreshMs: number;
   staleAfterMs: number;
   events: boolean;
   secretKey?: SecretKey;
@@ -37,8 +44,30 @@ export interface WorkerDeps {
   drift?: DriftSink;
 }
 
-/** How often a cluster looks again for an os:admin credential (for the machine configuration). */
-const ADMIN_RECHECK_MS = 60_000;
+/**
+ * A cluster re-reads its rows and credentials on its own this often (jittered); in between it does so only
+ * when the collector's inventory check (every machinesRefreshMs, one query for all clusters) finds a change.
+ * This also bounds how long a newly imported os:admin credential waits to be used for drift readings.
+ */
+const FULL_REFRESH_MS = 5 * 60_000;
+
+/** How long a credential chosen for a CA is reused by the other clusters of that CA. */
+const CHOICE_TTL_MS = 60_000;
+
+/** A stored machine as the inventory check reads it. */
+export interface StoredMachine {
+  id: string;
+  address: string;
+}
+
+/** A stored credential as the inventory check reads it. */
+export interface StoredCredential {
+  certNotAfter: Date;
+  /** md5 of the certificate PEM, as Postgres computes it. */
+  certDigest: string;
+}
+
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 const machineSelect = {
   id: true,
@@ -72,7 +101,10 @@ export class ClusterWorker {
   private done: Promise<void> | undefined;
   private credentialError: string | undefined;
   private readonly host: RunnerHost;
-  private admin: { client?: TalosClient; reason?: string; checkedAt: number } = { checkedAt: 0 };
+  private readonly refreshWaker = new Waker();
+  private admin: { client?: TalosClient; reason?: string } = {};
+  /** md5 of the open credential's certificate, to compare with the stored one. */
+  private certDigest: string | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -80,7 +112,9 @@ export class ClusterWorker {
   ) {
     this.host = {
       client: () => this.talos,
-      limiter: deps.limiter,
+      calls: deps.calls,
+      firstContacts: deps.firstContacts,
+      count: deps.count,
       reconcileMs: deps.reconcileMs,
       timeoutMs: deps.timeoutMs,
       maxBackoffMs: deps.maxBackoffMs,
@@ -115,6 +149,30 @@ export class ClusterWorker {
     this.runners.clear();
   }
 
+  /** The name of the credential this cluster's machines are read with, if one is open. */
+  get credentialName(): string | undefined {
+    return this.talos?.context.name;
+  }
+
+  /**
+   * Whether what is stored differs from what this worker collects: machines joined, left or moved, the
+   * credential was replaced, removed or expired, or there is no usable credential yet.
+   */
+  isStale(machines: StoredMachine[], credential: StoredCredential | undefined): boolean {
+    const context = this.talos?.context;
+    if (!context || this.credentialError) return true;
+    if (context.certNotAfter.getTime() <= Date.now()) return true;
+    if (!credential || credential.certDigest !== this.certDigest) return true;
+    if (credential.certNotAfter.getTime() !== context.certNotAfter.getTime()) return true;
+    if (machines.length !== this.runners.size) return true;
+    return machines.some((m) => this.runners.get(m.id)?.address !== m.address);
+  }
+
+  /** Re-read the rows and credentials now (the inventory check found a change). */
+  refreshSoon(): void {
+    this.refreshWaker.wake();
+  }
+
   /** Applies a patch to a machine, queues the write and its history. */
   update(machineId: string, patch: MachinePatch): void {
     const m = this.machines.get(machineId);
@@ -126,9 +184,18 @@ export class ClusterWorker {
     }
   }
 
-  /** Re-applies the health model to every machine (staleness depends on the clock, not on events). */
-  sweep(): void {
-    for (const id of this.machines.keys()) this.update(id, {});
+  /**
+   * Re-applies the health model where the clock alone can change the verdict: machines not reachable ("last
+   * seen 7 minutes ago") and those that will be stale within `withinMs`. A reachable machine heard from
+   * recently, or one never contacted, has the verdict it got at its last update.
+   */
+  sweep(withinMs: number): void {
+    const now = Date.now();
+    for (const m of this.machines.values()) {
+      if (!m.lastSeenAt) continue;
+      if (m.reachable && now - m.lastSeenAt.getTime() + withinMs < this.deps.staleAfterMs) continue;
+      this.update(m.id, {});
+    }
   }
 
   /** Queues the cluster's health when something it depends on changed. */
@@ -166,9 +233,9 @@ export class ClusterWorker {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        await this.deps.dbLimiter.run(() => this.refresh());
+        await this.deps.refreshes(() => this.refresh());
         failures = 0;
-        await sleep(this.deps.machinesRefreshMs, signal);
+        await this.refreshWaker.sleep(jitter(FULL_REFRESH_MS), signal);
       } catch (err) {
         failures++;
         if (failures === 1)
@@ -215,8 +282,7 @@ export class ClusterWorker {
         lastEvents[row.id],
       );
       this.runners.set(row.id, runner);
-      // Spread first contacts over a second so a cluster taken over does not hit its endpoint at once.
-      runner.start(Math.random() * 1_000, Math.random() * Math.min(this.deps.reconcileMs / 2, 10_000));
+      runner.start(); // its first contact waits for its turn (FirstContacts)
       this.healthDirty = true;
     }
     for (const [id, runner] of this.runners) {
@@ -242,45 +308,50 @@ export class ClusterWorker {
   }
 
   /**
-   * credentialFor reads every stored credential to choose one; with a thousand clusters of one CA that is a
-   * million comparisons at start. Clusters linked to a credential of the same CA get the same choice, so it
-   * is made once per CA per minute and reused (opened again per cluster, aimed at its own endpoints).
+   * credentialFor reads every credential of the cluster's CA to choose one; with a thousand clusters of one CA
+   * that is a million rows read at start. Clusters linked to a credential of the same CA get the same choice,
+   * so it is made once per need and CA per minute and reused (opened again per cluster, aimed at its own
+   * endpoints). Throws, like credentialFor, when there is no fitting credential.
    */
-  private async chooseCredential(clusterName: string): Promise<TalosContext> {
+  private async chooseCredential(clusterName: string, need: "read" | "admin"): Promise<TalosContext> {
     const { db } = this.deps;
     const secret = this.deps.secretKey ? { secretKey: this.deps.secretKey } : {};
     const cluster = await db.cluster.findUnique({
       where: { name: clusterName },
       select: { endpoints: true, credential: { select: { caPem: true } } },
     });
-    const key = cluster?.credential ? authorityKey(cluster.credential.caPem) : undefined;
+    const key = cluster?.credential ? `${need}|${authorityKey(cluster.credential.caPem)}` : undefined;
     const cached = key ? this.deps.credentialChoices.get(key) : undefined;
-    if (cluster && cached && Date.now() - cached.at < 60_000) {
-      const context = await openCredential(db, cached.name, secret).catch(() => undefined);
+    if (cluster && cached && Date.now() - cached.at < CHOICE_TTL_MS) {
+      if (!cached.name && need === "admin") throw new Error(NEEDS_ADMIN);
+      const context = cached.name
+        ? await openCredential(db, cached.name, secret).catch(() => undefined)
+        : undefined;
       if (context && context.certNotAfter.getTime() > Date.now()) {
         return cluster.endpoints.length
           ? { ...context, endpoints: cluster.endpoints.map(withDefaultPort) }
           : context;
       }
     }
-    const context = await credentialFor(db, clusterName, "read", secret);
-    if (key) this.deps.credentialChoices.set(key, { name: context.name, at: Date.now() });
-    return context;
+    try {
+      const context = await credentialFor(db, clusterName, need, secret);
+      if (key) this.deps.credentialChoices.set(key, { name: context.name, at: Date.now() });
+      return context;
+    } catch (err) {
+      // Remembered only for admin: a cluster without a read credential says why on every refresh.
+      if (key && need === "admin") this.deps.credentialChoices.set(key, { at: Date.now() });
+      throw err;
+    }
   }
 
   /** The machine configuration needs os:admin: an admin credential if the cluster has one, else the reason. */
   private async openAdminCredential(clusterName: string): Promise<void> {
-    if (Date.now() - this.admin.checkedAt < ADMIN_RECHECK_MS) return;
-    const secret = this.deps.secretKey ? { secretKey: this.deps.secretKey } : {};
     try {
-      const context = await credentialFor(this.deps.db, clusterName, "admin", secret);
+      const context = await this.chooseCredential(clusterName, "admin");
       const same = this.admin.client?.context.certPem === context.certPem;
-      this.admin = {
-        client: same ? this.admin.client : new TalosClient(context, { pool: this.deps.pool }),
-        checkedAt: Date.now(),
-      };
+      this.admin = { client: same ? this.admin.client : new TalosClient(context, { pool: this.deps.pool }) };
     } catch {
-      this.admin = { reason: NEEDS_ADMIN, checkedAt: Date.now() };
+      this.admin = { reason: NEEDS_ADMIN };
     }
   }
 
@@ -300,13 +371,15 @@ export class ClusterWorker {
       }
     }
     try {
-      const context = await this.chooseCredential(clusterName);
+      const context = await this.chooseCredential(clusterName, "read");
       this.talos = new TalosClient(context, { pool: this.deps.pool });
+      this.certDigest = md5(context.certPem);
       this.credentialError = undefined;
       for (const r of this.runners.values()) r.poke();
     } catch (err) {
       // Expired or missing credential: every machine shows why, until one is imported.
       this.talos = undefined;
+      this.certDigest = undefined;
       this.credentialError = describeError(err);
       // Streams opened with the old credential must not keep reporting the machines as fine.
       for (const r of this.runners.values()) r.dropStreams();

@@ -211,6 +211,38 @@ describe("collector", { timeout: 60_000 }, () => {
     await eventually(async () => (await machine(target.hostname)).health === "healthy", 15_000, "fast again");
   });
 
+  it("stops collecting a machine removed from the inventory, and collects it again when it is back", async () => {
+    const target = sim.clusters[1]?.nodes.find((n) => n.role === "worker");
+    if (!target) throw new Error("no worker");
+    const row = await eventually(
+      async () => {
+        const m = await machine(target.hostname);
+        return m.health === "healthy" && m;
+      },
+      20_000,
+      "healthy first",
+    );
+    await database.db.machine.update({ where: { id: row.id }, data: { removedAt: new Date() } });
+    // Once the inventory check sees it gone, nothing updates the row: its last-seen time stands still
+    // for longer than two reconcile rounds.
+    let last = { seen: 0, since: Date.now() };
+    const stopped = await eventually(
+      async () => {
+        const seen = (await machine(target.hostname)).lastSeenAt?.getTime() ?? 0;
+        if (seen !== last.seen) last = { seen, since: Date.now() };
+        return Date.now() - last.since > 5_000 && last.seen;
+      },
+      30_000,
+      "collection stopped",
+    );
+    await database.db.machine.update({ where: { id: row.id }, data: { removedAt: null } });
+    await eventually(
+      async () => ((await machine(target.hostname)).lastSeenAt?.getTime() ?? 0) > stopped,
+      20_000,
+      "collected again",
+    );
+  });
+
   it("shows expired credentials on every machine they serve, and recovers when they are replaced", async () => {
     // The simulator's clusters share one CA, and any credential of the CA may serve a cluster: expire them all.
     const credentials = await database.db.talosCredential.findMany();

@@ -1,12 +1,16 @@
 // The collector: takes cluster leases, runs one ClusterWorker per held cluster, writes state in batches.
 import { randomUUID } from "node:crypto";
+import pLimit from "p-limit";
 import { databaseUrlOf } from "../db/client";
 import { DriftSink } from "../drift/drift-sink";
 import { ChannelPool } from "../talos";
 import { ClusterWorker } from "./cluster-worker";
+import { FirstContacts } from "./first-contacts";
+import { checkInventory } from "./inventory-check";
 import { LeaseManager } from "./leases";
+import type { CallCounts } from "./machine-runner";
 import { type CollectorOptions, resolveOptions } from "./options";
-import { Limiter, sleep } from "./pacing";
+import { sleep } from "./pacing";
 import { BatchWriter } from "./writer";
 
 export interface Collector {
@@ -15,12 +19,23 @@ export interface Collector {
   held(): string[];
   /** For benchmarks: called after each successful flush with the machine ids written. */
   writer: BatchWriter;
+  /** For benchmarks and logs: Talos calls made so far by purpose, and how far first contacts are. */
+  stats(): CollectorStats;
   /** Stops collecting, writes what is pending and gives the leases back (once; later calls wait for it). */
   stop(): Promise<void>;
 }
 
-/** How often every machine's health is re-evaluated against the clock (staleness). */
+export interface CollectorStats extends CallCounts {
+  firstContacts: { waiting: number; active: number; completed: number };
+  /** Events received but not written yet. */
+  pendingEvents: number;
+}
+
+/** How often health is re-evaluated where the clock alone can change it (staleness, "last seen … ago"). */
 const SWEEP_MS = 10_000;
+
+/** First contacts that replay a machine's whole event history wait while more events than this are unwritten. */
+const MAX_EVENT_BACKLOG = 20_000;
 
 export function startCollector(options: CollectorOptions): Collector {
   const instanceId = options.instanceId ?? randomUUID();
@@ -31,30 +46,38 @@ export function startCollector(options: CollectorOptions): Collector {
   const databaseUrl = o.databaseUrl ?? databaseUrlOf(o.db);
   if (!databaseUrl) {
     throw new Error(
-      "startCollector needs the database URL for its lease connection: create the client with createDb(url) or pass databaseUrl",
+      "startCollector needs the database URL for its own connections (leases, writes): create the client with createDb(url) or pass databaseUrl",
     );
   }
   const pool = new ChannelPool();
-  const writer = new BatchWriter(o.db, instanceId, log);
+  const writer = new BatchWriter(databaseUrl, instanceId, log);
   const leases = new LeaseManager(databaseUrl, instanceId, o.leaseMs);
-  const limiter = new Limiter(o.concurrency);
-  // The Prisma pool has 10 connections: leave most of them to flushes and the app.
-  const dbLimiter = new Limiter(4);
   const workers = new Map<string, ClusterWorker>();
   const drift = o.drift ? new DriftSink(o.db, log) : undefined;
+  const counts: CallCounts = { reconcileCalls: 0, driftCalls: 0, streamOpens: 0, events: 0 };
+  const firstContacts = new FirstContacts({
+    concurrency: o.firstContacts,
+    spreadMs: 1_000,
+    backlog: () => writer.pendingEvents,
+    maxBacklog: MAX_EVENT_BACKLOG,
+  });
   let validUntil = 0;
   const deps = {
     db: o.db,
     log,
     writer,
-    limiter,
-    dbLimiter,
-    credentialChoices: new Map<string, { name: string; at: number }>(),
+    calls: pLimit(o.concurrency),
+    firstContacts,
+    // Cluster refreshes read through the app's Prisma pool (10 connections): at most 4 at once.
+    refreshes: pLimit(4),
+    count: (what: keyof CallCounts, n = 1) => {
+      counts[what] += n;
+    },
+    credentialChoices: new Map<string, { name?: string; at: number }>(),
     pool,
     reconcileMs: o.reconcileMs,
     timeoutMs: o.timeoutMs,
     maxBackoffMs: o.maxBackoffMs,
-    machinesRefreshMs: o.machinesRefreshMs,
     staleAfterMs: o.staleAfterMs,
     events: o.events,
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
@@ -116,14 +139,38 @@ export function startCollector(options: CollectorOptions): Collector {
       }
       if (Date.now() - lastSweep > SWEEP_MS) {
         lastSweep = Date.now();
-        for (const w of workers.values()) w.sweep();
+        for (const w of workers.values()) w.sweep(2 * SWEEP_MS);
       }
       for (const w of workers.values()) w.rollUp();
       await writer.flush();
     }
   };
 
-  const loops = Promise.all([leaseLoop(), flushLoop()]);
+  // Joins, departures and credential changes: one check for all held clusters; the changed ones re-read.
+  const inventoryLoop = async () => {
+    let failing = false;
+    while (!signal.aborted) {
+      await sleep(o.machinesRefreshMs, signal);
+      if (signal.aborted) break;
+      try {
+        await checkInventory(o.db, workers);
+        failing = false;
+      } catch (err) {
+        if (!failing) log.warn({ err }, "collector: inventory check failed; retrying");
+        failing = true;
+      }
+    }
+  };
+
+  // Events go out back to back while there is a backlog, one statement at a time (so one connection).
+  const eventLoop = async () => {
+    while (!signal.aborted) {
+      const written = await writer.flushEvents();
+      if (written === 0) await sleep(o.flushMs, signal);
+    }
+  };
+
+  const loops = Promise.all([leaseLoop(), flushLoop(), eventLoop(), inventoryLoop()]);
   let stopped: Promise<void> | undefined;
   log.info({ leaseMs: o.leaseMs, reconcileMs: o.reconcileMs }, "collector started");
 
@@ -131,12 +178,18 @@ export function startCollector(options: CollectorOptions): Collector {
     instanceId,
     writer,
     held: () => [...workers.keys()],
+    stats: () => ({ ...counts, firstContacts: firstContacts.stats(), pendingEvents: writer.pendingEvents }),
     stop() {
       stopped ??= (async () => {
         stopper.abort();
         await loops;
         await stopWorkers([...workers.keys()]);
         await writer.flush().catch(() => {});
+        // Unwritten events for at most 2 s: whoever collects next resumes each stream after the newest stored
+        // event, so the nodes send the rest again.
+        const until = Date.now() + 2_000;
+        while (Date.now() < until && (await writer.flushEvents()) > 0) {}
+        await writer.close();
         await drift?.stop();
         await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
         await leases.close();

@@ -3,6 +3,7 @@
 // the COSI MachineStatus watch when events are off — and a periodic reconcile of the rest, backing off
 // while the machine is away.
 
+import type { LimitFunction } from "p-limit";
 import type { DriftReading } from "../drift/read-drift-state";
 import { readDriftState } from "../drift/read-drift-state";
 import { AppError } from "../errors";
@@ -11,13 +12,19 @@ import { type EventRow, eventRow } from "../events/event-row";
 import { xidTimeMs } from "../events/xid";
 import type { ServiceState } from "../health";
 import { type TalosClient, TalosError, type TalosService } from "../talos";
+import type { FirstContacts } from "./first-contacts";
 import type { MachinePatch } from "./machine-state";
-import { backoff, jitter, type Limiter } from "./pacing";
+import { backoff, jitter } from "./pacing";
 import { Waker } from "./waker";
 
 export interface RunnerHost {
   client(): TalosClient | undefined;
-  limiter: Limiter;
+  /** Bounds the periodic reconciles in flight across all clusters (first contacts are bounded apart). */
+  calls: LimitFunction;
+  /** Paces every machine's first stream open and full read. */
+  firstContacts: FirstContacts;
+  /** Counts Talos calls and stream opens, for benchmarks and logs. */
+  count: (what: keyof CallCounts, n?: number) => void;
   reconcileMs: number;
   timeoutMs: number;
   maxBackoffMs: number;
@@ -36,6 +43,25 @@ export interface RunnerHost {
     record(machineId: string, reading: DriftReading, versions: string): void;
   };
 }
+
+/** Talos calls the collector made, by purpose. */
+export interface CallCounts {
+  /** Calls of the periodic reconcile (version, services, status, boot id, containers, etcd). */
+  reconcileCalls: number;
+  /** Calls of drift readings (extensions, kernel arguments, machine configuration). */
+  driftCalls: number;
+  /** Event or watch streams opened. */
+  streamOpens: number;
+  /** Events received on the streams. */
+  events: number;
+}
+
+/**
+ * While the Events stream delivers service states, a round reads the version (the machine answers, and how
+ * fast) and on control planes etcd and the Kubernetes containers; services and boot id, which the stream
+ * keeps current (a reboot ends it), are read again every this many rounds, as a safety net.
+ */
+const FULL_READ_EVERY = 5;
 
 /** Drift is read on the first reconcile and then every this many (configuration changes are rare). */
 const DRIFT_EVERY = 5;
@@ -85,7 +111,11 @@ export class MachineRunner {
   private watching = false;
   /** ...except once after the Events stream opened (it carries changes, not the current status). */
   private needStatus = true;
+  /** The next round reads everything: first contact, a reopened stream, a boot, a failure, a new credential. */
+  private wantFullRead = true;
   private opens = 0;
+  /** Resolves the first contact's wait for the stream: it opened, or failed to. */
+  private firstOpenSettled: (() => void) | undefined;
   private readonly durations = new DurationTracker();
   private rounds = 0;
   private services: ServiceState[];
@@ -103,9 +133,9 @@ export class MachineRunner {
     this.services = services;
   }
 
-  /** Streams open after `streamDelayMs`; the first full read comes after `reconcileDelayMs` (spreads load). */
-  start(streamDelayMs: number, reconcileDelayMs: number): void {
-    this.done = Promise.all([this.streamLoop(streamDelayMs), this.reconcileLoop(reconcileDelayMs)]);
+  /** Starts with a first contact when the pacer gives this machine its turn, then follows and reconciles. */
+  start(): void {
+    this.done = this.run();
   }
 
   async stop(): Promise<void> {
@@ -116,6 +146,7 @@ export class MachineRunner {
 
   /** Re-read everything now (e.g. the credential changed, or a stream saw a reboot). */
   poke(): void {
+    this.wantFullRead = true;
     this.reconcileWaker.wake();
   }
 
@@ -128,18 +159,54 @@ export class MachineRunner {
     return this.stopper.signal;
   }
 
+  /** The machine answered: applies `patch` (a fresh object of the caller's) as seen now. */
   private seen(patch: MachinePatch): void {
-    this.host.update(this.id, { ...patch, reachable: true, lastSeenAt: new Date(), lastError: null });
+    patch.reachable = true;
+    patch.lastSeenAt = new Date();
+    patch.lastError = null;
+    this.host.update(this.id, patch);
+  }
+
+  /**
+   * First contact, paced across the collector: open the stream (so nothing that happens from now on is
+   * missed), then read everything once. The periodic reconcile runs from there, so the steady rounds of
+   * 10,000 machines are as spread out as their first contacts were.
+   */
+  private async run(): Promise<void> {
+    let streams: Promise<void> | undefined;
+    const first = await this.host.firstContacts.run(
+      async () => {
+        // Wait until the stream opened or failed (or the call deadline passed), then read.
+        const opened = new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            this.signal.removeEventListener("abort", done);
+            this.firstOpenSettled = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, this.host.timeoutMs);
+          this.signal.addEventListener("abort", done, { once: true });
+          this.firstOpenSettled = done;
+        });
+        streams = this.streamLoop();
+        await opened;
+        // Bounded by the first-contact slots, not queued behind the periodic rounds of machines already
+        // collected: when the nodes answer slowly, those rounds wait, the first picture does not.
+        return this.reconcile();
+      },
+      { signal: this.signal, replaysHistory: this.host.events && !this.lastEventId },
+    );
+    await Promise.all([streams, first === undefined ? undefined : this.reconcileLoop(first)]);
   }
 
   // ---- streams ------------------------------------------------------------------------------
 
-  private async streamLoop(initialDelayMs: number): Promise<void> {
-    await this.streamWaker.sleep(initialDelayMs, this.signal);
+  private async streamLoop(): Promise<void> {
     let failures = 0;
     while (!this.signal.aborted) {
       const client = this.host.client();
       if (!client) {
+        this.firstOpenSettled?.(); // nothing to wait for: the cluster has no usable credential
         await this.streamWaker.sleep(1_000, this.signal);
         continue;
       }
@@ -150,11 +217,14 @@ export class MachineRunner {
       const healthy = () => {
         failures = 0;
         this.watching = true;
+        this.firstOpenSettled?.();
       };
+      this.host.count("streamOpens");
       const task = this.host.events
         ? this.follow(client, ctl.signal, healthy)
         : this.watch(client, ctl.signal, healthy);
       await task.catch(() => {});
+      this.firstOpenSettled?.();
       ctl.abort();
       this.watching = false;
       this.signal.removeEventListener("abort", onStop);
@@ -170,6 +240,7 @@ export class MachineRunner {
   private async watch(client: TalosClient, signal: AbortSignal, healthy: () => void): Promise<void> {
     for await (const s of client.watchMachineStatus({ node: this.address, signal })) {
       healthy();
+      this.host.count("events");
       this.seen({ stage: s.stage.toLowerCase(), ready: s.ready, unmetConditions: s.unmetConditions });
       if (s.stage !== "RUNNING") this.reconcileWaker.wake();
     }
@@ -187,10 +258,12 @@ export class MachineRunner {
     const openedAt = Date.now();
     healthy();
     this.needStatus = true;
+    this.wantFullRead = true;
     // After a reconnect read the status now; the first open has its first reconcile scheduled already.
     if (this.opens++ > 0) this.reconcileWaker.wake();
     const target = { machineId: this.id, clusterId: this.host.clusterId };
     for await (const e of stream) {
+      this.host.count("events");
       const received = Date.now();
       const row = eventRow(target, e, new Date(received), this.durations.observe(e, received));
       if (!row) continue;
@@ -215,6 +288,7 @@ export class MachineRunner {
         this.seen({ stage: p.stage.toLowerCase(), ready: p.ready, unmetConditions: p.unmetConditions });
       } else if (p.type === "sequence" || p.type === "restart") {
         // A boot, upgrade or reboot: version and boot id are about to change.
+        this.wantFullRead = true;
         this.reconcileWaker.wake();
       }
     }
@@ -223,19 +297,17 @@ export class MachineRunner {
 
   // ---- periodic reconcile -------------------------------------------------------------------
 
-  private async reconcileLoop(initialDelayMs: number): Promise<void> {
-    await this.reconcileWaker.sleep(initialDelayMs, this.signal);
+  /** Reconciles every reconcileMs (jittered) after `ok`, the first contact's result; backs off on failures. */
+  private async reconcileLoop(firstOk: boolean): Promise<void> {
+    let ok = firstOk;
     while (!this.signal.aborted) {
-      const ok = await this.host.limiter.run(() => this.reconcile());
-      if (ok) {
-        this.reconcileFailures = 0;
-      } else {
-        this.reconcileFailures++;
-      }
+      this.reconcileFailures = ok ? 0 : this.reconcileFailures + 1;
       const wait = ok
         ? jitter(this.host.reconcileMs)
         : backoff(this.reconcileFailures, this.host.maxBackoffMs);
       await this.reconcileWaker.sleep(wait, this.signal);
+      if (this.signal.aborted) break;
+      ok = await this.host.calls(() => this.reconcile());
     }
   }
 
@@ -248,14 +320,16 @@ export class MachineRunner {
     const drift = this.host.drift;
     if (!drift) return;
     try {
-      const reading = await readDriftState({ client, admin: drift.admin(), target: t, digest: drift.digest });
+      const admin = drift.admin();
+      this.host.count("driftCalls", admin.client ? 3 : 2);
+      const reading = await readDriftState({ client, admin, target: t, digest: drift.digest });
       drift.record(this.id, reading, versions);
     } catch {
       // the next drift round tries again; reachability is the reconcile's business
     }
   }
 
-  /** Reads version, services, status, boot id (and etcd, Kubernetes version); false when unreachable. */
+  /** Reads version and, when due, services, status, boot id (and etcd, Kubernetes version); false when unreachable. */
   private async reconcile(): Promise<boolean> {
     if (this.signal.aborted) return true;
     const client = this.host.client();
@@ -263,23 +337,31 @@ export class MachineRunner {
     const t = { node: this.address, timeoutMs: this.host.timeoutMs, signal: this.signal };
     const started = performance.now();
     try {
+      this.host.count("reconcileCalls");
       const version = await client.version(t);
       const responseMs = performance.now() - started;
       const controlPlane = this.role === "controlplane";
-      const readK8s = controlPlane || this.rounds % 5 === 0;
+      const readK8s = controlPlane || this.rounds % FULL_READ_EVERY === 0;
+      const readStatus = !this.watching || this.needStatus;
+      const full =
+        this.wantFullRead || !this.host.events || !this.watching || this.rounds % FULL_READ_EVERY === 0;
       this.rounds++;
+      this.host.count(
+        "reconcileCalls",
+        (full ? 2 : 0) + (readStatus ? 1 : 0) + (readK8s ? 1 : 0) + (controlPlane ? 2 : 0),
+      );
       const [services, status, bootId, containers, etcd, members] = await Promise.all([
-        client.services(t),
-        this.watching && !this.needStatus ? undefined : client.machineStatus(t),
-        client.bootId(t),
+        full ? client.services(t) : undefined,
+        readStatus ? client.machineStatus(t) : undefined,
+        full ? client.bootId(t) : undefined,
         readK8s ? client.containers({ ...t, kubernetes: true }).catch(() => undefined) : undefined,
         controlPlane ? client.etcdStatus(t).catch(() => undefined) : undefined,
         controlPlane ? client.etcdMembers(t).catch(() => undefined) : undefined,
       ]);
-      this.services = services.map(toServiceState);
+      if (services) this.services = services.map(toServiceState);
       const patch: MachinePatch = {
         talosVersion: version.tag,
-        services: this.services,
+        ...(services ? { services: this.services } : {}),
         ...(status
           ? {
               stage: status.stage.toLowerCase(),
@@ -287,7 +369,7 @@ export class MachineRunner {
               unmetConditions: status.unmetConditions,
             }
           : {}),
-        bootId,
+        ...(bootId === undefined ? {} : { bootId }),
         responseMs,
       };
       if (status && this.watching) this.needStatus = false;
@@ -303,6 +385,7 @@ export class MachineRunner {
       if (etcd) patch.etcdErrors = etcd.errors;
       if (members) this.host.etcdMembers(members.length);
       if (this.signal.aborted) return true;
+      if (full) this.wantFullRead = false;
       this.seen(patch);
       if (this.host.drift && (this.rounds - 1) % DRIFT_EVERY === 0) {
         await this.readDrift(client, t, `${version.tag}|${patch.kubernetesVersion ?? ""}`);
@@ -311,6 +394,7 @@ export class MachineRunner {
       return true;
     } catch (err) {
       if (this.signal.aborted) return true;
+      this.wantFullRead = true;
       this.host.update(this.id, { reachable: false, lastError: describeError(err) });
       // A hung connection can leave streams silent: restart them once the machine answers again.
       this.streamAbort?.abort();

@@ -16,11 +16,13 @@ export interface CollectorOptions {
   reconcileMs?: number;
   /** Batched writes: pending changes are written every flushMs in one statement per table. */
   flushMs?: number;
-  /** How often a cluster's machine rows are re-read to pick up joins and departures. */
+  /** How often the held clusters are checked (one query for all) for joins, departures and credential changes. */
   machinesRefreshMs?: number;
-  /** Talos calls of the periodic reconcile in flight at once, across all clusters. */
+  /** Reconciles in flight at once, across all clusters (each makes its Talos calls in parallel). */
   concurrency?: number;
-  /** The database for the lease connection (default: the URL `db` was created with by createDb). */
+  /** First contacts (stream open and first full read of a machine) in progress at once, across all clusters. */
+  firstContacts?: number;
+  /** The database for the collector's own connections, leases and writes (default: the URL `db` was created with by createDb). */
   databaseUrl?: string;
   /** Deadline of every Talos call of the reconcile. */
   timeoutMs?: number;
@@ -53,6 +55,7 @@ export function resolveOptions(o: CollectorOptions, instanceId: string): Resolve
     flushMs: o.flushMs ?? 300,
     machinesRefreshMs: o.machinesRefreshMs ?? 15_000,
     concurrency: o.concurrency ?? 64,
+    firstContacts: o.firstContacts ?? 32,
     timeoutMs: o.timeoutMs ?? 10_000,
     maxBackoffMs: o.maxBackoffMs ?? 60_000,
     events: o.events ?? true,

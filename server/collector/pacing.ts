@@ -1,4 +1,4 @@
-// Timing helpers of the collector: jitter, exponential backoff, abortable sleep, and a concurrency limit.
+// Timing helpers of the collector: jitter, exponential backoff and an abortable sleep.
 
 /** `ms` ± `fraction` at random, so thousands of machines do not fire in step. */
 export function jitter(ms: number, fraction = 0.2): number {
@@ -22,22 +22,4 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
-}
-
-/** At most `limit` tasks at once; the rest wait in order. */
-export class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await task();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
 }
