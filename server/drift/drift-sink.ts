@@ -1,17 +1,28 @@
 // Where the collector hands drift readings: stores changed readings and recomputes the drift of those machines
 // in batches (after the collector's own state writes, so versions read from the machine rows are current).
+// One loop does the database work, one reading at a time; readings waiting for it are kept per machine (a
+// newer one replaces an older), so a fleet's first readings arriving at once take one entry per machine,
+// not a growing chain of promises each holding its reading.
 import type { Logger } from "pino";
 import type { PrismaClient } from "../db/client";
 import type { DriftReading } from "./read-drift-state";
 import { recomputeDrift } from "./recompute-drift";
 import { recordDriftState } from "./record-drift-state";
 
+/** On stop, readings not stored within this long are dropped: the next drift round reads them again. */
+const STOP_GRACE_MS = 5_000;
+
 export class DriftSink {
+  /** Readings not stored yet, the newest per machine; `versionChanged` survives a replacement. */
+  private readonly waiting = new Map<string, { reading: DriftReading; versionChanged: boolean }>();
+  /** Machines whose drift is recomputed once the timer fires. */
   private readonly pending = new Set<string>();
   private readonly versions = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private recomputeDue = false;
+  private working: Promise<void> | undefined;
   private stopped = false;
+  private dropBefore = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly db: PrismaClient,
@@ -25,31 +36,82 @@ export class DriftSink {
     if (this.stopped) return;
     const versionChanged = this.versions.get(machineId) !== versions;
     this.versions.set(machineId, versions);
-    this.running = this.running
-      .then(async () => {
+    const earlier = this.waiting.get(machineId);
+    // Re-inserted at the end: a machine read again waits its turn like the others.
+    this.waiting.delete(machineId);
+    this.waiting.set(machineId, {
+      reading,
+      versionChanged: versionChanged || earlier?.versionChanged === true,
+    });
+    this.work();
+  }
+
+  /** Readings received and not stored yet. */
+  get backlog(): number {
+    return this.waiting.size;
+  }
+
+  private work(): void {
+    this.working ??= this.drain().finally(() => {
+      this.working = undefined;
+      if (this.waiting.size || this.recomputeDue) this.work();
+    });
+  }
+
+  /** Stores waiting readings in arrival order; recomputes whenever a recomputation is due, between two. */
+  private async drain(): Promise<void> {
+    while (this.waiting.size || this.recomputeDue) {
+      if (this.recomputeDue) {
+        this.recomputeDue = false;
+        const ids = [...this.pending];
+        this.pending.clear();
+        await recomputeDrift({ db: this.db, machineIds: ids }).catch((err: unknown) =>
+          this.log.warn({ err }, "drift: recomputation failed"),
+        );
+        continue;
+      }
+      if (Date.now() > this.dropBefore) {
+        this.log.warn({ readings: this.waiting.size }, "drift: readings not stored before stopping");
+        this.waiting.clear();
+        return;
+      }
+      const next = this.waiting.entries().next().value;
+      if (!next) return;
+      const [machineId, { reading, versionChanged }] = next;
+      this.waiting.delete(machineId);
+      try {
         const changed = await recordDriftState(this.db, machineId, reading);
         if (changed || versionChanged) this.schedule(machineId);
-      })
-      .catch((err: unknown) => this.log.warn({ err, machineId }, "drift: could not store a reading"));
+      } catch (err) {
+        this.log.warn({ err, machineId }, "drift: could not store a reading");
+      }
+    }
   }
 
   private schedule(machineId: string): void {
     this.pending.add(machineId);
-    if (this.timer || this.stopped) return;
+    if (this.stopped) {
+      this.recomputeDue = true; // stopping: recompute before the loop ends, not after a delay
+      return;
+    }
+    if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const ids = [...this.pending];
-      this.pending.clear();
-      this.running = this.running
-        .then(() => recomputeDrift({ db: this.db, machineIds: ids }))
-        .then(() => undefined)
-        .catch((err: unknown) => this.log.warn({ err }, "drift: recomputation failed"));
+      this.recomputeDue = true;
+      this.work();
     }, this.delayMs);
   }
 
+  /** Stores what is waiting (for at most a few seconds) and recomputes what changed, then stops. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    this.dropBefore = Date.now() + STOP_GRACE_MS;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.size) this.recomputeDue = true;
+    this.work();
+    while (this.working) await this.working;
   }
 }
