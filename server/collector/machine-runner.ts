@@ -116,6 +116,11 @@ export class MachineRunner {
   private opens = 0;
   /** Resolves the first contact's wait for the stream: it opened, or failed to. */
   private firstOpenSettled: (() => void) | undefined;
+  /**
+   * Counts the service states and machine statuses a stream applied: a reconcile whose read was in flight
+   * when one arrived must not overwrite it with what it read before.
+   */
+  private streamed = { services: 0, status: 0 };
   private readonly durations = new DurationTracker();
   private rounds = 0;
   private services: ServiceState[];
@@ -241,6 +246,7 @@ export class MachineRunner {
     for await (const s of client.watchMachineStatus({ node: this.address, signal })) {
       healthy();
       this.host.count("events");
+      this.streamed.status++;
       this.seen({ stage: s.stage.toLowerCase(), ready: s.ready, unmetConditions: s.unmetConditions });
       if (s.stage !== "RUNNING") this.reconcileWaker.wake();
     }
@@ -283,8 +289,10 @@ export class MachineRunner {
         };
         const others = this.services.filter((s) => s.id !== p.service);
         this.services = [...others, next].sort((a, b) => a.id.localeCompare(b.id));
+        this.streamed.services++;
         this.seen({ services: this.services });
       } else if (p.type === "machineStatus") {
+        this.streamed.status++;
         this.seen({ stage: p.stage.toLowerCase(), ready: p.ready, unmetConditions: p.unmetConditions });
       } else if (p.type === "sequence" || p.type === "restart") {
         // A boot, upgrade or reboot: version and boot id are about to change.
@@ -346,6 +354,7 @@ export class MachineRunner {
       const full =
         this.wantFullRead || !this.host.events || !this.watching || this.rounds % FULL_READ_EVERY === 0;
       this.rounds++;
+      const before = { ...this.streamed };
       this.host.count(
         "reconcileCalls",
         (full ? 2 : 0) + (readStatus ? 1 : 0) + (readK8s ? 1 : 0) + (controlPlane ? 2 : 0),
@@ -358,21 +367,24 @@ export class MachineRunner {
         controlPlane ? client.etcdStatus(t).catch(() => undefined) : undefined,
         controlPlane ? client.etcdMembers(t).catch(() => undefined) : undefined,
       ]);
-      if (services) this.services = services.map(toServiceState);
+      // What the stream delivered while these reads were in flight is newer than what they read.
+      const freshServices = services && this.streamed.services === before.services ? services : undefined;
+      const freshStatus = status && this.streamed.status === before.status ? status : undefined;
+      if (freshServices) this.services = freshServices.map(toServiceState);
       const patch: MachinePatch = {
         talosVersion: version.tag,
-        ...(services ? { services: this.services } : {}),
-        ...(status
+        ...(freshServices ? { services: this.services } : {}),
+        ...(freshStatus
           ? {
-              stage: status.stage.toLowerCase(),
-              ready: status.ready,
-              unmetConditions: status.unmetConditions,
+              stage: freshStatus.stage.toLowerCase(),
+              ready: freshStatus.ready,
+              unmetConditions: freshStatus.unmetConditions,
             }
           : {}),
         ...(bootId === undefined ? {} : { bootId }),
         responseMs,
       };
-      if (status && this.watching) this.needStatus = false;
+      if (freshStatus && this.watching) this.needStatus = false;
       if (containers) {
         const tag = containers.map((c) => K8S_IMAGE.exec(c.image)?.[1]).find(Boolean);
         if (tag) patch.kubernetesVersion = tag;
@@ -385,7 +397,8 @@ export class MachineRunner {
       if (etcd) patch.etcdErrors = etcd.errors;
       if (members) this.host.etcdMembers(members.length);
       if (this.signal.aborted) return true;
-      if (full) this.wantFullRead = false;
+      // A full read whose services a stream event overtook is repeated next round.
+      if (full && freshServices) this.wantFullRead = false;
       this.seen(patch);
       if (this.host.drift && (this.rounds - 1) % DRIFT_EVERY === 0) {
         await this.readDrift(client, t, `${version.tag}|${patch.kubernetesVersion ?? ""}`);
