@@ -1,6 +1,6 @@
 // Where the collector hands drift readings: stores changed readings and recomputes the drift of those machines
 // in batches (after the collector's own state writes, so versions read from the machine rows are current).
-// One loop does the database work, one reading at a time; readings waiting for it are kept per machine (a
+// One loop does the database work, a few readings at a time; readings waiting for it are kept per machine (a
 // newer one replaces an older), so a fleet's first readings arriving at once take one entry per machine,
 // not a growing chain of promises each holding its reading.
 import type { Logger } from "pino";
@@ -12,9 +12,18 @@ import { recordDriftState } from "./record-drift-state";
 /** On stop, readings not stored within this long are dropped: the next drift round reads them again. */
 const STOP_GRACE_MS = 5_000;
 
+/** Readings stored at once (each takes a few statements; a fleet's first readings arrive together). */
+const STORING_AT_ONCE = 4;
+
+/** A reading not stored yet; `versionChanged` survives its replacement by a newer one. */
+interface Waiting {
+  reading: DriftReading;
+  versionChanged: boolean;
+}
+
 export class DriftSink {
-  /** Readings not stored yet, the newest per machine; `versionChanged` survives a replacement. */
-  private readonly waiting = new Map<string, { reading: DriftReading; versionChanged: boolean }>();
+  /** Readings not stored yet, the newest per machine, in arrival order. */
+  private readonly waiting = new Map<string, Waiting>();
   /** Machines whose drift is recomputed once the timer fires. */
   private readonly pending = new Set<string>();
   private readonly versions = new Map<string, string>();
@@ -58,7 +67,7 @@ export class DriftSink {
     });
   }
 
-  /** Stores waiting readings in arrival order; recomputes whenever a recomputation is due, between two. */
+  /** Stores waiting readings in arrival order; recomputes whenever a recomputation is due, between batches. */
   private async drain(): Promise<void> {
     while (this.waiting.size || this.recomputeDue) {
       if (this.recomputeDue) {
@@ -75,16 +84,22 @@ export class DriftSink {
         this.waiting.clear();
         return;
       }
-      const next = this.waiting.entries().next().value;
-      if (!next) return;
-      const [machineId, { reading, versionChanged }] = next;
-      this.waiting.delete(machineId);
-      try {
-        const changed = await recordDriftState(this.db, machineId, reading);
-        if (changed || versionChanged) this.schedule(machineId);
-      } catch (err) {
-        this.log.warn({ err, machineId }, "drift: could not store a reading");
+      const batch: Array<[string, Waiting]> = [];
+      for (const entry of this.waiting) {
+        batch.push(entry);
+        if (batch.length === STORING_AT_ONCE) break;
       }
+      for (const [machineId] of batch) this.waiting.delete(machineId);
+      await Promise.all(
+        batch.map(async ([machineId, { reading, versionChanged }]) => {
+          try {
+            const changed = await recordDriftState(this.db, machineId, reading);
+            if (changed || versionChanged) this.schedule(machineId);
+          } catch (err) {
+            this.log.warn({ err, machineId }, "drift: could not store a reading");
+          }
+        }),
+      );
     }
   }
 
