@@ -348,8 +348,9 @@ export class ClusterWorker {
   private async openAdminCredential(clusterName: string): Promise<void> {
     try {
       const context = await this.chooseCredential(clusterName, "admin");
-      const same = this.admin.client?.context.certPem === context.certPem;
-      this.admin = { client: same ? this.admin.client : new TalosClient(context, { pool: this.deps.pool }) };
+      // Often the read credential is an admin one too: one client serves both.
+      const reuse = [this.admin.client, this.talos].find((c) => c?.context.certPem === context.certPem);
+      this.admin = { client: reuse ?? new TalosClient(context, { pool: this.deps.pool }) };
     } catch {
       this.admin = { reason: NEEDS_ADMIN };
     }
