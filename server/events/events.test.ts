@@ -258,9 +258,15 @@ describe("machine events", { timeout: 60_000 }, () => {
       "the new boot's events stored",
     );
     // The reboot's actor: its events, step by step, in one filter.
-    const actor = await database.db.machineEvent.findFirstOrThrow({
-      where: { machineId: m.id, kind: "sequence", message: "Sequence reboot started" },
-    });
+    // (The old boot's last events come over the old stream and may be written after the new boot's.)
+    const actor = await eventually(
+      () =>
+        database.db.machineEvent
+          .findFirst({ where: { machineId: m.id, kind: "sequence", message: "Sequence reboot started" } })
+          .then((e) => e ?? undefined),
+      20_000,
+      "the reboot sequence's start stored",
+    );
     expect(actor.actorId).not.toBe("");
     const steps = await callerFor(["viewer"]).events.list({ actorId: actor.actorId, limit: 500 });
     expect(steps.events.every((e) => e.actorId === actor.actorId && e.machine.id === m.id)).toBe(true);
