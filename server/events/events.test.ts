@@ -241,6 +241,24 @@ describe("machine events", { timeout: 60_000 }, () => {
         "history stored",
       ),
     );
+    // The node's ring is wiped by the reboot: what the collector has not received by then is gone (as on a real
+    // node). Make sure its stream is live first: a fresh event must arrive and be stored.
+    await injectFault(sim, worker.address, {
+      kind: "service",
+      service: "kubelet",
+      mode: "flapping",
+      periodMs: 20_000,
+    });
+    await clearFaults(sim, worker.address, "service");
+    const fresh = await ringOf(1, worker.address);
+    await eventually(
+      async () => {
+        const stored = new Set(await storedIds(m.id));
+        return fresh.every((id) => stored.has(id));
+      },
+      20_000,
+      "the collector's stream live before the reboot",
+    );
     const rebootedAt = new Date();
     await clientFor(1).reboot({ node: worker.address });
     await eventually(
