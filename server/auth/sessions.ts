@@ -3,7 +3,7 @@
 import { parse, serialize } from "cookie";
 import type { PrismaClient } from "../db/client";
 import { env } from "../env";
-import type { Principal } from "./principal";
+import type { Grant, Principal } from "./principal";
 import { hashSecret, newSecret } from "./tokens";
 
 export const SESSION_COOKIE = "minos_session";
@@ -40,20 +40,34 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+interface SessionRow {
+  id: string;
+  userId: string;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  username: string;
+  disabled: boolean;
+  grants: Grant[];
+}
+
 /** The principal behind a session token, or null when unknown, expired, idle too long or disabled. */
 export async function resolveSession(
   db: PrismaClient,
   token: string,
   policy: SessionPolicy = sessionPolicy(),
 ): Promise<Principal | null> {
-  const session = await db.session.findUnique({
-    where: { tokenHash: hashSecret(token) },
-    include: { user: { include: { grants: { select: { role: true, scope: true } } } } },
-  });
+  // Every request asks this: one statement (session, user and grants), not one per relation.
+  const [session] = await db.$queryRaw<SessionRow[]>`
+    SELECT s.id, s.user_id AS "userId", s.last_seen_at AS "lastSeenAt", s.expires_at AS "expiresAt",
+           u.username, u.disabled,
+           COALESCE((SELECT json_agg(json_build_object('role', g.role, 'scope', g.scope))
+                     FROM role_grant g WHERE g.user_id = u.id), '[]'::json) AS grants
+    FROM session s JOIN app_user u ON u.id = s.user_id
+    WHERE s.token_hash = ${hashSecret(token)}`;
   if (!session) return null;
   const now = Date.now();
   const idleExpired = now - session.lastSeenAt.getTime() > policy.idleMs;
-  if (session.expiresAt.getTime() <= now || idleExpired || session.user.disabled) {
+  if (session.expiresAt.getTime() <= now || idleExpired || session.disabled) {
     await db.session.deleteMany({ where: { id: session.id } });
     return null;
   }
@@ -63,9 +77,9 @@ export async function resolveSession(
   return {
     kind: "user",
     userId: session.userId,
-    username: session.user.username,
+    username: session.username,
     sessionId: session.id,
-    grants: session.user.grants,
+    grants: session.grants,
   };
 }
 
