@@ -81,11 +81,7 @@ export function MachinesList() {
   const [search, setSearch] = useState(query.q);
   useEffect(() => setSearch(query.q), [query.q]);
 
-  const show = (next: MachineQuery) => {
-    setQuery(next);
-    // The browser's own history: no server round trip for the page itself, only the list query.
-    window.history.replaceState(null, "", `${pathname}${writeQuery(next)}`);
-  };
+  const show = (next: MachineQuery) => setQuery(next);
   const go = (patch: Partial<MachineQuery>) => show({ ...query, page: 1, ...patch });
   const toggle = useCallback(
     (id: string) =>
@@ -110,6 +106,16 @@ export function MachinesList() {
       retry: (n, err) => err.data?.code !== "BAD_REQUEST" && n < 2,
     }),
   );
+  // The filter goes into the browser's own history (no server round trip for the page itself) once the
+  // list's request has left: Next.js re-renders the route for a new URL, and doing that first would hold
+  // the request back (the request is sent on a timer, the re-render is scheduled ahead of it).
+  useEffect(() => {
+    const target = writeQuery(query);
+    const t = setTimeout(() => {
+      if (window.location.search !== target) window.history.replaceState(null, "", `${pathname}${target}`);
+    }, 0);
+    return () => clearTimeout(t);
+  }, [query, pathname]);
   const rows = list.data?.rows ?? [];
   // When the rows on screen arrived ("last seen" is relative to it): rows re-render with each answer,
   // not on every keystroke or "updating…" toggle.
