@@ -132,6 +132,34 @@ async function startApp(url: string, dataDir: string): Promise<{ base: string; c
   }
 }
 
+/**
+ * Runs in the page before a filter change: notes the key press, and the animation frame after the count of
+ * `expected` machines is in the document (the frame that paints it). Written without inner named functions:
+ * it is sent to the page as text.
+ */
+function inPageTimer(expected: string): void {
+  const w = window as unknown as { __filterKey?: number; __filterShown?: number };
+  w.__filterKey = undefined;
+  w.__filterShown = undefined;
+  document.addEventListener(
+    "keydown",
+    () => {
+      w.__filterKey ??= performance.now();
+    },
+    { capture: true, once: true },
+  );
+  const count = document.querySelector('[data-testid="machine-count"]');
+  if (!count) return;
+  const observer = new MutationObserver(() => {
+    if (!count.textContent?.startsWith(expected)) return;
+    observer.disconnect();
+    requestAnimationFrame(() => {
+      w.__filterShown = performance.now();
+    });
+  });
+  observer.observe(count, { childList: true, characterData: true, subtree: true });
+}
+
 /** The two selectors the browser part switches between, with how many machines each matches. */
 const selectorFor = (i: number) =>
   `accelerator=gpu,site in (eu/dk/*),tier=${i % 2 ? "standard" : "flagship"}`;
@@ -153,6 +181,7 @@ async function browserFigures(url: string, dir: string, matching: [number, numbe
     await page.getByTestId("signed-in-user").waitFor();
     const firstRender: number[] = [];
     const filterChange: number[] = [];
+    const filterChangeInPage: number[] = [];
     for (let i = 0; i < BROWSER_RUNS; i++) {
       const t = performance.now();
       await page.goto(`${base}/machines`);
@@ -160,19 +189,30 @@ async function browserFigures(url: string, dir: string, matching: [number, numbe
       if (i > 1) firstRender.push(performance.now() - t); // the first two load code into the cache
       const selector = page.getByLabel("Label selector");
       await selector.fill(selectorFor(i));
+      const expected = `${(matching[i % 2] ?? 0).toLocaleString("en-US")} machine`;
+      // Also timed inside the page, from the key press to the frame that paints the new count, without
+      // the harness's own round trips (sending the key, polling for the text) that the outer figure has.
+      await page.evaluate(inPageTimer, expected);
       const t2 = performance.now();
       await selector.press("Enter");
       // Done when the filtered answer is on screen: the count of machines matching this selector
       // (the rows arrive in the same render), not merely the first re-render after the key press.
       await page.waitForFunction(
-        (n) =>
-          document.querySelector('[data-testid="machine-count"]')?.textContent?.startsWith(`${n} machine`),
-        (matching[i % 2] ?? 0).toLocaleString("en-US"),
+        (n) => document.querySelector('[data-testid="machine-count"]')?.textContent?.startsWith(n),
+        expected,
       );
       if (i > 1) filterChange.push(performance.now() - t2);
+      const inPage = await page.waitForFunction(() => {
+        const w = window as unknown as { __filterKey?: number; __filterShown?: number };
+        return (
+          w.__filterShown !== undefined && w.__filterKey !== undefined && w.__filterShown - w.__filterKey
+        );
+      });
+      if (i > 1) filterChangeInPage.push(Number(await inPage.jsonValue()));
     }
     firstRender.sort((a, b) => a - b);
     filterChange.sort((a, b) => a - b);
+    filterChangeInPage.sort((a, b) => a - b);
     const params = { machines: CLUSTERS * PER_CLUSTER, clusters: CLUSTERS, runs: firstRender.length };
     return [
       {
@@ -184,6 +224,12 @@ async function browserFigures(url: string, dir: string, matching: [number, numbe
       {
         name: "views.machine_list_filter_change_ms_p50",
         value: quantile(filterChange, 0.5),
+        unit: "ms",
+        params,
+      },
+      {
+        name: "views.machine_list_filter_change_in_page_ms_p50",
+        value: quantile(filterChangeInPage, 0.5),
         unit: "ms",
         params,
       },
