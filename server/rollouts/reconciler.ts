@@ -640,11 +640,14 @@ export class RolloutReconciler {
     });
   }
 
-  /** Whether the machine's stored events show an upgrade or reboot sequence since `since`. */
-  private async sequenceSince(machineId: string, since: Date): Promise<boolean> {
+  /**
+   * The first upgrade or reboot sequence in the machine's stored events since `since`: null when there is
+   * none, else its actor id ("" when the event carried none).
+   */
+  private async sequenceSince(machineId: string, since: Date): Promise<{ actorId: string } | null> {
     // Event times come from Talos event ids, to the second.
     const from = new Date(Math.floor(since.getTime() / 1000) * 1000 - 1000);
-    const n = await this.o.db.machineEvent.count({
+    return this.o.db.machineEvent.findFirst({
       where: {
         machineId,
         kind: "sequence",
@@ -653,8 +656,9 @@ export class RolloutReconciler {
           payload: { path: ["sequence"], equals: name },
         })),
       },
+      orderBy: { at: "asc" },
+      select: { actorId: true },
     });
-    return n > 0;
   }
 
   /**
@@ -682,11 +686,16 @@ export class RolloutReconciler {
           const back = status.stage === "RUNNING" && status.ready && boot !== m.bootIdBefore;
           if (back) {
             const ok = onTarget(v.tag, target);
+            // The upgrade's actor id, when the instance that issued it could not record it (it lost its
+            // lease or stopped between the request and the answer): the sequence it started says it.
+            const actorId =
+              m.actorId ?? (await this.sequenceSince(m.machineId, m.issuedAt ?? new Date(0)))?.actorId;
             await db.rolloutMachine.updateMany({
               where: mine,
               data: ok
                 ? {
                     phase: "done",
+                    ...(actorId ? { actorId } : {}),
                     bootIdAfter: boot,
                     progress: `runs ${v.tag} on a new boot id`,
                     phaseSince: this.stamp(),
@@ -707,7 +716,7 @@ export class RolloutReconciler {
           if (
             untouchedSince !== undefined &&
             Date.now() - untouchedSince >= this.o.settleMs &&
-            !(await this.sequenceSince(m.machineId, m.issuedAt ?? new Date(0)))
+            (await this.sequenceSince(m.machineId, m.issuedAt ?? new Date(0))) === null
           ) {
             const n = await db.rolloutMachine.updateMany({
               where: mine,
