@@ -13,6 +13,7 @@ import { backfillFingerprints, pruneFingerprints } from "./drift/fingerprint-sto
 import { pruneDriftHistory } from "./drift/prune-drift-history";
 import { EnvError, env } from "./env";
 import { pruneEvents } from "./events/prune-events";
+import { closeFleetChanges } from "./fleet/fleet-changes";
 import { sweepStaleHealth } from "./health/stale-sweep";
 import { createReadinessProbe, serveHealth } from "./http/health";
 import { guardPage } from "./http/page-guard";
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
     migrated.applied.length ? "migrations applied" : "database is up to date",
   );
   cleanups.push({ name: "database client", run: closeDb });
+  // Opened by the first page that follows fleet changes (its own connection); closed before the pool.
+  cleanups.push({ name: "fleet changes listener", run: closeFleetChanges });
   await ensureFirstAdmin(db(), {
     password: config.MINOS_ADMIN_PASSWORD,
     print: (lines) => console.log(`\n${lines.join("\n")}\n`),
