@@ -1,6 +1,7 @@
 "use client";
 // Every cluster in scope with its health, machines, versions, site and labels; filtered by name,
-// health and site (kept in the URL), refreshed every 5 seconds.
+// health and site (kept in the URL), refetched when the fleet changes (fleet-changes.tsx) and every 30
+// seconds besides.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Boxes } from "lucide-react";
 import Link from "next/link";
@@ -53,7 +54,7 @@ export function ClustersList() {
         page,
         pageSize: PAGE_SIZE,
       },
-      { refetchInterval: 5_000, placeholderData: keepPreviousData },
+      { refetchInterval: 30_000, placeholderData: keepPreviousData },
     ),
   );
   const total = list.data?.total ?? 0;

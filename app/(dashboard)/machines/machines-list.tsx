@@ -1,7 +1,8 @@
 "use client";
 // Every machine in scope, filtered and sorted on the server, 50 to a page. The filter lives in
 // the URL (a link reproduces the view; the drift overview links drift filters, shown as chips); the
-// page refreshes every 5 seconds; machines can be selected (on this page or every one that matches)
+// page refetches when the fleet changes (fleet-changes.tsx) and every 15 seconds for "last seen", which
+// the database does not announce; machines can be selected (on this page or every one that matches)
 // for bulk edits, merged logs and rollouts.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
@@ -101,7 +102,7 @@ export function MachinesList() {
 
   const list = useQuery(
     trpc.machines.list.queryOptions(toInput(query, PAGE_SIZE), {
-      refetchInterval: 5_000,
+      refetchInterval: 15_000,
       placeholderData: keepPreviousData,
       retry: (n, err) => err.data?.code !== "BAD_REQUEST" && n < 2,
     }),

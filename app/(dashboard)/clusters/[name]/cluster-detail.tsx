@@ -1,5 +1,6 @@
 "use client";
-// A cluster's page, refreshed every 5 seconds.
+// A cluster's page, refetched when the fleet changes (fleet-changes.tsx), and every 15 seconds for its
+// members' "last seen" and the discovery time (the database does not announce those).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Boxes } from "lucide-react";
 import Link from "next/link";
@@ -26,7 +27,7 @@ export function ClusterDetail({ name }: { name: string }) {
   const cluster = useQuery(
     trpc.clusters.byName.queryOptions(
       { name },
-      { refetchInterval: 5_000, retry: (n, e) => e.data?.code !== "NOT_FOUND" && n < 2 },
+      { refetchInterval: 15_000, retry: (n, e) => e.data?.code !== "NOT_FOUND" && n < 2 },
     ),
   );
   const update = useMutation(

@@ -20,7 +20,10 @@ export type MachineTab = "overview" | "logs" | "events" | "drift";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Loads the machine (refreshed every 5 s) and renders its header and tabs around `children`. */
+/**
+ * Loads the machine (refetched when the fleet changes, and every 15 s for "last seen", which the database
+ * does not announce, and the health the clock alone changes) and renders its header and tabs around `children`.
+ */
 export function MachineFrame({
   id,
   tab,
@@ -36,7 +39,7 @@ export function MachineFrame({
       { id },
       {
         enabled: UUID.test(id),
-        refetchInterval: 5_000,
+        refetchInterval: 15_000,
         retry: (n, e) => e.data?.code !== "NOT_FOUND" && n < 2,
       },
     ),
