@@ -1,0 +1,117 @@
+// Fleet changes in the browser, against the bundled simulator: with the machines list open, a service
+// fault injected through the simulator's control API, and then cleared, shows as the machine's new
+// health within 3 s of the database having it — pushed to the page, not waited for by polling (the
+// list's poll is 15 s; even the old 5 s poll would miss this often). Measured from when the database
+// has the change, so a slow collector on a loaded machine does not count against the page.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import type pg from "pg";
+import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { shot, withDb } from "./database";
+import { mutate, signIn } from "./helpers";
+
+const HEALTH = /^(healthy|degraded|unhealthy|unreachable|upgrading|unknown)$/;
+/** A failed kubelet makes any machine unhealthy (a critical service), whatever else it has. */
+const UNHEALTHY = /^unhealthy$/;
+/** Collected and not unhealthy: healthy, or degraded by slow answers on a loaded machine. */
+const WORKING = /^(healthy|degraded|upgrading)$/;
+const NOT_UNHEALTHY = /^(healthy|degraded|upgrading|unreachable|unknown)$/;
+
+let sim: RunningSimulator;
+let stateDir: string;
+let clusterNames: string[] = [];
+
+/** Removes the simulated fleet's clusters and credentials (a retried test imports it again). */
+async function forget(db: pg.Client) {
+  await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+  await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
+}
+
+async function fault(address: string, method: "POST" | "DELETE", body?: unknown) {
+  const url = `${sim.controlUrl}/nodes/${address}/faults${method === "DELETE" ? "/service" : ""}`;
+  const res = await fetch(url, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  expect(res.ok, await res.text()).toBe(true);
+}
+
+const storedHealth = (hostname: string) =>
+  withDb(async (db) => {
+    const { rows } = await db.query("SELECT health::text, health_reason FROM machine WHERE hostname = $1", [
+      hostname,
+    ]);
+    // With the reason, so a wait that times out says why.
+    return rows[0] ? `${rows[0].health}: ${rows[0].health_reason}` : "";
+  });
+
+/** Polls the database every 100 ms until the machine's stored health matches `expected`. */
+async function stored(hostname: string, expected: RegExp, what: string): Promise<void> {
+  await expect
+    .poll(() => storedHealth(hostname), { timeout: 60_000, intervals: [100], message: what })
+    .toMatch(new RegExp(`${expected.source.replace(/\$$/, "")}:`));
+}
+
+/** Notes in the report how long the page took once the database had the change. */
+const seen = (what: string, ms: number) =>
+  test.info().annotations.push({ type: "on screen after", description: `${what}: ${ms} ms` });
+
+/** The health badge in the machine's row of the list. */
+const healthOnScreen = (page: Page, hostname: string) =>
+  page
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: hostname, exact: true }) })
+    .getByText(HEALTH);
+
+test.beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-fleet-changes-"));
+  sim = await startSimulator({
+    clusters: 1,
+    nodesPerCluster: 4,
+    port: 0,
+    stateDir,
+    timeScale: 50,
+    seed: "e2e-fleet-changes",
+    // Every machine starts working; the test's own fault is the only one.
+    healthy: true,
+  });
+  clusterNames = sim.clusters.map((c) => c.name);
+  await withDb((db) => forget(db));
+});
+
+test.afterAll(async () => {
+  await withDb((db) => forget(db));
+  await sim?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+test("the machines list shows a machine's new health within 3 s of the database having it", async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  await signIn(page);
+  await mutate(page, "inventory.import", { talosconfig: sim.talosconfig, site: "eu/dk/e2e-fleet-changes" });
+  const node = sim.clusters[0]?.nodes.find((n) => n.role === "worker");
+  if (!node) throw new Error("the simulator has no worker");
+  await stored(node.hostname, WORKING, "the collector finds the machine working");
+
+  // The tab's fleet-changes stream is open once its response has started.
+  const live = page.waitForResponse((r) => r.url().includes("/api/trpc/fleet.changes"), { timeout: 30_000 });
+  await page.goto(`/machines?q=${encodeURIComponent(node.hostname)}`);
+  await live;
+  await expect(healthOnScreen(page, node.hostname)).toHaveText(WORKING, { timeout: 15_000 });
+
+  await fault(node.address, "POST", { kind: "service", service: "kubelet", mode: "failed" });
+  try {
+    await stored(node.hostname, UNHEALTHY, "the fault reaches the database");
+    const broken = Date.now();
+    await expect(healthOnScreen(page, node.hostname)).toHaveText(UNHEALTHY, { timeout: 3_000 });
+    seen("fault", Date.now() - broken);
+    await shot(page, "fleet-changes-unhealthy");
+  } finally {
+    await fault(node.address, "DELETE");
+  }
+  await stored(node.hostname, NOT_UNHEALTHY, "the cleared fault reaches the database");
+  const cleared = Date.now();
+  await expect(healthOnScreen(page, node.hostname)).toHaveText(NOT_UNHEALTHY, { timeout: 3_000 });
+  seen("cleared fault", Date.now() - cleared);
+});
