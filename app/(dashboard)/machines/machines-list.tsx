@@ -255,7 +255,7 @@ export function MachinesList() {
             : "Loading machines…"}
         </span>
         {list.isFetching && list.data ? <span className="text-xs text-zinc-400">updating…</span> : null}
-        <span className="ml-auto text-xs text-zinc-500">Updates every 5 seconds.</span>
+        <span className="ml-auto text-xs text-zinc-500">Updates live.</span>
       </div>
 
       {canSelect && selected.size > 0 ? (
