@@ -5,28 +5,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import type pg from "pg";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
+import { forgetClusters, serviceFault } from "./simulated-fleet";
 
 const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile-event";
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
-
-/** Removes the simulated fleet's clusters and credentials (a retried test imports it again). */
-async function forget(db: pg.Client) {
-  await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
-  await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
-}
-
-async function fault(address: string, method: "POST" | "DELETE", body?: unknown) {
-  const url = `${sim.controlUrl}/nodes/${address}/faults${method === "DELETE" ? "/service" : ""}`;
-  const res = await fetch(url, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
-  expect(res.ok, await res.text()).toBe(true);
-}
 
 /** The worker the tests watch (its fleet imported if not yet), once the collector has stored its history. */
 async function watchedMachine(page: Page): Promise<{ id: string; hostname: string; address: string }> {
@@ -71,11 +59,11 @@ test.beforeAll(async () => {
     seed: "e2e-events",
   });
   clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => forget(db));
+  await withDb((db) => forgetClusters(db, clusterNames));
 });
 
 test.afterAll(async () => {
-  await withDb((db) => forget(db));
+  await withDb((db) => forgetClusters(db, clusterNames));
   await sim?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
@@ -97,7 +85,12 @@ test("a machine's timeline shows a service restart live, without a reload", asyn
     (window as unknown as { e2eNoReload: boolean }).e2eNoReload = true;
   });
 
-  await fault(m.address, "POST", { kind: "service", service: "kubelet", mode: "flapping", periodMs: 20_000 });
+  await serviceFault(sim, m.address, "POST", {
+    kind: "service",
+    service: "kubelet",
+    mode: "flapping",
+    periodMs: 20_000,
+  });
   try {
     await expect(
       page.getByText("Service kubelet failed: Failed to run service: exit status 1").first(),
@@ -106,7 +99,7 @@ test("a machine's timeline shows a service restart live, without a reload", asyn
     });
     await expect(page.getByText(/^Service kubelet is running/).first()).toBeVisible();
   } finally {
-    await fault(m.address, "DELETE");
+    await serviceFault(sim, m.address, "DELETE");
   }
   expect(await page.evaluate(() => (window as unknown as { e2eNoReload?: boolean }).e2eNoReload)).toBe(true);
   await shot(page, "events-machine-live");

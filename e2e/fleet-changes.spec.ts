@@ -7,10 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import type pg from "pg";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
+import { forgetClusters, serviceFault } from "./simulated-fleet";
 
 const HEALTH = /^(healthy|degraded|unhealthy|unreachable|upgrading|unknown)$/;
 /** A failed kubelet makes any machine unhealthy (a critical service), whatever else it has. */
@@ -22,18 +22,6 @@ const NOT_UNHEALTHY = /^(healthy|degraded|upgrading|unreachable|unknown)$/;
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
-
-/** Removes the simulated fleet's clusters and credentials (a retried test imports it again). */
-async function forget(db: pg.Client) {
-  await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
-  await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
-}
-
-async function fault(address: string, method: "POST" | "DELETE", body?: unknown) {
-  const url = `${sim.controlUrl}/nodes/${address}/faults${method === "DELETE" ? "/service" : ""}`;
-  const res = await fetch(url, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
-  expect(res.ok, await res.text()).toBe(true);
-}
 
 const storedHealth = (hostname: string) =>
   withDb(async (db) => {
@@ -75,11 +63,11 @@ test.beforeAll(async () => {
     healthy: true,
   });
   clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => forget(db));
+  await withDb((db) => forgetClusters(db, clusterNames));
 });
 
 test.afterAll(async () => {
-  await withDb((db) => forget(db));
+  await withDb((db) => forgetClusters(db, clusterNames));
   await sim?.stop();
   await rm(stateDir, { recursive: true, force: true });
 });
@@ -100,7 +88,7 @@ test("the machines list shows a machine's new health within 3 s of the database 
   await live;
   await expect(healthOnScreen(page, node.hostname)).toHaveText(WORKING, { timeout: 15_000 });
 
-  await fault(node.address, "POST", { kind: "service", service: "kubelet", mode: "failed" });
+  await serviceFault(sim, node.address, "POST", { kind: "service", service: "kubelet", mode: "failed" });
   try {
     await stored(node.hostname, UNHEALTHY, "the fault reaches the database");
     const broken = Date.now();
@@ -108,7 +96,7 @@ test("the machines list shows a machine's new health within 3 s of the database 
     seen("fault", Date.now() - broken);
     await shot(page, "fleet-changes-unhealthy");
   } finally {
-    await fault(node.address, "DELETE");
+    await serviceFault(sim, node.address, "DELETE");
   }
   await stored(node.hostname, NOT_UNHEALTHY, "the cleared fault reaches the database");
   const cleared = Date.now();
