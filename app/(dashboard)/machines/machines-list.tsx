@@ -113,7 +113,9 @@ export function MachinesList() {
   useEffect(() => {
     const target = writeQuery(query);
     const t = setTimeout(() => {
-      if (window.location.search !== target) window.history.replaceState(null, "", `${pathname}${target}`);
+      // Compared as filters, not as text: a link's own order of parameters is kept.
+      const shown = writeQuery(readQuery(new URLSearchParams(window.location.search)));
+      if (shown !== target) window.history.replaceState(null, "", `${pathname}${target}`);
     }, 0);
     return () => clearTimeout(t);
   }, [query, pathname]);
