@@ -9,6 +9,7 @@ import { expect, test } from "@playwright/test";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
+import { forgetClusters } from "./simulated-fleet";
 
 const SITE = "eu/dk/e2e-drift";
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
@@ -42,14 +43,14 @@ test.beforeAll(async () => {
   });
   expect(hostile.ok).toBe(true);
   await withDb(async (db) => {
-    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+    await forgetClusters(db, clusterNames); // with their credentials: a retry imports them again
     await db.query("DELETE FROM baseline WHERE name = 'e2e-dk'");
   });
 });
 
 test.afterAll(async () => {
   await withDb(async (db) => {
-    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
+    await forgetClusters(db, clusterNames); // with their credentials: a retry imports them again
     await db.query("DELETE FROM baseline WHERE name = 'e2e-dk'");
   });
   await sim?.stop();

@@ -8,6 +8,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
+import { forgetClusters } from "./simulated-fleet";
 
 let sim: RunningSimulator;
 let stateDir: string;
@@ -47,8 +48,7 @@ const lineCount = async (page: Page) =>
 /** Removes the simulated fleet's clusters and their credentials (a retried worker imports again). */
 async function removeFleet() {
   await withDb(async (db) => {
-    await db.query("DELETE FROM cluster WHERE name = ANY($1)", [clusterNames]);
-    await db.query("DELETE FROM talos_credential WHERE name = ANY($1)", [clusterNames]);
+    await forgetClusters(db, clusterNames);
   });
 }
 

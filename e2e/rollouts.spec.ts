@@ -8,6 +8,7 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
+import { forgetClusters } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
 
@@ -38,8 +39,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await withDb(async (db) => {
     await db.query("DELETE FROM rollout WHERE name LIKE 'e2e %'");
-    await db.query("DELETE FROM cluster WHERE name = $1", [clusterName]);
-    await db.query("DELETE FROM talos_credential WHERE name = $1", [clusterName]);
+    await forgetClusters(db, [clusterName]);
   });
   await sim?.stop();
   await rm(stateDir, { recursive: true, force: true });
