@@ -9,7 +9,7 @@ import { openCredential } from "../credentials/open-credential";
 import type { PrismaClient } from "../db/client";
 import type { DriftSink } from "../drift/drift-sink";
 import { NEEDS_ADMIN, secretDigest } from "../drift/read-drift-state";
-import { type ClusterMachine, clusterHealth, type Health, type ServiceState } from "../health";
+import { type ClusterMachine, clusterHealth, type Health } from "../health";
 import type { SecretKey } from "../secrets/secret-key";
 import { type ChannelPool, TalosClient, type TalosContext } from "../talos";
 import { withDefaultPort } from "../talos/talosconfig";
@@ -17,6 +17,7 @@ import type { FirstContacts } from "./first-contacts";
 import { type CallCounts, describeError, MachineRunner, type RunnerHost } from "./machine-runner";
 import { applyPatch, type LiveMachine, type MachinePatch } from "./machine-state";
 import { backoff, jitter, sleep } from "./pacing";
+import { liveMachineFrom, storedMachineSelect } from "./stored-machine";
 import { Waker } from "./waker";
 import type { BatchWriter } from "./writer";
 
@@ -68,27 +69,6 @@ export interface StoredCredential {
 }
 
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
-
-const machineSelect = {
-  id: true,
-  clusterId: true,
-  hostname: true,
-  address: true,
-  role: true,
-  talosVersion: true,
-  kubernetesVersion: true,
-  stage: true,
-  ready: true,
-  unmetConditions: true,
-  services: true,
-  bootId: true,
-  reachable: true,
-  lastSeenAt: true,
-  lastError: true,
-  health: true,
-  healthReason: true,
-  healthSince: true,
-} as const;
 
 export class ClusterWorker {
   private readonly stopper = new AbortController();
@@ -252,7 +232,7 @@ export class ClusterWorker {
     if (!cluster) return;
     const rows = await db.machine.findMany({
       where: { clusterId: this.clusterId, removedAt: null },
-      select: machineSelect,
+      select: storedMachineSelect,
     });
     if (this.stopper.signal.aborted) return;
     await this.openCredential(cluster.name);
@@ -267,11 +247,7 @@ export class ClusterWorker {
       const existing = this.runners.get(row.id);
       if (existing && existing.address === row.address) continue;
       if (existing) await existing.stop();
-      const live: LiveMachine = {
-        ...row,
-        unmetConditions: (row.unmetConditions ?? []) as LiveMachine["unmetConditions"],
-        services: (row.services ?? []) as unknown as ServiceState[],
-      };
+      const live = liveMachineFrom(row);
       this.machines.set(row.id, live);
       const runner = new MachineRunner(
         this.host,

@@ -7,9 +7,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "../auth/principal";
 import type { LiveMachine, StateChange } from "../collector/machine-state";
+import { liveMachineFrom, storedMachineSelect } from "../collector/stored-machine";
 import { eventually } from "../collector/test-fleet";
 import { BatchWriter } from "../collector/writer";
-import type { Health, ServiceState } from "../health";
+import type { Health } from "../health";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { seedInventory } from "../testing/seed-inventory";
@@ -27,27 +28,9 @@ const machine = (hostname: string) => machineIds.get(`fc-aarhus/${hostname}`) as
 
 /** The machine as the collector holds it, read back from its row. */
 async function liveMachine(id: string): Promise<LiveMachine> {
-  const m = await database.db.machine.findUniqueOrThrow({ where: { id } });
-  return {
-    id: m.id,
-    clusterId: m.clusterId,
-    hostname: m.hostname,
-    address: m.address,
-    role: m.role,
-    talosVersion: m.talosVersion,
-    kubernetesVersion: m.kubernetesVersion,
-    stage: m.stage,
-    ready: m.ready,
-    unmetConditions: m.unmetConditions as LiveMachine["unmetConditions"],
-    services: m.services as unknown as ServiceState[],
-    bootId: m.bootId,
-    reachable: m.reachable,
-    lastSeenAt: m.lastSeenAt,
-    lastError: m.lastError,
-    health: m.health,
-    healthReason: m.healthReason,
-    healthSince: m.healthSince,
-  };
+  return liveMachineFrom(
+    await database.db.machine.findUniqueOrThrow({ where: { id }, select: storedMachineSelect }),
+  );
 }
 
 /** Writes a machine's new health (and its history row) through the collector's batch writer. */
