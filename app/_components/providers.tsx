@@ -1,7 +1,7 @@
 "use client";
 // Client-side providers: theme (light/dark/system), TanStack Query and the tRPC client.
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { ThemeProvider } from "next-themes";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
@@ -37,11 +37,17 @@ export function Providers({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        // Subscriptions (live logs, events) over server-sent events; everything else batched over HTTP.
+        // Subscriptions (live logs, events) over server-sent events; everything else batched over HTTP,
+        // except a query that asks not to be (`trpc: { context: { skipBatch: true } }`): a batch leaves on
+        // a timer, after the browser has painted, and a query the user is waiting on should not.
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          false: splitLink({
+            condition: (op) => op.context.skipBatch === true,
+            true: httpLink({ url: "/api/trpc", transformer: superjson }),
+            false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          }),
         }),
       ],
     }),

@@ -104,21 +104,32 @@ export function MachinesList() {
     trpc.machines.list.queryOptions(toInput(query, PAGE_SIZE), {
       refetchInterval: 15_000,
       placeholderData: keepPreviousData,
+      // Sent at once rather than with the next batch: the user is waiting for this one.
+      trpc: { context: { skipBatch: true } },
       retry: (n, err) => err.data?.code !== "BAD_REQUEST" && n < 2,
     }),
   );
   // The filter goes into the browser's own history (no server round trip for the page itself) once the
-  // list's request has left: Next.js re-renders the route for a new URL, and doing that first would hold
-  // the request back (the request is sent on a timer, the re-render is scheduled ahead of it).
+  // list's answer is painted: Next.js re-renders the route for a new URL, and doing that while the user
+  // waits for the answer would take the CPU from it (and from the server, on a small machine).
+  const answered = !list.isFetching;
   useEffect(() => {
+    if (!answered) return;
     const target = writeQuery(query);
-    const t = setTimeout(() => {
-      // Compared as filters, not as text: a link's own order of parameters is kept.
-      const shown = writeQuery(readQuery(new URLSearchParams(window.location.search)));
-      if (shown !== target) window.history.replaceState(null, "", `${pathname}${target}`);
-    }, 0);
-    return () => clearTimeout(t);
-  }, [query, pathname]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The next animation frame comes before the paint; a timer set there runs after it.
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        // Compared as filters, not as text: a link's own order of parameters is kept.
+        const shown = writeQuery(readQuery(new URLSearchParams(window.location.search)));
+        if (shown !== target) window.history.replaceState(null, "", `${pathname}${target}`);
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [query, pathname, answered]);
   const rows = list.data?.rows ?? [];
   // When the rows on screen arrived ("last seen" is relative to it): rows re-render with each answer,
   // not on every keystroke or "updating…" toggle.
