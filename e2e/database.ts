@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Page } from "@playwright/test";
 import pg from "pg";
 
-async function databaseUrl(): Promise<string> {
+export async function databaseUrl(): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const dir = process.env.E2E_DATA_DIR ?? "";
   const port = (await readFile(path.join(dir, "postgres.port"), "utf8")).trim();

@@ -6,49 +6,20 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { type RunningSimulator, startSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
+import { healthOnScreen, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";
 import { forgetClusters, serviceFault } from "./simulated-fleet";
-
-const HEALTH = /^(healthy|degraded|unhealthy|unreachable|upgrading|unknown)$/;
-/** A failed kubelet makes any machine unhealthy (a critical service), whatever else it has. */
-const UNHEALTHY = /^unhealthy$/;
-/** Collected and not unhealthy: healthy, or degraded by slow answers on a loaded machine. */
-const WORKING = /^(healthy|degraded|upgrading)$/;
-const NOT_UNHEALTHY = /^(healthy|degraded|upgrading|unreachable|unknown)$/;
 
 let sim: RunningSimulator;
 let stateDir: string;
 let clusterNames: string[] = [];
 
-const storedHealth = (hostname: string) =>
-  withDb(async (db) => {
-    const { rows } = await db.query("SELECT health::text, health_reason FROM machine WHERE hostname = $1", [
-      hostname,
-    ]);
-    // With the reason, so a wait that times out says why.
-    return rows[0] ? `${rows[0].health}: ${rows[0].health_reason}` : "";
-  });
-
-/** Polls the database every 100 ms until the machine's stored health matches `expected`. */
-async function stored(hostname: string, expected: RegExp, what: string): Promise<void> {
-  await expect
-    .poll(() => storedHealth(hostname), { timeout: 60_000, intervals: [100], message: what })
-    .toMatch(new RegExp(`${expected.source.replace(/\$$/, "")}:`));
-}
-
 /** Notes in the report how long the page took once the database had the change. */
 const seen = (what: string, ms: number) =>
   test.info().annotations.push({ type: "on screen after", description: `${what}: ${ms} ms` });
-
-/** The health badge in the machine's row of the list. */
-const healthOnScreen = (page: Page, hostname: string) =>
-  page
-    .getByRole("row")
-    .filter({ has: page.getByRole("link", { name: hostname, exact: true }) })
-    .getByText(HEALTH);
 
 test.beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-fleet-changes-"));
