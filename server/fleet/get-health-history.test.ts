@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { seedViewsFleet } from "../testing/views-fleet";
 import { getHealthHistory } from "./get-health-history";
 
+const HOUR = 3_600_000;
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -16,7 +17,8 @@ afterAll(() => database.drop());
 describe("health over time", () => {
   it("counts a machine only from when it joined, then by its recorded health changes", async () => {
     const { db } = database;
-    const now = new Date();
+    // Just after a whole hour: the points are on the hours, a second away from "N hours ago".
+    const now = new Date(Math.floor(Date.now() / HOUR) * HOUR + 1);
     const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
     const cluster = await db.cluster.create({ data: { name: "c", endpoints: [] } });
     const m = await db.machine.create({
@@ -47,11 +49,16 @@ describe("health over time", () => {
   });
 });
 
-/** The history computed the plain way: every change in the window loaded and undone one at a time. */
+/**
+ * The history computed the plain way: every change in the window loaded and undone one at a time. The
+ * points fall on whole hours (24 h) or quarter days (7 d) of absolute time, the last one before now first.
+ */
 async function undoneOneByOne(db: PrismaClient, scopes: string[], range: "24h" | "7d", now: Date) {
-  const { ms, buckets } =
-    range === "24h" ? { ms: 86_400_000, buckets: 24 } : { ms: 7 * 86_400_000, buckets: 28 };
-  const since = new Date(now.getTime() - ms);
+  const { step, buckets } = range === "24h" ? { step: HOUR, buckets: 24 } : { step: 6 * HOUR, buckets: 28 };
+  const newest = Math.floor((now.getTime() - 1) / step) * step;
+  /** edges[0] is now, edges[b] the start of bucket b. */
+  const edges = [now.getTime(), ...Array.from({ length: buckets }, (_, i) => newest - i * step)];
+  const since = new Date(edges[buckets] ?? 0);
   const inScope = { AND: [machineScopeWhere(scopes), { removedAt: null }] };
   const machines = await db.machine.findMany({ where: inScope, select: { health: true, createdAt: true } });
   const changes = await db.machineStateChange.findMany({
@@ -62,16 +69,15 @@ async function undoneOneByOne(db: PrismaClient, scopes: string[], range: "24h" |
   for (const m of machines) counts[m.health]++;
   const points = [{ at: now, counts: { ...counts } }];
   for (let b = 1; b <= buckets; b++) {
-    const edge = now.getTime() - (b * ms) / buckets;
-    for (const c of changes.filter((c) => c.at.getTime() > edge && c.at.getTime() <= edge + ms / buckets)) {
+    const lower = edges[b] ?? 0;
+    const upper = edges[b - 1] ?? 0;
+    for (const c of changes.filter((c) => c.at.getTime() > lower && c.at.getTime() <= upper)) {
       counts[c.toValue as Health] = Math.max(0, counts[c.toValue as Health] - 1);
       counts[c.fromValue as Health]++;
     }
-    const joined = machines.filter(
-      (m) => m.createdAt.getTime() > edge && m.createdAt.getTime() <= edge + ms / buckets,
-    );
+    const joined = machines.filter((m) => m.createdAt.getTime() > lower && m.createdAt.getTime() <= upper);
     counts.unknown = Math.max(0, counts.unknown - joined.length);
-    points.push({ at: new Date(edge), counts: { ...counts } });
+    points.push({ at: new Date(lower), counts: { ...counts } });
   }
   return points.reverse();
 }
@@ -90,12 +96,12 @@ describe("health over time, counted by the database", () => {
     // on a bucket's edge; the machine that joined 30 hours ago starts from unknown then.
     const machines = await db.machine.findMany({ select: { id: true, health: true } });
     const data = machines.flatMap((m, i) => {
-      // Newest first: 2 to 5 hours apart, every fourth exactly on the hour.
+      // Newest first: 2 to 5 hours apart, every fourth exactly on a whole hour (a bucket's edge).
       const times: Date[] = [];
       let back = 0;
       for (let k = 0; k < 40; k++) {
-        back += 2 * 3_600_000 + ((k * 37 + i * 13) % 180) * 60_000;
-        if (k % 4 === 0) back = Math.ceil(back / 3_600_000) * 3_600_000;
+        back += 2 * HOUR + ((k * 37 + i * 13) % 180) * 60_000;
+        if (k % 4 === 0) back = now.getTime() - Math.floor((now.getTime() - back) / HOUR) * HOUR;
         const at = new Date(now.getTime() - back);
         if (m.id === late && at <= joined) break;
         times.push(at);
@@ -115,12 +121,16 @@ describe("health over time, counted by the database", () => {
     await db.machineStateChange.createMany({ data });
     // A removed machine's history no longer counts.
     await db.machine.update({ where: { id: ids.get("lund/lund-cp-1") ?? "" }, data: { removedAt: now } });
-    for (const scopes of [[""], ["site:eu/dk/*"], ["labels:group=nordics"], []]) {
-      for (const range of ["24h", "7d"] as const) {
-        const { points } = await getHealthHistory({ db, scopes, range, now });
-        expect(points, `${range} for ${JSON.stringify(scopes)}`).toEqual(
-          await undoneOneByOne(db, scopes, range, now),
-        );
+    // Now, and a moment exactly on a quarter day's edge (its newest bucket is then a whole step).
+    const onEdge = new Date(Math.floor(now.getTime() / (6 * HOUR)) * 6 * HOUR);
+    for (const at of [now, onEdge]) {
+      for (const scopes of [[""], ["site:eu/dk/*"], ["labels:group=nordics"], []]) {
+        for (const range of ["24h", "7d"] as const) {
+          const { points } = await getHealthHistory({ db, scopes, range, now: at });
+          expect(points, `${range} for ${JSON.stringify(scopes)} at ${at.toISOString()}`).toEqual(
+            await undoneOneByOne(db, scopes, range, at),
+          );
+        }
       }
     }
   });
