@@ -160,6 +160,25 @@ function inPageTimer(expected: string): void {
   observer.observe(count, { childList: true, characterData: true, subtree: true });
 }
 
+/** Extra health changes per machine for the flapping-fleet figures (on top of the seeded two). */
+const FLAPS = 50;
+
+/**
+ * Health changes as a flapping fleet writes them: each machine `n` more times over the last week, between
+ * healthy and unreachable, in statements of 10,000 changes (as the collector writes: its statements are
+ * smaller still).
+ */
+async function addFlapping(db: PrismaClient, n: number): Promise<void> {
+  for (let k = 0; k < n; k++) {
+    await db.$executeRaw`
+      INSERT INTO machine_state_change (machine_id, at, field, from_value, to_value)
+      SELECT m.id, now() - random() * interval '7 days', 'health',
+             CASE WHEN ${k} % 2 = 0 THEN 'healthy' ELSE 'unreachable' END,
+             CASE WHEN ${k} % 2 = 0 THEN 'unreachable' ELSE 'healthy' END
+      FROM machine m`;
+  }
+}
+
 /** The two selectors the browser part switches between, with how many machines each matches. */
 const selectorFor = (i: number) =>
   `accelerator=gpu,site in (eu/dk/*),tier=${i % 2 ? "standard" : "flagship"}`;
@@ -281,6 +300,16 @@ const suite: BenchSuite = {
       const listOutlier = await time(db, () => listMachines({ db, scopes, input: outlier }));
       const day = await time(db, () => getHealthHistory({ db, scopes, range: "24h" }));
       const week = await time(db, () => getHealthHistory({ db, scopes, range: "7d" }));
+      // A flapping fleet: every machine changes health FLAPS times more over the week.
+      const flapStart = performance.now();
+      await addFlapping(db, FLAPS);
+      const flapWriteMs = performance.now() - flapStart;
+      await db.$executeRawUnsafe("ANALYZE");
+      const busyWeek = await time(db, () => getHealthHistory({ db, scopes, range: "7d" }));
+      const busyWeekScoped = await time(db, () =>
+        getHealthHistory({ db, scopes: ["site:eu/dk/*"], range: "7d" }),
+      );
+      const busy = { ...params, extraHealthChanges: FLAPS * CLUSTERS * PER_CLUSTER };
       const metrics: BenchMetric[] = [
         { name: "views.fleet_overview_ms_p50", value: overview.p50, unit: "ms", params },
         { name: "views.fleet_overview_ms_p95", value: overview.p95, unit: "ms", params },
@@ -299,6 +328,19 @@ const suite: BenchSuite = {
         ...(week.cpu === null
           ? []
           : [{ name: "views.health_history_7d_cpu_ms_per_call", value: week.cpu, unit: "ms", params }]),
+        { name: "views.health_history_7d_flapping_ms_p95", value: busyWeek.p95, unit: "ms", params: busy },
+        {
+          name: "views.health_history_7d_flapping_scoped_ms_p95",
+          value: busyWeekScoped.p95,
+          unit: "ms",
+          params: { ...busy, scope: "site:eu/dk/*" },
+        },
+        {
+          name: "views.flapping_history_write_us_per_change",
+          value: (flapWriteMs * 1000) / (FLAPS * CLUSTERS * PER_CLUSTER),
+          unit: "µs",
+          params: busy,
+        },
         {
           name: "views.machine_list_filtered_ms_p50",
           value: list.p50,
