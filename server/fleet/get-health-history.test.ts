@@ -82,48 +82,55 @@ async function undoneOneByOne(db: PrismaClient, scopes: string[], range: "24h" |
   return points.reverse();
 }
 
+/**
+ * Histories over 7 days before `now` as the collector writes them: each change starts from the state the
+ * one before it ended in, the newest ends in the current state. A change every few hours, some exactly on
+ * a bucket's edge; `late` joined 30 hours before `now` and starts from unknown then.
+ */
+async function writeHistories(db: PrismaClient, now: Date, late: string): Promise<void> {
+  const states: Health[] = ["healthy", "degraded", "unhealthy", "unreachable", "unknown"];
+  const joined = new Date(now.getTime() - 30 * HOUR);
+  await db.machine.update({ where: { id: late }, data: { createdAt: joined } });
+  const machines = await db.machine.findMany({ select: { id: true, health: true } });
+  const data = machines.flatMap((m, i) => {
+    // Newest first: 2 to 5 hours apart, every fourth exactly on a whole hour (a bucket's edge).
+    const times: Date[] = [];
+    let back = 0;
+    for (let k = 0; k < 40; k++) {
+      back += 2 * HOUR + ((k * 37 + i * 13) % 180) * 60_000;
+      if (k % 4 === 0) back = now.getTime() - Math.floor((now.getTime() - back) / HOUR) * HOUR;
+      const at = new Date(now.getTime() - back);
+      if (m.id === late && at <= joined) break;
+      times.push(at);
+    }
+    let state: Health = m.health;
+    return times.map((at, k) => {
+      const first = m.id === late && k === times.length - 1;
+      const from = first ? "unknown" : (states.find((h, j) => h !== state && j >= (k + i) % 3) ?? "healthy");
+      const row = { machineId: m.id, at, field: "health", fromValue: from, toValue: state };
+      state = from;
+      return row;
+    });
+  });
+  await db.machineStateChange.deleteMany({});
+  await db.machineStateChange.createMany({ data });
+}
+
 describe("health over time, counted by the database", () => {
   it("equals undoing every change one by one, fleet-wide and in every scope, edges included", async () => {
     const db = database.db;
-    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
     const ids = await seedViewsFleet(db);
-    const states: Health[] = ["healthy", "degraded", "unhealthy", "unreachable", "unknown"];
-    const joined = new Date(now.getTime() - 30 * 3_600_000);
     const late = ids.get("aarhus/aarhus-w-2") ?? "";
-    await db.machine.update({ where: { id: late }, data: { createdAt: joined } });
-    // Histories over 7 days as the collector writes them: each change starts from the state the one
-    // before it ended in, the newest ends in the current state. A change every few hours, some exactly
-    // on a bucket's edge; the machine that joined 30 hours ago starts from unknown then.
-    const machines = await db.machine.findMany({ select: { id: true, health: true } });
-    const data = machines.flatMap((m, i) => {
-      // Newest first: 2 to 5 hours apart, every fourth exactly on a whole hour (a bucket's edge).
-      const times: Date[] = [];
-      let back = 0;
-      for (let k = 0; k < 40; k++) {
-        back += 2 * HOUR + ((k * 37 + i * 13) % 180) * 60_000;
-        if (k % 4 === 0) back = now.getTime() - Math.floor((now.getTime() - back) / HOUR) * HOUR;
-        const at = new Date(now.getTime() - back);
-        if (m.id === late && at <= joined) break;
-        times.push(at);
-      }
-      let state: Health = m.health;
-      return times.map((at, k) => {
-        const first = m.id === late && k === times.length - 1;
-        const from = first
-          ? "unknown"
-          : (states.find((h, j) => h !== state && j >= (k + i) % 3) ?? "healthy");
-        const row = { machineId: m.id, at, field: "health", fromValue: from, toValue: state };
-        state = from;
-        return row;
-      });
-    });
-    await db.machineStateChange.deleteMany({});
-    await db.machineStateChange.createMany({ data });
-    // A removed machine's history no longer counts.
-    await db.machine.update({ where: { id: ids.get("lund/lund-cp-1") ?? "" }, data: { removedAt: now } });
-    // Now, and a moment exactly on a quarter day's edge (its newest bucket is then a whole step).
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    // Now, a now exactly on a quarter day's edge (its newest bucket is then a whole step long), and nows
+    // at other offsets within the hour and the quarter day, so the run does not depend on the clock.
     const onEdge = new Date(Math.floor(now.getTime() / (6 * HOUR)) * 6 * HOUR);
-    for (const at of [now, onEdge]) {
+    const others = [1, 2, 3, 4].map((k) => new Date(now.getTime() - k * 97 * 60_000 - k * 1_000));
+    for (const at of [now, onEdge, ...others]) {
+      await db.machine.updateMany({ data: { removedAt: null } });
+      await writeHistories(db, at, late);
+      // A removed machine's history no longer counts.
+      await db.machine.update({ where: { id: ids.get("lund/lund-cp-1") ?? "" }, data: { removedAt: at } });
       for (const scopes of [[""], ["site:eu/dk/*"], ["labels:group=nordics"], []]) {
         for (const range of ["24h", "7d"] as const) {
           const { points } = await getHealthHistory({ db, scopes, range, now: at });
