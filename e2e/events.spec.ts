@@ -1,26 +1,22 @@
 // Machine events in the browser, against the bundled simulator: watch a machine's timeline while the
 // simulator restarts a service (through its control API) and see the events arrive without a reload;
 // search the fleet-wide events page through its URL and its form; hostile event text stays text.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
-import { forgetClusters, serviceFault } from "./simulated-fleet";
+import { type SimulatedFleet, serviceFault, startSimulatedFleet } from "./simulated-fleet";
 
 const HOSTILE = "<img src=x onerror=alert(1)>e2e-hostile-event";
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
-let clusterNames: string[] = [];
 
 /** The worker the tests watch (its fleet imported if not yet), once the collector has stored its history. */
 async function watchedMachine(page: Page): Promise<{ id: string; hostname: string; address: string }> {
   const imported = await withDb(async (db) => {
     const { rows } = await db.query("SELECT count(*)::int AS n FROM cluster WHERE name = ANY($1)", [
-      clusterNames,
+      fleet.clusterNames,
     ]);
     return rows[0].n > 0;
   });
@@ -49,23 +45,12 @@ async function watchedMachine(page: Page): Promise<{ id: string; hostname: strin
 }
 
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-events-"));
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 4,
-    port: 0,
-    stateDir,
-    timeScale: 50,
-    seed: "e2e-events",
-  });
-  clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => forgetClusters(db, clusterNames));
+  fleet = await startSimulatedFleet({ name: "events", seed: "e2e-events", nodesPerCluster: 4 });
+  sim = fleet.sim;
 });
 
 test.afterAll(async () => {
-  await withDb((db) => forgetClusters(db, clusterNames));
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await fleet?.stop();
 });
 
 test("a machine's timeline shows a service restart live, without a reload", async ({ page }) => {

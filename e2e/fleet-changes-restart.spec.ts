@@ -5,22 +5,20 @@
 // a later change is pushed live again. Each wait is far shorter than the list's 15 s poll, which would
 // otherwise hide a stream that never came back.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
-import { databaseUrl, withDb } from "./database";
+import type { RunningSimulator } from "../server/talos-sim";
+import { databaseUrl } from "./database";
 import { admin, mutate, signIn } from "./helpers";
 import { healthOnScreen, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";
-import { forgetClusters, serviceFault } from "./simulated-fleet";
+import { type SimulatedFleet, serviceFault, startSimulatedFleet } from "./simulated-fleet";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
-let clusterNames: string[] = [];
 let port = 0;
 let instance: ChildProcess | null = null;
 
@@ -48,7 +46,7 @@ async function startInstance(): Promise<void> {
       ...process.env,
       DATABASE_URL: await databaseUrl(),
       MINOS_SECRET_KEY: secretKey,
-      MINOS_DATA_DIR: path.join(stateDir, "instance"),
+      MINOS_DATA_DIR: path.join(fleet.stateDir, "instance"),
       PORT: String(port),
       HOST: "127.0.0.1",
       MINOS_ADMIN_PASSWORD: admin.password,
@@ -81,27 +79,20 @@ async function stopInstance(): Promise<void> {
 }
 
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-restart-"));
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 4,
-    port: 0,
-    stateDir,
-    timeScale: 50,
+  fleet = await startSimulatedFleet({
+    name: "restart",
     seed: "e2e-restart",
+    nodesPerCluster: 4,
     healthy: true,
   });
-  clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => forgetClusters(db, clusterNames));
+  sim = fleet.sim;
   port = await freePort();
   await startInstance();
 });
 
 test.afterAll(async () => {
   await stopInstance();
-  await withDb((db) => forgetClusters(db, clusterNames));
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await fleet?.stop();
 });
 
 test("the machines list stays live across a restart of its Minos instance", async ({ browser }) => {

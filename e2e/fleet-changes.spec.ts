@@ -3,44 +3,33 @@
 // health within 3 s of the database having it — pushed to the page, not waited for by polling (the
 // list's poll is 15 s; even the old 5 s poll would miss this often). Measured from when the database
 // has the change, so a slow collector on a loaded machine does not count against the page.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
-import { shot, withDb } from "./database";
+import type { RunningSimulator } from "../server/talos-sim";
+import { shot } from "./database";
 import { mutate, signIn } from "./helpers";
 import { healthOnScreen, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";
-import { forgetClusters, serviceFault } from "./simulated-fleet";
+import { type SimulatedFleet, serviceFault, startSimulatedFleet } from "./simulated-fleet";
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
-let clusterNames: string[] = [];
 
 /** Notes in the report how long the page took once the database had the change. */
 const seen = (what: string, ms: number) =>
   test.info().annotations.push({ type: "on screen after", description: `${what}: ${ms} ms` });
 
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-fleet-changes-"));
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 4,
-    port: 0,
-    stateDir,
-    timeScale: 50,
+  // Every machine starts working; the test's own fault is the only one.
+  fleet = await startSimulatedFleet({
+    name: "fleet-changes",
     seed: "e2e-fleet-changes",
-    // Every machine starts working; the test's own fault is the only one.
+    nodesPerCluster: 4,
     healthy: true,
   });
-  clusterNames = sim.clusters.map((c) => c.name);
-  await withDb((db) => forgetClusters(db, clusterNames));
+  sim = fleet.sim;
 });
 
 test.afterAll(async () => {
-  await withDb((db) => forgetClusters(db, clusterNames));
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await fleet?.stop();
 });
 
 test("the machines list shows a machine's new health within 3 s of the database having it", async ({

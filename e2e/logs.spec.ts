@@ -1,18 +1,15 @@
 // Live logs in the browser, against the bundled simulator: open a machine's kubelet log and see
 // lines arrive, pause and resume with the count of lines held, filter with a regex, merge three
 // machines, download what is shown, and open the view's URL in a new page to get the same view.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
-import { forgetClusters } from "./simulated-fleet";
+import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
-let clusterNames: string[] = [];
 
 /** The simulated fleet's machines (imported if not yet), by hostname, in the simulator's order. */
 async function machines(page: Page): Promise<Array<{ id: string; hostname: string }>> {
@@ -46,31 +43,14 @@ const lineCount = async (page: Page) =>
   );
 
 /** Removes the simulated fleet's clusters and their credentials (a retried worker imports again). */
-async function removeFleet() {
-  await withDb(async (db) => {
-    await forgetClusters(db, clusterNames);
-  });
-}
-
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-logs-"));
   // Time scale 200: kubelet writes a line every 100 ms.
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 4,
-    port: 0,
-    stateDir,
-    timeScale: 200,
-    seed: "e2e-logs",
-  });
-  clusterNames = sim.clusters.map((c) => c.name);
-  await removeFleet();
+  fleet = await startSimulatedFleet({ name: "logs", seed: "e2e-logs", nodesPerCluster: 4, timeScale: 200 });
+  sim = fleet.sim;
 });
 
 test.afterAll(async () => {
-  await removeFleet();
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await fleet?.stop();
 });
 
 test("a machine's kubelet log: lines arrive, pause holds them with a count, a regex filters", async ({

@@ -3,22 +3,19 @@
 // sets a maintenance window through the form (a wrong time zone is refused, naming the field); an
 // approver finds the waiting wave on the fleet overview, follows it to the decision, and sees the
 // estimate, the windows and the risk there.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
-import { forgetClusters } from "./simulated-fleet";
+import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
 /** After a navigation or a change: a loaded 2-core machine may take a while to show it. */
 const SLOW = { timeout: 30_000 };
 const SITE = "eu/dk/e2e-safeguards";
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
 let clusterName = "";
 
 async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
@@ -29,26 +26,17 @@ async function pageAs(browser: Browser, user: { username: string; password: stri
 }
 
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-safeguards-"));
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 5,
-    port: 0,
-    stateDir,
-    timeScale: 50,
-    seed: "rollout-safeguards",
-  });
-  clusterName = sim.clusters[0]?.name ?? "";
+  fleet = await startSimulatedFleet({ name: "safeguards", seed: "rollout-safeguards", nodesPerCluster: 5 });
+  sim = fleet.sim;
+  clusterName = fleet.clusterNames[0] ?? "";
 });
 
 test.afterAll(async () => {
   await withDb(async (db) => {
     await db.query("DELETE FROM rollout WHERE name LIKE 'e2e safeguards %'");
     await db.query("DELETE FROM maintenance_window WHERE site = $1", [SITE]);
-    await forgetClusters(db, [clusterName]);
   });
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await fleet?.stop();
 });
 
 test("an operator locks a machine and sets a window; an approver finds the wave on the fleet overview and weighs it", async ({

@@ -1,19 +1,16 @@
 // Rollouts in the browser, against the bundled simulator (time compressed): an operator plans and
 // creates a rollout with a preview; another user, an approver, rejects one rollout (it stops) and
 // approves another wave by wave, watching the canary upgrade live, until it completes.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "../server/talos-sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
-import { forgetClusters } from "./simulated-fleet";
+import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
 
+let fleet: SimulatedFleet;
 let sim: RunningSimulator;
-let stateDir: string;
 let clusterName = "";
 
 async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
@@ -24,25 +21,14 @@ async function pageAs(browser: Browser, user: { username: string; password: stri
 }
 
 test.beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-e2e-rollouts-"));
-  sim = await startSimulator({
-    clusters: 1,
-    nodesPerCluster: 5,
-    port: 0,
-    stateDir,
-    timeScale: 50,
-    seed: "rollouts",
-  });
-  clusterName = sim.clusters[0]?.name ?? "";
+  fleet = await startSimulatedFleet({ name: "rollouts", seed: "rollouts", nodesPerCluster: 5 });
+  sim = fleet.sim;
+  clusterName = fleet.clusterNames[0] ?? "";
 });
 
 test.afterAll(async () => {
-  await withDb(async (db) => {
-    await db.query("DELETE FROM rollout WHERE name LIKE 'e2e %'");
-    await forgetClusters(db, [clusterName]);
-  });
-  await sim?.stop();
-  await rm(stateDir, { recursive: true, force: true });
+  await withDb((db) => db.query("DELETE FROM rollout WHERE name LIKE 'e2e %'"));
+  await fleet?.stop();
 });
 
 /** The operator fills the form, previews the plan and creates the rollout; returns its page. */
@@ -135,7 +121,7 @@ test("an operator creates rollouts; an approver rejects one, and approves the ot
   await shot(ap, "rollouts-completed");
 
   // Every machine on the target, rebooted once.
-  const fleet = (await (await fetch(`${sim.controlUrl}/fleet`)).json()) as {
+  const simulated = (await (await fetch(`${sim.controlUrl}/fleet`)).json()) as {
     clusters: { nodes: { hostname: string; talosVersion: string }[] }[];
   };
   const planned = await withDb(async (db) =>
@@ -147,6 +133,6 @@ test("an operator creates rollouts; an approver rejects one, and approves the ot
     ).rows.map((r) => r.hostname as string),
   );
   expect(planned.length).toBeGreaterThan(1);
-  for (const n of fleet.clusters[0]?.nodes ?? [])
+  for (const n of simulated.clusters[0]?.nodes ?? [])
     if (planned.includes(n.hostname)) expect(n.talosVersion).toBe(TARGET);
 });
