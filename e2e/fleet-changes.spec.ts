@@ -7,7 +7,7 @@ import { expect, test } from "@playwright/test";
 import type { RunningSimulator } from "../server/talos-sim";
 import { shot } from "./database";
 import { mutate, signIn } from "./helpers";
-import { healthOnScreen, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";
+import { healthOnScreen, machineRow, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";
 import { type SimulatedFleet, serviceFault, startSimulatedFleet } from "./simulated-fleet";
 
 let fleet: SimulatedFleet;
@@ -54,6 +54,8 @@ test("the machines list shows a machine's new health within 3 s of the database 
     const broken = Date.now();
     await expect(healthOnScreen(page, node.hostname)).toHaveText(UNHEALTHY, { timeout: 3_000 });
     seen("fault", Date.now() - broken);
+    // And why, in the row itself.
+    await expect(machineRow(page, node.hostname)).toContainText("kubelet failed");
     await shot(page, "fleet-changes-unhealthy");
   } finally {
     await serviceFault(sim, node.address, "DELETE");

@@ -26,9 +26,9 @@ export async function stored(hostname: string, expected: RegExp, what: string): 
     .toMatch(new RegExp(`${expected.source.replace(/\$$/, "")}:`));
 }
 
+/** The machine's row in the machines list. */
+export const machineRow = (page: Page, hostname: string) =>
+  page.getByRole("row").filter({ has: page.getByRole("link", { name: hostname, exact: true }) });
+
 /** The health badge in the machine's row of the list. */
-export const healthOnScreen = (page: Page, hostname: string) =>
-  page
-    .getByRole("row")
-    .filter({ has: page.getByRole("link", { name: hostname, exact: true }) })
-    .getByText(HEALTH);
+export const healthOnScreen = (page: Page, hostname: string) => machineRow(page, hostname).getByText(HEALTH);

@@ -69,6 +69,10 @@ export const MachineTableRow = memo(function MachineTableRow({
       </td>
       <td className="px-3 py-2" title={m.healthReason}>
         <HealthBadge health={m.health} title={m.healthReason} />
+        {m.health !== "healthy" && m.healthReason ? (
+          // Why, for the machines someone has to look at (the whole text is the cell's title).
+          <div className="mt-0.5 max-w-56 truncate text-xs text-zinc-500">{m.healthReason}</div>
+        ) : null}
       </td>
       <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
         {m.talosVersion || "—"}
