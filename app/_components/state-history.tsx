@@ -26,7 +26,7 @@ export function StateHistory({
                 {formatTime(c.at)}
               </td>
               {c.machine ? (
-                <td className="py-1 pr-3">
+                <td className="whitespace-nowrap py-1 pr-3">
                   <Link
                     className="text-indigo-700 hover:underline dark:text-indigo-300"
                     href={`/machines/${c.machine.id}`}
@@ -35,7 +35,7 @@ export function StateHistory({
                   </Link>
                 </td>
               ) : null}
-              <td className="py-1 pr-3 font-mono text-xs">{c.field}</td>
+              <td className="whitespace-nowrap py-1 pr-3 font-mono text-xs">{c.field}</td>
               <td className="py-1 pr-3">
                 {c.fromValue || "—"} → <span className="font-medium">{c.toValue || "—"}</span>
               </td>
