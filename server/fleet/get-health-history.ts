@@ -2,8 +2,9 @@
 // the current counts and undo the recorded health changes, newest bucket first. Buckets are whole
 // hours (24 h) or quarter days (7 d) of absolute time, the newest running up to now. Fleet-wide, the
 // changes come counted per hour by the database (health_change_hour, kept by triggers), so a week is a few
-// thousand rows however often machines change; only the current, unfinished hour is counted from the
-// history itself. A scoped viewer's changes are counted per hour from the history.
+// thousand rows however often machines change; the removed machines' changes (few: an index finds them)
+// are taken back out, and the current, unfinished hour is counted from the history itself. A scoped
+// viewer's changes are counted per hour from the history.
 import { z } from "zod";
 import { machineScopeSql } from "../auth/scope-sql";
 import type { PrismaClient } from "../db/client";
@@ -73,6 +74,11 @@ function historySql(scopes: string[], now: Date, since: Date): Prisma.Sql {
     ? Prisma.sql`
       SELECT 'change' AS kind, h.hour, h.from_value AS "fromValue", h.to_value AS "toValue", h.changes AS n
       FROM health_change_hour h WHERE h.hour >= ${since} AND h.hour < ${hour}
+      UNION ALL
+      SELECT 'change', health_change_hour_of(s.at), s.from_value, s.to_value, -count(*)::int
+      FROM machine m JOIN machine_state_change s ON s.machine_id = m.id
+      WHERE m.removed_at IS NOT NULL AND s.field = 'health' AND s.at > ${since} AND s.at <= ${hour}
+      GROUP BY 2, 3, 4
       UNION ALL ${countedChanges(scopes, hour, now)}`
     : countedChanges(scopes, since, now);
   return Prisma.sql`
