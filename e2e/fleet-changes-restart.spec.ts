@@ -6,9 +6,9 @@
 // otherwise hide a stream that never came back.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../server/runtime/free-port";
 import type { RunningSimulator } from "../server/talos-sim";
 import { databaseUrl } from "./database";
 import { admin, mutate, signIn } from "./helpers";
@@ -21,17 +21,6 @@ let fleet: SimulatedFleet;
 let sim: RunningSimulator;
 let port = 0;
 let instance: ChildProcess | null = null;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 /** Starts the second instance the way the README starts Minos, and waits until it is ready. */
 async function startInstance(): Promise<void> {

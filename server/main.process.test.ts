@@ -1,10 +1,10 @@
 // The server process as `npm start` runs it: embedded default, restart, lock, clean stop, bad env.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { freePort } from "./runtime/free-port";
 
 interface Started {
   child: ChildProcess;
@@ -27,15 +27,6 @@ function start(env: Record<string, string>, entry = ["scripts/start.mjs"]): Star
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, output: () => out, exited };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(

@@ -6,7 +6,6 @@
 // BENCH_VIEWS_BROWSER=0 skips the browser part (it starts the production build with `npm start`).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -16,6 +15,7 @@ import { outlierGroups } from "../../server/drift/outlier-groups";
 import { getFleetOverview } from "../../server/fleet/get-fleet-overview";
 import { getHealthHistory } from "../../server/fleet/get-health-history";
 import { listMachines, listMachinesSchema } from "../../server/inventory/list-machines";
+import { freePort } from "../../server/runtime/free-port";
 import { seedDrift } from "../../server/testing/seed-drift";
 import { seedLargeFleet } from "../../server/testing/seed-inventory";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
@@ -90,16 +90,6 @@ async function time(
   samples.sort((a, b) => a - b);
   const cpu = cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / ITERATIONS : null;
   return { p50: quantile(samples, 0.5), p95: quantile(samples, 0.95), cpu };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 async function startApp(url: string, dataDir: string): Promise<{ base: string; child: ChildProcess }> {

@@ -2,9 +2,9 @@
 // the data directory, on a free loopback port so it never clashes with a Postgres on 5432.
 import { randomBytes } from "node:crypto";
 import { access, chmod, readFile, rm, stat, writeFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import type { Logger } from "pino";
+import { freePort } from "./free-port";
 import { loadEmbeddedPostgres } from "./load-embedded-postgres";
 
 const DATABASE = "minos";
@@ -13,20 +13,6 @@ const USER = "minos";
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 async function exists(file: string): Promise<boolean> {
