@@ -33,7 +33,7 @@ export const fleetRouter = router({
     if (!url) {
       throw new AppError("INTERNAL", {
         message: "fleet changes: the database URL of the context's client is unknown",
-        userMessage: "Live updates are not available; pages refresh every few seconds instead.",
+        userMessage: "Live updates are not available; pages refresh every 15 to 30 seconds instead.",
       });
     }
     yield* followFleetChanges({ changes: fleetChanges(url), signal: signal ?? new AbortController().signal });

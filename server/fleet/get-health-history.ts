@@ -22,13 +22,16 @@ export interface HealthPoint {
   counts: Record<Health, number>;
 }
 
+/** The last multiple of `step` (ms since the epoch: whole hours of absolute time) before `t`. */
+const edgeBefore = (t: Date, step: number) => Math.floor((t.getTime() - 1) / step) * step;
+
 /**
  * The points of a history, oldest first: `buckets` edges on multiples of the step, then `now`. The newest
  * edge is the last one before now, so the newest bucket is never empty and never longer than a step.
  */
-export function historyEdges(range: "24h" | "7d", now: Date): Date[] {
+function historyEdges(range: "24h" | "7d", now: Date): Date[] {
   const { step, buckets } = RANGES[range];
-  const newest = Math.floor((now.getTime() - 1) / step) * step;
+  const newest = edgeBefore(now, step);
   const edges = Array.from({ length: buckets }, (_, i) => new Date(newest - (buckets - 1 - i) * step));
   return [...edges, now];
 }
@@ -69,7 +72,7 @@ function countedChanges(scopes: string[], from: Date, to: Date): Prisma.Sql {
 function historySql(scopes: string[], now: Date, since: Date): Prisma.Sql {
   // The hour now is in (its changes are not all counted yet): from the history; the hours before it from
   // the database's hourly counts, fleet-wide.
-  const hour = new Date(Math.floor((now.getTime() - 1) / HOUR) * HOUR);
+  const hour = new Date(edgeBefore(now, HOUR));
   const changes = scopes.includes("")
     ? Prisma.sql`
       SELECT 'change' AS kind, h.hour, h.from_value AS "fromValue", h.to_value AS "toValue", h.changes AS n

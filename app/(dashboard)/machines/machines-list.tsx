@@ -82,8 +82,7 @@ export function MachinesList() {
   const [search, setSearch] = useState(query.q);
   useEffect(() => setSearch(query.q), [query.q]);
 
-  const show = (next: MachineQuery) => setQuery(next);
-  const go = (patch: Partial<MachineQuery>) => show({ ...query, page: 1, ...patch });
+  const go = (patch: Partial<MachineQuery>) => setQuery({ ...query, page: 1, ...patch });
   const toggle = useCallback(
     (id: string) =>
       setSelected((prev) => {
@@ -252,7 +251,7 @@ export function MachinesList() {
         </fieldset>
         <div className="flex items-end justify-end md:col-span-2">
           {filtered ? (
-            <Button variant="secondary" onClick={() => show(readQuery(new URLSearchParams()))}>
+            <Button variant="secondary" onClick={() => setQuery(readQuery(new URLSearchParams()))}>
               Clear filters
             </Button>
           ) : null}
