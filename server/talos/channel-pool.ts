@@ -89,6 +89,20 @@ export class ChannelPool {
     return this.channels.size;
   }
 
+  /**
+   * Closes the channels of one credential and forgets its TLS material (the credential was replaced or
+   * removed). Calls still open on them are the callers' to cancel (TalosClient.retire does).
+   */
+  drop(context: TalosContext): void {
+    const id = credentialsId(context);
+    for (const [key, { client }] of this.channels) {
+      if (!key.startsWith(`${id}|`)) continue;
+      client.close();
+      this.channels.delete(key);
+    }
+    this.creds.delete(id);
+  }
+
   /** Closes every channel; open streams end with CANCELLED. */
   close(): void {
     for (const { client } of this.channels.values()) client.close();

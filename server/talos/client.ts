@@ -65,11 +65,30 @@ export interface TalosClientOptions {
 export class TalosClient {
   readonly context: TalosContext;
   private readonly caller: NodeCaller;
+  private readonly pool: ChannelPool;
+  private readonly retirement = new AbortController();
 
   constructor(context: TalosContext, opts: TalosClientOptions = {}) {
     this.context = context;
     if (!opts.pool && !sharedPool) sharedPool = new ChannelPool();
-    this.caller = new NodeCaller(context, opts.pool ?? (sharedPool as ChannelPool));
+    this.pool = opts.pool ?? (sharedPool as ChannelPool);
+    this.caller = new NodeCaller(context, this.pool, this.retirement.signal);
+  }
+
+  /**
+   * Stops using this client's credential for good (it was replaced or removed): every open call and stream
+   * ends with TalosCredentialRetiredError, later calls are refused with it, and the pool's channels of
+   * the credential are closed.
+   */
+  retire(): void {
+    if (this.retirement.signal.aborted) return;
+    this.retirement.abort();
+    this.pool.drop(this.context);
+  }
+
+  /** Whether retire() was called. */
+  get retired(): boolean {
+    return this.retirement.signal.aborted;
   }
 
   /** The roles of this context's certificate, e.g. ["os:admin"]. */

@@ -10,6 +10,7 @@ export type TalosErrorKind =
   | "version-too-old"
   | "deadline-exceeded"
   | "canceled"
+  | "credential-retired"
   | "failed-precondition"
   | "invalid-argument"
   | "node-error";
@@ -134,6 +135,23 @@ export class TalosDeadlineExceededError extends TalosError {
 export class TalosCanceledError extends TalosError {
   constructor(opts: TalosErrorOptions & { operation: string }) {
     super("canceled", `${opts.operation} was canceled.`, opts);
+  }
+}
+
+/**
+ * The call was stopped because the credential it used is no longer stored (replaced or removed): a
+ * certificate an administrator took away is not used one moment longer. Asking again opens the
+ * cluster's current credential.
+ */
+export class TalosCredentialRetiredError extends TalosError {
+  readonly credential: string;
+  constructor(opts: TalosErrorOptions & { operation: string; credential: string }) {
+    super(
+      "credential-retired",
+      `${opts.operation} was stopped: the Talos credential "${opts.credential}" it used was replaced or removed.`,
+      opts,
+    );
+    this.credential = opts.credential;
   }
 }
 

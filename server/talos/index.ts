@@ -3,6 +3,7 @@ export { ChannelPool } from "./channel-pool";
 export { closeSharedPool, TalosClient, type TalosClientOptions } from "./client";
 export {
   TalosCanceledError,
+  TalosCredentialRetiredError,
   TalosconfigError,
   TalosDeadlineExceededError,
   TalosError,

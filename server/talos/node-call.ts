@@ -13,6 +13,7 @@ import type { ChannelPool, PooledChannel } from "./channel-pool";
 import {
   type ErrorContext,
   fromGrpcStatus,
+  TalosCredentialRetiredError,
   type TalosError,
   TalosUnreachableError,
   toTalosError,
@@ -56,7 +57,23 @@ export class NodeCaller {
   constructor(
     readonly context: TalosContext,
     private readonly pool: ChannelPool,
+    /** Aborts when the credential is retired: every open call stops with TalosCredentialRetiredError. */
+    private readonly retired?: AbortSignal,
   ) {}
+
+  /** The error for a call stopped (or refused) because the credential was retired. */
+  private retiredError(
+    spec: CallSpec,
+    target: CallTarget,
+    def: { path: string },
+  ): TalosCredentialRetiredError {
+    return new TalosCredentialRetiredError({
+      operation: spec.operation,
+      credential: this.context.name,
+      node: target.node,
+      method: def.path,
+    });
+  }
 
   /** The endpoint channel to use: the current one unless it is failing and another endpoint exists. */
   private channel(): PooledChannel {
@@ -132,6 +149,10 @@ export class NodeCaller {
         reject(fromGrpcStatus(status.CANCELLED, "aborted before the call", ctx));
         return;
       }
+      if (this.retired?.aborted) {
+        reject(this.retiredError(spec, target, def));
+        return;
+      }
       try {
         target.guard?.();
       } catch (err) {
@@ -147,13 +168,17 @@ export class NodeCaller {
         { deadline },
         (err: ServiceError | null, value?: Res) => {
           forget();
-          if (err) {
+          forgetRetired();
+          if (err && this.retired?.aborted && !target.signal?.aborted)
+            reject(this.retiredError(spec, target, def));
+          else if (err) {
             const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
             reject(toTalosError(err, { ...ctx, connected }));
           } else resolve(value as Res);
         },
       );
       const forget = onAbort(target.signal, () => call.cancel());
+      const forgetRetired = onAbort(this.retired, () => call.cancel());
     });
   }
 
@@ -169,6 +194,7 @@ export class NodeCaller {
     const ctx = this.errorContext(def, spec, target, pooled);
     const options: CallOptions = target.timeoutMs ? { deadline: Date.now() + target.timeoutMs } : {};
     if (target.signal?.aborted) return;
+    if (this.retired?.aborted) throw this.retiredError(spec, target, def);
     target.guard?.();
     const call: ClientReadableStream<Res> = pooled.client.makeServerStreamRequest(
       def.path,
@@ -179,15 +205,18 @@ export class NodeCaller {
       options,
     );
     const forget = onAbort(target.signal, () => call.cancel());
+    const forgetRetired = onAbort(this.retired, () => call.cancel());
     try {
       for await (const message of call as AsyncIterable<Res>) yield message;
     } catch (err) {
       // Cancelled by the caller: the stream simply ends.
       if (target.signal?.aborted) return;
+      if (this.retired?.aborted) throw this.retiredError(spec, target, def);
       const connected = pooled.channel.getConnectivityState(false) === connectivityState.READY;
       throw toTalosError(err, { ...ctx, connected });
     } finally {
       forget();
+      forgetRetired();
       call.cancel();
     }
   }
