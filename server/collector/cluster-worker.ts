@@ -347,13 +347,17 @@ export class ClusterWorker {
         return;
       }
     }
+    // Its certificate is no longer stored (replaced, removed) or has expired: not used one call longer.
+    const previous = this.talos;
     try {
       const context = await this.chooseCredential(clusterName, "read");
       this.talos = new TalosClient(context, { pool: this.deps.pool });
       this.certDigest = md5(context.certPem);
       this.credentialError = undefined;
+      if (previous && previous.context.certPem !== context.certPem) previous.retire();
       for (const r of this.runners.values()) r.poke();
     } catch (err) {
+      previous?.retire();
       // Expired or missing credential: every machine shows why, until one is imported.
       this.talos = undefined;
       this.certDigest = undefined;

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { databaseUrlOf } from "../db/client";
 import { DriftSink } from "../drift/drift-sink";
+import { fleetChanges } from "../fleet/fleet-changes";
 import { ChannelPool } from "../talos";
 import { ClusterWorker } from "./cluster-worker";
 import { FirstContacts } from "./first-contacts";
@@ -11,6 +12,7 @@ import { LeaseManager } from "./leases";
 import type { CallCounts } from "./machine-runner";
 import { type CollectorOptions, resolveOptions } from "./options";
 import { sleep } from "./pacing";
+import { Waker } from "./waker";
 import { BatchWriter } from "./writer";
 
 export interface Collector {
@@ -147,10 +149,16 @@ export function startCollector(options: CollectorOptions): Collector {
   };
 
   // Joins, departures and credential changes: one check for all held clusters; the changed ones re-read.
+  // A credential added, replaced or removed is checked at once (heard on the database's fleet changes):
+  // a certificate an administrator took away is not used until the next round.
+  const inventoryWaker = new Waker();
+  const unsubscribe = fleetChanges(databaseUrl).subscribe((table) => {
+    if (table === "talos_credential") inventoryWaker.wake();
+  });
   const inventoryLoop = async () => {
     let failing = false;
     while (!signal.aborted) {
-      await sleep(o.machinesRefreshMs, signal);
+      await inventoryWaker.sleep(o.machinesRefreshMs, signal);
       if (signal.aborted) break;
       try {
         await checkInventory(o.db, workers);
@@ -182,6 +190,7 @@ export function startCollector(options: CollectorOptions): Collector {
     stop() {
       stopped ??= (async () => {
         stopper.abort();
+        unsubscribe();
         await loops;
         await stopWorkers([...workers.keys()]);
         await writer.flush().catch(() => {});

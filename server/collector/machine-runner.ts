@@ -11,7 +11,7 @@ import { DurationTracker } from "../events/durations";
 import { type EventRow, eventRow } from "../events/event-row";
 import { xidTimeMs } from "../events/xid";
 import type { ServiceState } from "../health";
-import { type TalosClient, TalosError, type TalosService } from "../talos";
+import { type TalosClient, TalosCredentialRetiredError, TalosError, type TalosService } from "../talos";
 import type { FirstContacts } from "./first-contacts";
 import type { MachinePatch } from "./machine-state";
 import { backoff, jitter } from "./pacing";
@@ -408,6 +408,9 @@ export class MachineRunner {
     } catch (err) {
       if (this.signal.aborted) return true;
       this.wantFullRead = true;
+      // The credential was replaced or removed under this call: says nothing about the machine. The
+      // worker has the current one (or says why there is none); the next round uses it.
+      if (err instanceof TalosCredentialRetiredError) return false;
       this.host.update(this.id, { reachable: false, lastError: describeError(err) });
       // A hung connection can leave streams silent: restart them once the machine answers again.
       this.streamAbort?.abort();
