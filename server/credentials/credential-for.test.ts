@@ -114,7 +114,7 @@ describe("listed facts", () => {
 });
 
 describe("ClusterClients", () => {
-  it("keeps one client per cluster and need for a while, and does not keep a refusal", async () => {
+  it("keeps one client per cluster and need while what it was chosen from is unchanged, and does not keep a refusal", async () => {
     const clients = new ClusterClients(database.db, { secretKey });
     const reader = await clients.get("edge", "read");
     expect(reader.context.name).toBe("edge-reader");
@@ -128,9 +128,16 @@ describe("ClusterClients", () => {
     await importCredentials(database.db, { talosconfig: renderTalosconfig([bare]), secretKey });
     expect((await clients.get("bare", "read")).context.name).toBe("bare-reader");
 
-    // Past the keeping time, the credential is chosen and opened again.
-    const brief = new ClusterClients(database.db, { secretKey, keepMs: 0 });
-    const first = await brief.get("edge", "read");
-    expect(await brief.get("edge", "read")).not.toBe(first);
+    // A cluster given other endpoints: the next job is aimed at them, with the same credential.
+    await database.db.cluster.update({ where: { name: "edge" }, data: { endpoints: ["10.1.0.9"] } });
+    const moved = await clients.get("edge", "read");
+    expect(moved).not.toBe(reader);
+    expect(moved.context.endpoints).toEqual(["10.1.0.9:50000"]);
+    expect(reader.retired).toBe(false); // its certificate is still stored: streams on it go on
+    await database.db.cluster.update({
+      where: { name: "edge" },
+      data: { endpoints: ["10.1.0.1", "10.1.0.2"] },
+    });
+    clients.close();
   });
 });

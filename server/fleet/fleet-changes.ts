@@ -1,5 +1,6 @@
 // Fleet changes: database triggers notify the channel `minos_fleet_changes` (payload: the table's name)
-// whenever machines, clusters, health history or rollout locks change (prisma/migrations/*_fleet_changes).
+// whenever machines, clusters, health history, rollout locks or Talos credentials change
+// (prisma/migrations/*_fleet_changes, *_credential_changes).
 // Each process holds one LISTEN connection per database, a pg client of its own (never the Prisma pool: a
 // listening connection is held for good), and fans the notifications out to its subscribers. When the
 // connection is lost (database restart, terminated backend) it reconnects with backoff; every (re)connect
@@ -13,7 +14,13 @@ import { logger } from "../observability/logger";
 export const FLEET_CHANGES_CHANNEL = "minos_fleet_changes";
 
 /** The tables whose triggers notify the channel: what a subscriber hears after a (re)connect. */
-export const FLEET_CHANGES_TABLES = ["cluster", "machine", "machine_state_change", "rollout_lock"] as const;
+export const FLEET_CHANGES_TABLES = [
+  "cluster",
+  "machine",
+  "machine_state_change",
+  "rollout_lock",
+  "talos_credential",
+] as const;
 
 /** Longest wait between attempts to reconnect. */
 const MAX_RETRY_MS = 10_000;

@@ -1,4 +1,4 @@
-// Talos clients for log streams: the cluster's read credential, kept a minute per database (ClusterClients).
+// Talos clients for log streams: the cluster's read credential, kept per database while it stays current (ClusterClients).
 import { ClusterClients } from "../credentials/cluster-clients";
 import type { PrismaClient } from "../db/client";
 import type { TalosClient } from "../talos";

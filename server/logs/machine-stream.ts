@@ -1,7 +1,7 @@
 // One machine's part of a log view: holds the gRPC stream to the node (through its cluster's
 // endpoint), feeds whole, bounded, timed lines to the session, reports its state in words, and
 // reconnects after an unreachable or rebooting node, resuming after the last line it passed on.
-import type { TalosClient } from "../talos";
+import { type TalosClient, TalosCredentialRetiredError } from "../talos";
 import { boundedLine } from "./line-text";
 import { lineTime } from "./line-time";
 import type { LogSession } from "./log-session";
@@ -157,9 +157,17 @@ export async function runMachineStream(o: MachineStreamOptions): Promise<void> {
         session.setState(m, "failed", failure.message);
         return;
       }
-      const wait = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] as number;
-      failures++;
-      session.setState(m, "retrying", `${failure.message}: retrying in ${Math.round(wait / 1000)} s`);
+      // A credential replaced or removed: reopen at once with the cluster's current one (or say there is none).
+      const retired = err instanceof TalosCredentialRetiredError;
+      const wait = retired ? 0 : (BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] as number);
+      if (!retired) failures++;
+      session.setState(
+        m,
+        "retrying",
+        wait
+          ? `${failure.message}: retrying in ${Math.round(wait / 1000)} s`
+          : `${failure.message}: reconnecting`,
+      );
       const a = recent.anchor();
       if (a) anchor = a;
       await sleep(wait, signal);

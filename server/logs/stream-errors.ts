@@ -1,7 +1,12 @@
 // What a failed node stream means for the person watching: retry (unreachable, rebooting, a blip)
 // or give up (the source is not on this node, Talos refuses the credential), in words.
 import { AppError } from "../errors";
-import { TalosError, TalosPermissionDeniedError, TalosUnreachableError } from "../talos";
+import {
+  TalosCredentialRetiredError,
+  TalosError,
+  TalosPermissionDeniedError,
+  TalosUnreachableError,
+} from "../talos";
 
 export type StreamFailure = { retry: true; message: string } | { retry: false; message: string };
 
@@ -23,6 +28,8 @@ export function classifyFailure(
       retry: false,
       message: `${ctx.source === "kernel" ? "the kernel log" : `"${ctx.source}"`} is not a log source on this machine; pick one the machine has.`,
     };
+  if (err instanceof TalosCredentialRetiredError)
+    return { retry: true, message: "the cluster's Talos credential was replaced or removed" };
   if (ctx.stage && RESTARTING.has(ctx.stage))
     return { retry: true, message: `the node is ${ctx.stage.replace("_", " ")}` };
   if (err === undefined) return { retry: true, message: "the node closed the stream" };

@@ -148,6 +148,7 @@ export class RolloutReconciler {
     abortAll();
     await this.loop;
     abortAll(); // what a pass under way started meanwhile
+    this.clients.close();
     // Without release (as after a crash) another instance takes over once the leases expire.
     if (opts.releaseLeases === false) return;
     await this.o.db.rollout.updateMany({

@@ -4,6 +4,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { createDb, type PrismaClient } from "../db/client";
 import { applyMigrations } from "../db/migrate";
+import { closeFleetChanges } from "../fleet/fleet-changes";
 
 export interface TestDatabase {
   url: string;
@@ -32,6 +33,9 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     url,
     db,
     async drop() {
+      // Listeners this file opened (a test file runs alone in its process): not left reconnecting to a
+      // database about to be dropped.
+      await closeFleetChanges();
       await db.$disconnect();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
