@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { locateDatabase } from "./database-location";
 import { freePort } from "./free-port";
-import { loadEmbeddedPostgres } from "./load-embedded-postgres";
+import { postgresPackage } from "./postgres-programs";
 import { ensurePostgresUser } from "./postgres-user";
 import { SYSTEM_DIRS } from "./system-directory";
 
@@ -21,10 +21,12 @@ export interface RunningPostgres {
 
 export interface EmbeddedPostgresOptions {
   /**
-   * Run as root, where the database files go when the postgres user cannot reach the data
-   * directory: the first of these that works.
+   * Run as root, where the database files and the Postgres programs go when the postgres user
+   * cannot reach them where they are: the first of these that works.
    */
   systemDirs?: readonly string[];
+  /** The embedded-postgres package to run; the one installed with Minos by default. */
+  packageDir?: string;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -46,7 +48,7 @@ async function password(dataDir: string): Promise<string> {
 
 /**
  * Starts the data directory's Postgres. Postgres refuses to run as root; run as root, the package
- * runs it as the "postgres" system user, which must reach the database files.
+ * runs it as the "postgres" system user, which must reach the database files and the programs.
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
@@ -57,7 +59,7 @@ export async function startEmbeddedPostgres(
   const systemDirs = options.systemDirs ?? SYSTEM_DIRS;
   const { databaseDir, elsewhere } = await locateDatabase(dataDir, user, systemDirs, log);
   if (elsewhere) log.info({ databaseDir }, elsewhere);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await postgresPackage(user, { systemDirs, packageDir: options.packageDir }, log);
   const port = await freePort();
   const pw = await password(dataDir);
   const pg = new EmbeddedPostgres({
