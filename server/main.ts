@@ -25,6 +25,7 @@ import { RolloutReconciler } from "./rollouts/reconciler";
 import { webhookNotifier } from "./rollouts/webhook";
 import { DataDirLockedError, lockDataDir } from "./runtime/data-dir-lock";
 import { startEmbeddedPostgres } from "./runtime/embedded-postgres";
+import { EmbeddedPostgresError } from "./runtime/embedded-postgres-error";
 import { setInstanceSecretKey } from "./secrets/instance-key";
 import { loadSecretKey } from "./secrets/secret-key";
 import { CLIENT_ADDRESS_HEADER } from "./trpc/context";
@@ -241,7 +242,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof DataDirLockedError || err instanceof MigrationError) {
+  if (
+    err instanceof DataDirLockedError ||
+    err instanceof MigrationError ||
+    err instanceof EmbeddedPostgresError
+  ) {
     console.error(`Minos could not start: ${err.message}`);
   } else {
     logger().fatal({ err }, "Minos could not start");

@@ -13,6 +13,7 @@ import { rotateSecretKey } from "../credentials/rotate-secret-key";
 import { type EnvError, parseEnv } from "../env";
 import { AppError } from "../errors";
 import { DataDirLockedError, lockDataDir } from "../runtime/data-dir-lock";
+import { EmbeddedPostgresError } from "../runtime/embedded-postgres-error";
 import { loadSecretKey } from "../secrets/secret-key";
 import { createUser } from "../users/create-user";
 import { listUsers } from "../users/list-users";
@@ -63,7 +64,11 @@ async function withDb(
     console.error((err as EnvError).message);
     process.exit(78);
   }
-  const handle = await openDatabase(config);
+  const handle = await openDatabase(config).catch((err) => {
+    if (!(err instanceof EmbeddedPostgresError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  });
   let code = 0;
   try {
     await work(handle.db);

