@@ -109,6 +109,69 @@ test("a machine's kubelet log: lines arrive, pause holds them with a count, a re
   await expect(page.getByTestId("line-count")).toHaveText(/^[\d,]+ lines$/);
 });
 
+test("following: the newest line stays in sight when the page above the list changes as lines arrive; a scroll up stops it, Jump to bottom resumes", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await signIn(page);
+  const [m] = await machines(page);
+  if (!m) throw new Error("no machine");
+  await page.goto(`/machines/${m.id}/logs?source=kubelet`);
+  await expect(page.getByTestId("log-stream-status")).toHaveText("live", { timeout: 15_000 });
+  const scroller = page.getByTestId("log-scroller");
+  const first = await lineCount(page);
+  await expect.poll(() => lineCount(page), { message: "new lines arrive" }).toBeGreaterThan(first);
+
+  // Right after the list scrolled itself to a new line, something above it (a banner, a toolbar that
+  // wraps) takes 40 px, before the browser reports that scroll: the list must not take it for the
+  // user's own scroll.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const list = document.querySelector("[data-testid=log-scroller]") as HTMLElement;
+        const box = list.parentElement as HTMLElement;
+        const observer = new MutationObserver(() => {
+          observer.disconnect();
+          setTimeout(() => {
+            const banner = document.createElement("div");
+            banner.style.height = "40px";
+            banner.textContent = "a banner above the list";
+            box.parentElement?.insertBefore(banner, box);
+            resolve();
+          }, 0);
+        });
+        observer.observe(list, { subtree: true, childList: true });
+      }),
+  );
+  const atPause = await lineCount(page);
+  await expect.poll(() => lineCount(page)).toBeGreaterThan(atPause + 3);
+  await expect(scroller).toHaveAttribute("data-following", "true");
+  await expect(page.getByRole("button", { name: /Jump to bottom/ })).toBeHidden();
+  const newestInSight = async () => {
+    const list = await scroller.boundingBox();
+    const last = await page.getByTestId("log-line").last().boundingBox();
+    return !!list && !!last && last.y + last.height <= list.y + list.height + 1 && last.y >= list.y;
+  };
+  await expect.poll(newestInSight, { message: "the newest line is in sight" }).toBe(true);
+
+  // The user scrolls up: following stops, the lines they read stay put, new ones are counted below.
+  await scroller.hover();
+  await page.mouse.wheel(0, -300);
+  await expect(scroller).toHaveAttribute("data-following", "false");
+  const jump = page.getByRole("button", { name: /Jump to bottom/ });
+  await expect(jump).toHaveText(/Jump to bottom \([1-9][\d,]* new\)/, { timeout: 10_000 });
+  const reading = await page.getByTestId("log-line").first().textContent();
+  await expect
+    .poll(async () => Number((await jump.textContent())?.match(/\((\d+) new/)?.[1]))
+    .toBeGreaterThan(2);
+  expect(await page.getByTestId("log-line").first().textContent()).toBe(reading);
+
+  await jump.click();
+  await expect(scroller).toHaveAttribute("data-following", "true");
+  await expect(jump).toBeHidden();
+  await expect.poll(newestInSight).toBe(true);
+});
+
 test("three machines merged, downloaded, and the URL reopens the same view", async ({ page, context }) => {
   test.setTimeout(90_000);
   await signIn(page);

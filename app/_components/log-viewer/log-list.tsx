@@ -6,6 +6,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown } from "lucide-react";
 import {
+  type KeyboardEvent,
   type Ref,
   useCallback,
   useEffect,
@@ -13,6 +14,7 @@ import {
   useLayoutEffect,
   useRef,
   useState,
+  type WheelEvent,
 } from "react";
 import { LogRow, type RowProps } from "./log-row";
 import type { LogEntry } from "./types";
@@ -22,6 +24,8 @@ const ROW_HEIGHT = 20;
 /** Closer than this to the bottom counts as at the bottom. */
 const BOTTOM_SLACK = 24;
 const MAX_COUNTED_NEW = 10_000;
+/** Keys that scroll a focused list up. */
+const SCROLL_UP_KEYS = new Set(["ArrowUp", "PageUp", "Home"]);
 
 export interface LogListHandle {
   scrollToRow(index: number): void;
@@ -93,17 +97,64 @@ export function LogList({
     anchor.current = entry && el ? { entry, index, delta: el.scrollTop - startOf(index) } : undefined;
   }, [rows, firstInSight, startOf]);
 
+  // Where the list last put itself while following (the bottom, as the browser clamped it). A scroll
+  // event comes a frame after the scroll, and by then the page may have changed around the list: a
+  // banner or a wrapped toolbar above it makes the box shorter, and the bottom moves away from a
+  // position nobody changed. So only a position above this one, a scroll up, stops following; a
+  // position the list set, or a change of layout, never does.
+  const pinnedTop = useRef(0);
+  const pinToBottom = useCallback((el: HTMLElement, bottom: number) => {
+    el.scrollTop = bottom;
+    // Setting it laid the list out (to clamp it): reading it back costs nothing more.
+    pinnedTop.current = el.scrollTop;
+  }, []);
+
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
-    if (atBottom !== followingRef.current) setFollow(atBottom);
-    // While following, the window is the last rows: no need to render again for the scroll position.
-    if (!atBottom) {
-      rememberAnchor();
-      fixed.onScroll();
+    const top = el.scrollTop;
+    const atBottom = el.scrollHeight - top - el.clientHeight < BOTTOM_SLACK;
+    if (followingRef.current) {
+      if (top >= pinnedTop.current - 1) {
+        // Not moved by anyone, yet no longer at the bottom: the box changed size. Stay at the bottom.
+        if (!atBottom) pinToBottom(el, el.scrollHeight);
+        return;
+      }
+      setFollow(false);
+    } else if (atBottom) {
+      setFollow(true);
+      pinnedTop.current = top;
+      return;
     }
-  }, [rememberAnchor, setFollow, fixed.onScroll]);
+    rememberAnchor();
+    fixed.onScroll();
+  }, [rememberAnchor, setFollow, pinToBottom, fixed.onScroll]);
+
+  // A scroll up by wheel or keyboard stops following at once, before the rows coming meanwhile (a fast
+  // stream commits every frame) would put the list back at the bottom.
+  const onWheel = useCallback(
+    (e: WheelEvent) => {
+      if (e.deltaY < 0 && followingRef.current && (scroller.current?.scrollTop ?? 0) > 0) setFollow(false);
+    },
+    [setFollow],
+  );
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      if (followingRef.current && SCROLL_UP_KEYS.has(e.key)) setFollow(false);
+    },
+    [setFollow],
+  );
+
+  // The box itself resized (window, panels): while following, the newest line stays in sight.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (followingRef.current) pinToBottom(el, el.scrollHeight);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [pinToBottom]);
 
   const totalSize = wrap ? virtualizer.getTotalSize() : rows.length * ROW_HEIGHT;
   // Runs again when measured sizes change the total (wrapped lines), to stay at the bottom.
@@ -112,7 +163,7 @@ export function LogList({
     if (!el) return;
     if (followingRef.current) {
       // The total is known: no need to read scrollHeight (which would force a layout).
-      el.scrollTop = totalSize;
+      pinToBottom(el, totalSize);
       return;
     }
     const a = anchor.current;
@@ -121,7 +172,7 @@ export function LogList({
     if (index === -1) return;
     el.scrollTop = startOf(index) + a.delta;
     anchor.current = { ...a, index };
-  }, [rows, totalSize, startOf]);
+  }, [rows, totalSize, startOf, pinToBottom]);
 
   // New rows below while not following (counted from the newest back, up to a bound).
   const lastSeen = useRef<number>(-1);
@@ -137,7 +188,7 @@ export function LogList({
   const jumpToBottom = () => {
     setFollow(true);
     const el = scroller.current;
-    if (el) el.scrollTop = totalSize;
+    if (el) pinToBottom(el, totalSize);
   };
 
   useImperativeHandle(
@@ -163,6 +214,8 @@ export function LogList({
       <section
         ref={scroller}
         onScroll={onScroll}
+        onWheel={onWheel}
+        onKeyDown={onKeyDown}
         aria-label="Log lines"
         data-testid="log-scroller"
         data-following={following}
