@@ -152,6 +152,7 @@ describe("collector", { timeout: 60_000 }, () => {
     await eventually(async () => (await machine(target.hostname)).health === "healthy", 10_000, "back");
     const reach = await database.db.machineStateChange.findMany({
       where: { machineId: away.id, field: "reachable" },
+      orderBy: { id: "asc" },
     });
     expect(reach.map((r) => r.toValue).slice(-2)).toEqual(["false", "true"]);
   });

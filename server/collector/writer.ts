@@ -44,13 +44,17 @@ FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "talosVersion" text, "kubernete
   "lastError" text, health text, "healthReason" text, "healthSince" timestamptz)
 WHERE m.id = v.id AND ${LEASE_HELD("m.cluster_id")}`;
 
+// In the order they happened (ids follow it: a machine that went away and came back within one flush has
+// its two changes in that order, whatever order the join produces).
 const INSERT_CHANGES = `
 INSERT INTO machine_state_change (machine_id, at, field, from_value, to_value, reason)
 SELECT v."machineId", v.at, v.field, v."fromValue", v."toValue", v.reason
-FROM jsonb_to_recordset($2::jsonb)
-  AS v("machineId" uuid, at timestamptz, field text, "fromValue" text, "toValue" text, reason text)
+FROM ROWS FROM (jsonb_to_recordset($2::jsonb)
+       AS ("machineId" uuid, at timestamptz, field text, "fromValue" text, "toValue" text, reason text))
+  WITH ORDINALITY AS v("machineId", at, field, "fromValue", "toValue", reason, n)
 JOIN machine m ON m.id = v."machineId"
-WHERE ${LEASE_HELD("m.cluster_id")}`;
+WHERE ${LEASE_HELD("m.cluster_id")}
+ORDER BY v.n`;
 
 // Events in the order received (ids follow it), each (machine, Talos event id) once.
 const INSERT_EVENTS = `
@@ -208,13 +212,14 @@ export class BatchWriter {
     let changesWritten = 0;
     try {
       // Statements, not one transaction: each is atomic, and a retry after a partial failure rewrites the
-      // same newest state. Large flushes (the first collection of a big fleet) go in chunks.
-      for (const chunk of chunks) await this.run(UPDATE_MACHINES, chunk);
+      // same newest state. Large flushes (the first collection of a big fleet) go in chunks. History goes
+      // first: whoever reads a machine's new state finds the change that led to it in its history too.
       for (let i = 0; i < changes.length; i += CHUNK * 5) {
         const part = changes.slice(i, i + CHUNK * 5);
         await this.run(INSERT_CHANGES, storable(part));
         changesWritten = i + part.length;
       }
+      for (const chunk of chunks) await this.run(UPDATE_MACHINES, chunk);
       if (clusters.length) await this.run(UPDATE_CLUSTERS, storable(clusters));
       if (this.failing) this.log.info("collector: database writes work again");
       this.failing = false;
