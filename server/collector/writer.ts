@@ -133,6 +133,26 @@ export class BatchWriter {
     await this.pool.query(sql, [this.instanceId, rows]);
   }
 
+  /** Runs `work`'s statements in one transaction on one connection of the writer's pool. */
+  private async transaction(work: (run: (sql: string, rows: unknown) => Promise<void>) => Promise<void>) {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      await work(async (sql, rows) => {
+        await client.query(sql, [this.instanceId, rows]);
+      });
+      await client.query("COMMIT");
+    } catch (err) {
+      broken = err as Error;
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is not handed out again.
+      client.release(broken);
+    }
+  }
+
   /** Closes the writer's connections (after the last flush). */
   async close(): Promise<void> {
     await this.pool.end();
@@ -209,18 +229,18 @@ export class BatchWriter {
     for (let i = 0; i < machines.length; i += CHUNK) {
       chunks.push(storable(machines.slice(i, i + CHUNK).map(machineRow)));
     }
-    let changesWritten = 0;
     try {
-      // Statements, not one transaction: each is atomic, and a retry after a partial failure rewrites the
-      // same newest state. Large flushes (the first collection of a big fleet) go in chunks. History goes
-      // first: whoever reads a machine's new state finds the change that led to it in its history too.
-      for (let i = 0; i < changes.length; i += CHUNK * 5) {
-        const part = changes.slice(i, i + CHUNK * 5);
-        await this.run(INSERT_CHANGES, storable(part));
-        changesWritten = i + part.length;
-      }
-      for (const chunk of chunks) await this.run(UPDATE_MACHINES, chunk);
-      if (clusters.length) await this.run(UPDATE_CLUSTERS, storable(clusters));
+      // One transaction: whoever reads a machine's new state finds the change that led to it in its history
+      // (and open pages hear of both in one notification, sent at commit); a failure writes nothing, and the
+      // retry writes the newest state with every change. Large flushes (the first collection of a big fleet)
+      // go in chunks.
+      await this.transaction(async (run) => {
+        for (const chunk of chunks) await run(UPDATE_MACHINES, chunk);
+        for (let i = 0; i < changes.length; i += CHUNK * 5) {
+          await run(INSERT_CHANGES, storable(changes.slice(i, i + CHUNK * 5)));
+        }
+        if (clusters.length) await run(UPDATE_CLUSTERS, storable(clusters));
+      });
       if (this.failing) this.log.info("collector: database writes work again");
       this.failing = false;
       this.onFlushed?.(
@@ -231,8 +251,7 @@ export class BatchWriter {
       if (!this.failing) this.log.warn({ err }, "collector: writing machine state failed; will retry");
       this.failing = true;
       for (const m of machines) if (!this.dirty.has(m.id)) this.dirty.set(m.id, m);
-      // History rows already inserted are not inserted twice.
-      this.changes = [...changes.slice(changesWritten), ...this.changes].slice(-MAX_PENDING_CHANGES);
+      this.changes = [...changes, ...this.changes].slice(-MAX_PENDING_CHANGES);
       for (const c of clusters) if (!this.clusters.has(c.clusterId)) this.clusters.set(c.clusterId, c);
     }
   }
