@@ -5,7 +5,8 @@ import { recordAudit } from "../audit/record-audit";
 import { actorOf, scopesFor } from "../auth/principal";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
-import { assertVisible, followEvents, followEventsSchema } from "./follow-events";
+import { assertVisible } from "./assert-visible";
+import { followEvents, followEventsSchema } from "./follow-events";
 import { listEvents, listEventsSchema } from "./list-events";
 
 export const eventsRouter = router({

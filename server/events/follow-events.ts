@@ -3,10 +3,9 @@
 // Ids of one cluster are committed in order: only the instance holding its lease writes them, one
 // flush at a time.
 import { z } from "zod";
-import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import { sleep } from "../collector/pacing";
 import type { PrismaClient } from "../db/client";
-import { AppError } from "../errors";
+import { assertVisible } from "./assert-visible";
 import { type EventView, eventSelect, toEventView } from "./event-view";
 import { eventFilterSchema, eventWhere } from "./list-events";
 
@@ -27,30 +26,6 @@ export type FollowEventsInput = z.infer<typeof followEventsSchema>;
 /** How often the database is asked for new events. */
 export const FOLLOW_POLL_MS = 1_000;
 const BATCH = 500;
-
-/** Throws not found unless the machine or cluster exists within the viewer's scope. */
-export async function assertVisible(
-  db: PrismaClient,
-  scopes: string[],
-  input: FollowEventsInput,
-): Promise<void> {
-  if (input.machineId) {
-    const m = await db.machine.findFirst({
-      where: { AND: [machineScopeWhere(scopes), { id: input.machineId }] },
-      select: { id: true },
-    });
-    if (!m) throw new AppError("NOT_FOUND", { userMessage: "No such machine, or it is outside your scope." });
-    return;
-  }
-  const c = await db.cluster.findFirst({
-    where: {
-      name: input.cluster,
-      OR: [clusterScopeWhere(scopes), { machines: { some: machineScopeWhere(scopes) } }],
-    },
-    select: { id: true },
-  });
-  if (!c) throw new AppError("NOT_FOUND", { userMessage: "No such cluster, or it is outside your scope." });
-}
 
 export async function* followEvents({
   db,

@@ -5,6 +5,7 @@ import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
+import { assertVisible } from "./assert-visible";
 import { type EventView, eventSelect, toEventView } from "./event-view";
 import { EVENT_KINDS } from "./kinds";
 
@@ -69,6 +70,8 @@ export async function listEvents({
   if (q.from && q.to && q.from > q.to) {
     throw new AppError("BAD_REQUEST", { userMessage: "The time range ends before it starts." });
   }
+  // A machine named by id must be one the viewer can see (the text filters simply match nothing).
+  if (q.machineId) await assertVisible(db, scopes, { machineId: q.machineId });
   // Read before the page: a follow started from here misses nothing (it may repeat a few; ids tell).
   const newest = await db.machineEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
   const and: Prisma.MachineEventWhereInput[] = [eventWhere(scopes, q)];

@@ -8,6 +8,7 @@ import { describeScope, loadCandidates, rolloutScopeSchema } from "./load-candid
 import { withMaintenanceWindows } from "./maintenance-windows";
 import { type Plan, planRollout, wavePlanSchema } from "./plan";
 import { safetySchema } from "./safety";
+import { rolloutsWithinScope } from "./visible-rollouts";
 import { installerTag, parseTalosVersion } from "./upgrade-path";
 
 export const rolloutSpecSchema = z.object({
@@ -146,7 +147,10 @@ export async function changeRollout(
   id: string,
   spec: RolloutSpec,
 ): Promise<{ plan: Plan; voided: number }> {
-  const current = await db.rollout.findUnique({ where: { id }, select: { status: true, revision: true } });
+  const current = await db.rollout.findFirst({
+    where: { id, ...rolloutsWithinScope(scopes) },
+    select: { status: true, revision: true },
+  });
   if (!current) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
   const started = await db.rolloutMachine.count({ where: { rolloutId: id, phase: { not: "pending" } } });
   if (!["pending", "running"].includes(current.status) || started > 0) {

@@ -6,6 +6,7 @@ import { assertFourEyes } from "../auth/four-eyes";
 import type { Principal } from "../auth/principal";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { rolloutsWithinScope } from "./visible-rollouts";
 
 export const waveDecisionSchema = z.object({
   rolloutId: z.uuid("must be a rollout id"),
@@ -19,13 +20,15 @@ export const waveDecisionSchema = z.object({
 });
 export type WaveDecision = z.infer<typeof waveDecisionSchema>;
 
+/** `scopes`: the decider's rollouts.approve scopes; a rollout reaching beyond them is not found. */
 export async function decideWave(
   db: PrismaClient,
   principal: Principal,
+  scopes: string[],
   d: WaveDecision,
 ): Promise<{ status: string }> {
-  const rollout = await db.rollout.findUnique({
-    where: { id: d.rolloutId },
+  const rollout = await db.rollout.findFirst({
+    where: { id: d.rolloutId, ...rolloutsWithinScope(scopes) },
     select: {
       name: true,
       status: true,

@@ -56,23 +56,28 @@ export async function listMaintenanceWindows(opts: {
     select: windowSelect,
     orderBy: [{ site: "asc" }, { start: "asc" }, { id: "asc" }],
   });
-  let visible = rows;
-  if (!opts.readScopes.includes("")) {
-    const siteScopes = opts.readScopes.filter((s) => s.startsWith("site:"));
-    // Cluster-label grants have no sites of their own: the sites of the machines they see count.
-    const sites =
-      siteScopes.length === opts.readScopes.length ? [] : await visibleSites(opts.db, opts.readScopes);
-    visible = rows.filter(
-      (w) =>
-        siteScopes.some((s) => touchesScope(s, w.site)) || sites.some((site) => siteMatches(w.site, site)),
-    );
-  }
+  const visible = await visibleWindows(opts.db, opts.readScopes, rows);
   return visible.map((w) => ({
     ...w,
     days: sortedDays(w.days),
     ...openingOf(asSchedulerWindow(w), now),
     canEdit: mayEditWindow(opts.editScopes, w.site),
   }));
+}
+
+/** The windows touching a site these scopes see (all of them with a fleet-wide grant). */
+async function visibleWindows<W extends { site: string }>(
+  db: PrismaClient,
+  scopes: string[],
+  windows: W[],
+): Promise<W[]> {
+  if (scopes.includes("")) return windows;
+  const siteScopes = scopes.filter((s) => s.startsWith("site:"));
+  // Cluster-label grants have no sites of their own: the sites of the machines they see count.
+  const sites = siteScopes.length === scopes.length ? [] : await visibleSites(db, scopes);
+  return windows.filter(
+    (w) => siteScopes.some((s) => touchesScope(s, w.site)) || sites.some((site) => siteMatches(w.site, site)),
+  );
 }
 
 async function visibleSites(db: PrismaClient, scopes: string[]): Promise<string[]> {
@@ -106,9 +111,10 @@ export async function addMaintenanceWindow(opts: {
   });
 }
 
+/** The window, if the editor can see it (else not found, as one that does not exist) and may edit it. */
 async function existing(db: PrismaClient, scopes: string[], id: string) {
   const w = await db.maintenanceWindow.findUnique({ where: { id }, select: windowSelect });
-  if (!w)
+  if (!w || (await visibleWindows(db, scopes, [w])).length === 0)
     throw new AppError("NOT_FOUND", { userMessage: "This maintenance window does not exist (any more)." });
   assertMayEdit(scopes, w.site);
   return w;

@@ -146,7 +146,13 @@ describe("maintenance windows in Minos", () => {
 
     await as(lou).rollouts.maintenanceWindows.update({ id: dk.id, window: { ...weekend, start: "23:00" } });
     const us = all[2]?.id as string;
-    await expect(as(lou).rollouts.maintenanceWindows.remove({ id: us })).rejects.toThrow(/within the scope/);
+    // A window lou cannot even see (none of lou's sites) is not found for lou, as one that does not exist.
+    await expect(as(lou).rollouts.maintenanceWindows.remove({ id: us })).rejects.toThrow(/does not exist/);
+    // One lou sees (it covers every site) but may not edit: refused, saying why.
+    const everywhere = all.find((w) => w.site === "*")?.id as string;
+    await expect(as(lou).rollouts.maintenanceWindows.remove({ id: everywhere })).rejects.toThrow(
+      /needs a fleet-wide operator or admin grant/,
+    );
     await as(olivia).rollouts.maintenanceWindows.remove({ id: us });
     expect((await as(abe).rollouts.maintenanceWindows.list()).map((w) => `${w.site} ${w.start}`)).toEqual([
       "* 22:00",

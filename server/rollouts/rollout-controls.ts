@@ -3,6 +3,7 @@
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { failureAllowance, safetySchema } from "./safety";
+import { rolloutsWithinScope } from "./visible-rollouts";
 
 type Control = "pause" | "resume" | "abort";
 
@@ -12,16 +13,25 @@ const ALLOWED: Record<Control, { from: string[]; to: "paused" | "running" | "abo
   abort: { from: ["pending", "running", "paused"], to: "aborting" },
 };
 
+/** Throws NOT_FOUND unless the rollout exists and every machine of its plan is within `scopes`. */
+async function assertActionable(db: PrismaClient, scopes: string[], id: string): Promise<void> {
+  const r = await db.rollout.findFirst({ where: { id, ...rolloutsWithinScope(scopes) }, select: { id: true } });
+  if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
+}
+
+/** `scopes`: the operator's rollouts.run scopes; a rollout reaching beyond them is not found. */
 export async function controlRollout(
   db: PrismaClient,
+  scopes: string[],
   id: string,
   control: Control,
   by: string,
 ): Promise<{ status: string }> {
   const rule = ALLOWED[control];
+  await assertActionable(db, scopes, id);
   if (control === "resume") await assertWithinBudget(db, id);
   const changed = await db.rollout.updateMany({
-    where: { id, status: { in: rule.from as ("pending" | "running" | "paused")[] } },
+    where: { id, status: { in: rule.from as ("pending" | "running" | "paused")[] }, ...rolloutsWithinScope(scopes) },
     data: { status: rule.to, statusReason: `${control === "abort" ? "aborted" : `${control}d`} by ${by}` },
   });
   if (changed.count === 0) {
@@ -56,12 +66,15 @@ async function assertWithinBudget(db: PrismaClient, id: string): Promise<void> {
 }
 
 /** Retry: a failed machine goes back to pending with a new attempt number; skip: it is left out. */
+/** `scopes`: the operator's rollouts.run scopes; a rollout reaching beyond them is not found. */
 export async function machineControl(
   db: PrismaClient,
+  scopes: string[],
   rolloutId: string,
   machineId: string,
   control: "retry" | "skip",
 ): Promise<{ phase: string }> {
+  await assertActionable(db, scopes, rolloutId);
   const m = await db.rolloutMachine.findUnique({
     where: { rolloutId_machineId: { rolloutId, machineId } },
     select: { phase: true, rollout: { select: { status: true } } },

@@ -132,7 +132,7 @@ export const rolloutsRouter = router({
         comment: input.comment,
         autoAdvance: input.autoAdvance,
       };
-      return decideWave(ctx.db, ctx.principal, input);
+      return decideWave(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.approve"), input);
     }),
 
   control: authorized("rollouts.run")
@@ -140,7 +140,13 @@ export const rolloutsRouter = router({
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
       ctx.audit.details = { control: input.control };
-      return controlRollout(ctx.db, input.id, input.control, ctx.principal.username);
+      return controlRollout(
+        ctx.db,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.control,
+        ctx.principal.username,
+      );
     }),
 
   machine: authorized("rollouts.run")
@@ -148,6 +154,12 @@ export const rolloutsRouter = router({
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
       ctx.audit.details = { machine: input.machineId, control: input.control };
-      return machineControl(ctx.db, input.id, input.machineId, input.control);
+      return machineControl(
+        ctx.db,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.machineId,
+        input.control,
+      );
     }),
 });

@@ -52,17 +52,36 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+/** The tRPC error an AppError stands for, with its user message. */
+const asTrpcError = (cause: AppError) =>
+  new TRPCError({ code: trpcCodeOf[cause.code], message: cause.userMessage, cause });
+
+/**
+ * A subscription's stream, with an AppError thrown while it runs (after the middleware has returned)
+ * turned into its tRPC error too: "not found" stays NOT_FOUND, never a generic server error.
+ */
+async function* mappedStream(source: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw err instanceof AppError ? asTrpcError(err) : err;
+  }
+}
+
+const isStream = (v: unknown): v is AsyncIterable<unknown> =>
+  typeof v === "object" && v !== null && Symbol.asyncIterator in v;
+
 /** Times every call and turns AppError into the matching tRPC error with its user message. */
 const observed = t.middleware(async ({ path, type, next, ctx }) => {
   const started = performance.now();
   let result = await next();
+  if (result.ok && type === "subscription" && isStream(result.data)) {
+    result = { ...result, data: mappedStream(result.data) };
+  }
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
-      result = {
-        ...result,
-        error: new TRPCError({ code: trpcCodeOf[cause.code], message: cause.userMessage, cause }),
-      };
+      result = { ...result, error: asTrpcError(cause) };
     } else if (result.error.code === "INTERNAL_SERVER_ERROR") {
       ctx.log.error({ err: cause ?? result.error, path }, "procedure failed");
     }
