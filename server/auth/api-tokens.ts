@@ -1,7 +1,9 @@
 // API tokens for automation: shown once, stored hashed, expiring, revocable, acting with one role
 // no higher than their creator's and within the creator's scope.
+
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { ADMIN_SCOPE_REFUSED, grantAllowed } from "./admin-scope";
 import { type Role, roleCovers } from "./permissions";
 import type { Grant, Principal } from "./principal";
 import { API_TOKEN_PREFIX, hashSecret, newApiToken } from "./tokens";
@@ -30,6 +32,11 @@ export async function createApiToken(
   if (input.expiresInDays < 1 || input.expiresInDays > MAX_TOKEN_DAYS) {
     throw new AppError("BAD_REQUEST", {
       userMessage: `A token must expire within 1 to ${MAX_TOKEN_DAYS} days.`,
+    });
+  }
+  if (!grantAllowed(input)) {
+    throw new AppError("BAD_REQUEST", {
+      userMessage: `A token cannot be admin in a scope: ${ADMIN_SCOPE_REFUSED}.`,
     });
   }
   const owner = await db.user.findUnique({ where: { id: input.ownerId }, include: { grants: true } });

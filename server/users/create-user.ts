@@ -2,7 +2,7 @@
 import { assertPasswordPolicy, hashPassword } from "../auth/password";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
-import type { GrantInput } from "./user-schemas";
+import { assertGrantsAllowed, type GrantInput } from "./user-schemas";
 
 export async function createUser(
   db: PrismaClient,
@@ -12,6 +12,7 @@ export async function createUser(
   if (input.grants.length === 0) {
     throw new AppError("BAD_REQUEST", { userMessage: "Give the user at least one role." });
   }
+  assertGrantsAllowed(input.grants);
   try {
     return await db.user.create({
       data: {

@@ -1,9 +1,10 @@
 // Replaces the locally set role grants of a user (grants mapped from OIDC groups are left alone).
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
-import type { GrantInput } from "./user-schemas";
+import { assertGrantsAllowed, type GrantInput } from "./user-schemas";
 
 export async function setUserGrants(db: PrismaClient, username: string, grants: GrantInput[]): Promise<void> {
+  assertGrantsAllowed(grants);
   const user = await db.user.findUnique({ where: { username }, include: { grants: true } });
   if (!user) throw new AppError("NOT_FOUND", { userMessage: `There is no user named "${username}".` });
   const keepsAdmin = grants.some((g) => g.role === "admin" && g.scope === "");

@@ -1,8 +1,10 @@
 // Input rules for users and grants, shared by the API and the admin CLI.
 import { z } from "zod";
+import { ADMIN_SCOPE_REFUSED, grantAllowed } from "../auth/admin-scope";
 import { MAX_PASSWORD_LENGTH } from "../auth/password";
 import { roles } from "../auth/permissions";
 import { scopeSchema } from "../auth/scope";
+import { AppError } from "../errors";
 
 export const usernameSchema = z
   .string()
@@ -14,5 +16,13 @@ export const passwordSchema = z
   .string()
   .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
 
-export const grantSchema = z.object({ role: z.enum(roles), scope: scopeSchema.default("") });
+export const grantSchema = z
+  .object({ role: z.enum(roles), scope: scopeSchema.default("") })
+  .refine(grantAllowed, { message: ADMIN_SCOPE_REFUSED, path: ["scope"] });
+
+/** The same rule for grants that did not come through grantSchema (the admin CLI builds its own). */
+export function assertGrantsAllowed(grants: readonly GrantInput[]): void {
+  if (grants.every(grantAllowed)) return;
+  throw new AppError("BAD_REQUEST", { userMessage: `Refused: ${ADMIN_SCOPE_REFUSED}.` });
+}
 export type GrantInput = z.infer<typeof grantSchema>;

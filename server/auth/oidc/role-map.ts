@@ -1,5 +1,6 @@
 // OIDC groups → Minos roles: MINOS_OIDC_ROLE_MAP ("platform-admins=admin;dk-viewers=viewer@site:eu/dk/*")
 // parsed into entries, and the grants a set of groups earns at sign-in.
+import { ADMIN_SCOPE_REFUSED, grantAllowed } from "../admin-scope";
 import { type Role, roles } from "../permissions";
 import type { Grant } from "../principal";
 import { scopeSchema } from "../scope";
@@ -55,6 +56,10 @@ export function parseRoleMap(text: string): RoleMapParse {
     const checked = scopeSchema.safeParse(scope);
     if (!checked.success) {
       problems.push(`entry "${item}" has a bad scope "${scope}": it ${checked.error.issues[0]?.message}`);
+      continue;
+    }
+    if (!grantAllowed({ role, scope })) {
+      problems.push(`entry "${item}" is refused: ${ADMIN_SCOPE_REFUSED}`);
       continue;
     }
     entries.push({ group, role: role as Role, scope });
