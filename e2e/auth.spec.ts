@@ -1,5 +1,6 @@
 // Signing in and out, roles in the UI, lockout, and API tokens used from a script.
 import { expect, test } from "@playwright/test";
+import { shot } from "./database";
 import { admin, createUser, signIn } from "./helpers";
 
 test("a page needs a signed-in user, and sign-in leads back to it; sign-out ends the session", async ({
@@ -49,6 +50,34 @@ test("a viewer sees no admin pages and no administration controls", async ({ pag
   expect(res.status()).toBe(403);
   expect(JSON.stringify(await res.json())).toContain("This needs the admin role.");
   await context.close();
+});
+
+test("an administrator cannot make a site-scoped admin: the form says admin is fleet-wide", async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.goto("/settings");
+  const users = page.getByRole("region", { name: "Users" });
+  const name = `eu-admin-${Date.now().toString(36)}`;
+  await users.getByLabel("User name").fill(name);
+  await users.getByLabel("Initial password (12+ characters)").fill("eu-admin-password-1");
+  await users.getByRole("checkbox", { name: "admin" }).check();
+  await users.getByLabel(/^Scope/).fill("site:eu/*");
+  await expect(users.getByRole("alert")).toHaveText(
+    "Admin is always fleet-wide: clear the scope, or give operator and approver for that scope.",
+  );
+  await expect(users.getByRole("button", { name: "Create user" })).toBeDisabled();
+  await shot(page, "settings-admin-scope");
+  // Operator and approver for the site is what the form offers instead; it is created.
+  await users.getByRole("checkbox", { name: "admin" }).uncheck();
+  await users.getByRole("checkbox", { name: "viewer" }).uncheck();
+  await users.getByRole("checkbox", { name: "operator" }).check();
+  await users.getByRole("checkbox", { name: "approver" }).check();
+  await expect(users.getByRole("alert")).toHaveCount(0);
+  await users.getByRole("button", { name: "Create user" }).click();
+  const row = users.getByRole("row", { name: new RegExp(name) });
+  await expect(row).toContainText("operator (site:eu/*)");
+  await expect(row).toContainText("approver (site:eu/*)");
 });
 
 test("repeated failed sign-ins lock the account, even against the right password", async ({

@@ -8,8 +8,8 @@ import { describeScope, loadCandidates, rolloutScopeSchema } from "./load-candid
 import { withMaintenanceWindows } from "./maintenance-windows";
 import { type Plan, planRollout, wavePlanSchema } from "./plan";
 import { safetySchema } from "./safety";
-import { rolloutsWithinScope } from "./visible-rollouts";
 import { installerTag, parseTalosVersion } from "./upgrade-path";
+import { rolloutsWithinScope } from "./visible-rollouts";
 
 export const rolloutSpecSchema = z.object({
   name: z.string().trim().min(1, "give the rollout a name").max(120),

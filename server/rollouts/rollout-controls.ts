@@ -15,7 +15,10 @@ const ALLOWED: Record<Control, { from: string[]; to: "paused" | "running" | "abo
 
 /** Throws NOT_FOUND unless the rollout exists and every machine of its plan is within `scopes`. */
 async function assertActionable(db: PrismaClient, scopes: string[], id: string): Promise<void> {
-  const r = await db.rollout.findFirst({ where: { id, ...rolloutsWithinScope(scopes) }, select: { id: true } });
+  const r = await db.rollout.findFirst({
+    where: { id, ...rolloutsWithinScope(scopes) },
+    select: { id: true },
+  });
   if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
 }
 
@@ -31,7 +34,11 @@ export async function controlRollout(
   await assertActionable(db, scopes, id);
   if (control === "resume") await assertWithinBudget(db, id);
   const changed = await db.rollout.updateMany({
-    where: { id, status: { in: rule.from as ("pending" | "running" | "paused")[] }, ...rolloutsWithinScope(scopes) },
+    where: {
+      id,
+      status: { in: rule.from as ("pending" | "running" | "paused")[] },
+      ...rolloutsWithinScope(scopes),
+    },
     data: { status: rule.to, statusReason: `${control === "abort" ? "aborted" : `${control}d`} by ${by}` },
   });
   if (changed.count === 0) {

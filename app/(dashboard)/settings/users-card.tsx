@@ -42,6 +42,8 @@ function UsersAdmin() {
     e.preventDefault();
     create.mutate({ username, password, grants: chosen.map((role) => ({ role, scope })) });
   };
+  // Administrators are fleet-wide (the server refuses a scoped admin too): say so before submitting.
+  const adminScoped = chosen.includes("admin") && scope.trim() !== "";
   const toggle = (r: Role) => setChosen((c) => (c.includes(r) ? c.filter((x) => x !== r) : [...c, r]));
   return (
     <Card
@@ -76,7 +78,12 @@ function UsersAdmin() {
           onChange={(e) => setScope(e.target.value)}
         />
         <div className="md:col-span-2">
-          <Button type="submit" disabled={create.isPending}>
+          {adminScoped ? (
+            <p role="alert" className="mb-2 text-sm text-amber-800 dark:text-amber-300">
+              Admin is always fleet-wide: clear the scope, or give operator and approver for that scope.
+            </p>
+          ) : null}
+          <Button type="submit" disabled={create.isPending || adminScoped}>
             Create user
           </Button>
         </div>
