@@ -80,7 +80,7 @@ test("an administrator cannot make a site-scoped admin: the form says admin is f
   await expect(row).toContainText("approver (site:eu/*)");
 });
 
-test("repeated failed sign-ins lock the account, even against the right password", async ({
+test("repeated failed sign-ins lock the user out from that address, even against the right password", async ({
   page,
   browser,
 }) => {
@@ -98,7 +98,7 @@ test("repeated failed sign-ins lock the account, even against the right password
   await other.getByLabel("Password").fill(user.password);
   await other.getByRole("button", { name: "Sign in" }).click();
   await expect(other.locator("form").getByRole("alert")).toContainText(
-    "This account is locked after repeated failed sign-ins.",
+    "is locked after repeated failed sign-ins.",
   );
   await expect(other).toHaveURL(/\/login/);
   await context.close();

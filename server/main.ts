@@ -6,6 +6,7 @@ import http from "node:http";
 import next from "next";
 import { pruneAudit } from "./audit/prune-audit";
 import { ensureFirstAdmin } from "./auth/ensure-first-admin";
+import { pruneAttempts } from "./auth/login-failures";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
@@ -138,6 +139,14 @@ async function main(): Promise<void> {
   const eventTimer = setInterval(pruneOldEvents, 3_600_000);
   eventTimer.unref();
   cleanups.push({ name: "event retention", run: async () => clearInterval(eventTimer) });
+
+  // Failed sign-ins untouched for a day are forgotten (their lockouts long over); every instance, harmlessly.
+  const pruneLogins = () =>
+    pruneAttempts(db()).catch((err) => log.error({ err }, "pruning failed sign-ins failed"));
+  void pruneLogins();
+  const loginTimer = setInterval(pruneLogins, 3_600_000);
+  loginTimer.unref();
+  cleanups.push({ name: "failed sign-in retention", run: async () => clearInterval(loginTimer) });
 
   // Drift history is kept MINOS_DRIFT_HISTORY_RETENTION_DAYS (default 90); every instance prunes, harmlessly.
   const driftDays = config.MINOS_DRIFT_HISTORY_RETENTION_DAYS;

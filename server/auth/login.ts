@@ -1,11 +1,13 @@
-// Password sign-in with lockout: after MINOS_LOGIN_MAX_FAILURES consecutive failures an account
-// refuses sign-in for MINOS_LOGIN_LOCKOUT_MINUTES; a per-address limit slows guessing across
-// accounts. Every attempt is audited. Failures never say whether the user exists.
+// Password sign-in with lockout: after MINOS_LOGIN_MAX_FAILURES consecutive failures of a user name from
+// one address, that address may not sign in as that user for MINOS_LOGIN_LOCKOUT_MINUTES (login-failures.ts);
+// a per-address limit slows guessing across names. Every attempt is audited. Neither the answers nor the
+// lockout say whether the user exists.
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { recordAudit } from "../audit/record-audit";
 import type { PrismaClient } from "../db/client";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { clearAttempts, countAttempt, failedAttempt } from "./login-failures";
 import { decoyHash, verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
@@ -19,6 +21,13 @@ export interface LoginInput {
 }
 
 const WRONG = "The user name or password is not right.";
+
+function lockedOut(until: Date): AppError {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return new AppError("TOO_MANY_REQUESTS", {
+    userMessage: `Sign-in as this user from your address is locked after repeated failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an administrator to reset the password.`,
+  });
+}
 
 export async function login(
   db: PrismaClient,
@@ -44,37 +53,35 @@ export async function login(
     });
   }
 
-  const { MINOS_LOGIN_MAX_FAILURES: maxFailures, MINOS_LOGIN_LOCKOUT_MINUTES: lockMinutes } = env();
-  const user = await db.user.findUnique({ where: { username } });
-  if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    await audit("denied", "account locked");
-    const minutes = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 60_000);
-    throw new AppError("TOO_MANY_REQUESTS", {
-      userMessage: `This account is locked after repeated failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}, or ask an administrator to reset the password.`,
-    });
+  const { MINOS_LOGIN_MAX_FAILURES: max, MINOS_LOGIN_LOCKOUT_MINUTES: lockMinutes } = env();
+  const address = input.address ?? "unknown";
+  // Counted before the password is checked, so parallel guesses cannot slip past the limit.
+  const attempt = await countAttempt(db, username, address);
+  let lockedUntil = attempt.lockedUntil;
+  if (!lockedUntil && attempt.number > max) {
+    lockedUntil =
+      (await failedAttempt(db, username, address, { max, lockMinutes })) ??
+      new Date(Date.now() + lockMinutes * 60_000);
   }
+  if (lockedUntil) {
+    await audit("denied", "locked out from this address");
+    throw lockedOut(lockedUntil);
+  }
+  const user = await db.user.findUnique({ where: { username } });
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user?.passwordHash || !ok || user.disabled) {
-    if (user && !user.disabled) {
-      const failures = user.failedLogins + 1;
-      const lock = failures >= maxFailures;
-      await db.user.update({
-        where: { id: user.id },
-        data: {
-          failedLogins: lock ? 0 : failures,
-          lockedUntil: lock ? new Date(Date.now() + lockMinutes * 60_000) : user.lockedUntil,
-        },
-      });
-      await audit("denied", lock ? `wrong password; locked for ${lockMinutes} minutes` : "wrong password");
-    } else {
-      await audit("denied", user?.disabled ? "account disabled" : "unknown user or no password");
-    }
+    // A name that is no account is counted and locked out alike: the answers never tell them apart.
+    const locked = await failedAttempt(db, username, address, { max, lockMinutes });
+    const why = !user?.passwordHash
+      ? "unknown user or no password"
+      : user.disabled
+        ? "account disabled"
+        : "wrong password";
+    await audit("denied", locked ? `${why}; locked out from this address for ${lockMinutes} minutes` : why);
     throw new AppError("UNAUTHORIZED", { userMessage: WRONG });
   }
-  await db.user.update({
-    where: { id: user.id },
-    data: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() },
-  });
+  await clearAttempts(db, username, address);
+  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   await audit("ok");
   return createSession(db, { userId: user.id, address: input.address, userAgent: input.userAgent });
 }

@@ -1,8 +1,9 @@
-// Lists users with their grants; never password hashes.
+// Lists users with their grants and whether sign-in is locked out from some address; never password hashes.
+import { lockedUsers } from "../auth/login-failures";
 import type { PrismaClient } from "../db/client";
 
 export async function listUsers(db: PrismaClient) {
-  return db.user.findMany({
+  const users = await db.user.findMany({
     orderBy: { username: "asc" },
     select: {
       id: true,
@@ -10,10 +11,14 @@ export async function listUsers(db: PrismaClient) {
       displayName: true,
       disabled: true,
       lastLoginAt: true,
-      lockedUntil: true,
       oidcSubject: true,
       createdAt: true,
       grants: { select: { role: true, scope: true, source: true }, orderBy: { role: "asc" } },
     },
   });
+  const locked = await lockedUsers(
+    db,
+    users.map((u) => u.username),
+  );
+  return users.map((u) => ({ ...u, lockedUntil: locked.get(u.username) ?? null }));
 }

@@ -21,10 +21,9 @@ export async function setPassword(
       data: {
         passwordHash: await hashPassword(input.newPassword),
         passwordChangedAt: new Date(),
-        failedLogins: 0,
-        lockedUntil: null,
       },
     }),
+    db.loginFailure.deleteMany({ where: { username: user.username } }),
     db.session.deleteMany({
       where: { userId: user.id, ...(input.keepSessionId ? { id: { not: input.keepSessionId } } : {}) },
     }),

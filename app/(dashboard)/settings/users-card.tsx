@@ -103,7 +103,7 @@ function UsersAdmin() {
               {u.disabled
                 ? "disabled"
                 : u.lockedUntil && new Date(u.lockedUntil) > new Date()
-                  ? `locked until ${formatTime(u.lockedUntil)}`
+                  ? `locked out from an address until ${formatTime(u.lockedUntil)}`
                   : "active"}
             </td>
             <td className="py-2 text-right">
