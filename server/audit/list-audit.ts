@@ -1,6 +1,7 @@
 // Reads the audit trail, newest first, filtered by actor, action, target and time, one page at a
 // time (keyset pagination on the id).
 import type { PrismaClient } from "../db/client";
+import { likeText } from "../db/like-text";
 
 export interface AuditFilter {
   actor?: string;
@@ -16,9 +17,9 @@ export interface AuditFilter {
 export async function listAudit(db: PrismaClient, f: AuditFilter) {
   const rows = await db.auditEntry.findMany({
     where: {
-      ...(f.actor ? { actor: { contains: f.actor, mode: "insensitive" } } : {}),
-      ...(f.action ? { action: { startsWith: f.action } } : {}),
-      ...(f.target ? { target: { contains: f.target, mode: "insensitive" } } : {}),
+      ...(f.actor ? { actor: { contains: likeText(f.actor), mode: "insensitive" } } : {}),
+      ...(f.action ? { action: { startsWith: likeText(f.action) } } : {}),
+      ...(f.target ? { target: { contains: likeText(f.target), mode: "insensitive" } } : {}),
       ...(f.from || f.to
         ? { at: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } }
         : {}),

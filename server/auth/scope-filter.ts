@@ -2,9 +2,10 @@
 // count and lookup only ever sees what is in scope. A machine's site is its own override, else
 // its cluster's.
 import type { Prisma } from "../db/generated/client";
+import { likeText } from "../db/like-text";
 
 function siteCondition(pattern: string): Prisma.StringFilter | string {
-  if (pattern.endsWith("/*")) return { startsWith: `${pattern.slice(0, -2)}/` };
+  if (pattern.endsWith("/*")) return { startsWith: `${likeText(pattern.slice(0, -2))}/` };
   return pattern;
 }
 

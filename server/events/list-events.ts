@@ -4,6 +4,7 @@ import { z } from "zod";
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import { likeText } from "../db/like-text";
 import { AppError } from "../errors";
 import { assertVisible } from "./assert-visible";
 import { type EventView, eventSelect, toEventView } from "./event-view";
@@ -44,14 +45,14 @@ export type ListEventsInput = z.input<typeof listEventsSchema>;
 export function eventWhere(scopes: string[], f: EventFilter): Prisma.MachineEventWhereInput {
   const and: Prisma.MachineEventWhereInput[] = [{ machine: machineScopeWhere(scopes) }];
   if (f.machineId) and.push({ machineId: f.machineId });
-  if (f.machine) and.push({ machine: { hostname: { contains: f.machine, mode: "insensitive" } } });
+  if (f.machine) and.push({ machine: { hostname: { contains: likeText(f.machine), mode: "insensitive" } } });
   if (f.cluster) and.push({ cluster: { name: f.cluster } });
-  if (f.site) and.push({ machine: { effectiveSite: { startsWith: f.site } } });
+  if (f.site) and.push({ machine: { effectiveSite: { startsWith: likeText(f.site) } } });
   if (f.kinds?.length) and.push({ kind: { in: f.kinds } });
   if (f.actorId) and.push({ actorId: f.actorId });
   if (f.text) {
     and.push({
-      OR: [{ message: { contains: f.text, mode: "insensitive" } }, { eventId: f.text }],
+      OR: [{ message: { contains: likeText(f.text), mode: "insensitive" } }, { eventId: f.text }],
     });
   }
   return { AND: and };

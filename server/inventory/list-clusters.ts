@@ -4,6 +4,7 @@ import { z } from "zod";
 import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import { likeText } from "../db/like-text";
 import { HEALTH_STATES, type Health } from "../health";
 import { emptyCounts } from "../health/cluster-health";
 import { labelsOf } from "./placement";
@@ -43,11 +44,11 @@ export async function listClusters({
   input: z.output<typeof listClustersSchema>;
 }): Promise<{ rows: ClusterRow[]; total: number; page: number; pageSize: number }> {
   const and: Prisma.ClusterWhereInput[] = [clusterScopeWhere(scopes)];
-  if (input.q) and.push({ name: { contains: input.q, mode: "insensitive" } });
+  if (input.q) and.push({ name: { contains: likeText(input.q), mode: "insensitive" } });
   if (input.health?.length) and.push({ health: { in: input.health } });
   if (input.site) {
     const base = input.site.replace(/\/\*$/, "");
-    and.push({ OR: [{ site: base }, { site: { startsWith: `${base}/` } }] });
+    and.push({ OR: [{ site: base }, { site: { startsWith: `${likeText(base)}/` } }] });
   }
   const where: Prisma.ClusterWhereInput = { AND: and };
   const orderBy: Prisma.ClusterOrderByWithRelationInput[] =

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import { likeText } from "../db/like-text";
 import { driftFilterFields, driftStatusWhere, outlierWhere } from "../drift/drift-filter";
 import { HEALTH_STATES } from "../health";
 import { parseSelector, type Selector, selectorWhere } from "./selector";
@@ -44,7 +45,10 @@ export function machineFilterWhere(f: MachineFilter, now = new Date()): Prisma.M
   if (f.selector?.trim()) and.push(selectorWhere(parseSelector(f.selector)));
   if (f.q) {
     and.push({
-      OR: [{ hostname: { contains: f.q, mode: "insensitive" } }, { address: { startsWith: f.q } }],
+      OR: [
+        { hostname: { contains: likeText(f.q), mode: "insensitive" } },
+        { address: { startsWith: likeText(f.q) } },
+      ],
     });
   }
   and.push(driftStatusWhere(f, now));

@@ -6,6 +6,7 @@
 // machine carries itself or inherits from its cluster (the machine's own value wins). Site and
 // labels are read from the machine's effective columns, which the database keeps current.
 import { Prisma } from "../db/generated/client";
+import { likeText } from "../db/like-text";
 import { AppError } from "../errors";
 
 export const FIELD_KEYS = ["site", "role", "cluster", "health", "version", "kubernetes", "stage"] as const;
@@ -98,7 +99,7 @@ const HEALTH = ["healthy", "degraded", "unhealthy", "unreachable", "upgrading", 
 const ROLES = ["controlplane", "worker"];
 
 function stringCondition(value: string): Prisma.StringFilter | string {
-  return value.endsWith("*") ? { startsWith: value.slice(0, -1) } : value;
+  return value.endsWith("*") ? { startsWith: likeText(value.slice(0, -1)) } : value;
 }
 
 function siteWhere(value: string): Prisma.MachineWhereInput {
