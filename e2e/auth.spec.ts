@@ -20,6 +20,18 @@ test("a page needs a signed-in user, and sign-in leads back to it; sign-out ends
   await expect(page).toHaveURL(/\/login\?next=%2Ffleet$/);
 });
 
+test("a sign-in link cannot send the browser to another site afterwards", async ({ page }) => {
+  for (const next of ["/%09/127.0.0.1:9/pwned", "/%0a/127.0.0.1:9/pwned", "//127.0.0.1:9/pwned"]) {
+    await page.goto(`/login?next=${next}`);
+    await page.getByLabel("User name").fill(admin.username);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/fleet$/);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+  }
+});
+
 test("a wrong password is refused without saying whether the user exists", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("User name").fill("nobody-here");

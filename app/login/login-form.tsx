@@ -3,12 +3,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { localPath } from "@/server/auth/local-path";
 import { useTRPC } from "../_components/trpc";
-
-/** Only paths on this site: never an open redirect to somewhere else. */
-function safeNext(next: string | null): string {
-  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/fleet";
-}
 
 export function LoginForm() {
   const trpc = useTRPC();
@@ -17,7 +13,7 @@ export function LoginForm() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const login = useMutation(
-    trpc.auth.login.mutationOptions({ onSuccess: () => router.replace(safeNext(params.get("next"))) }),
+    trpc.auth.login.mutationOptions({ onSuccess: () => router.replace(localPath(params.get("next"))) }),
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();

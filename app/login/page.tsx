@@ -2,8 +2,8 @@
 // on the server; only the button's label and link reach the browser).
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { localPath } from "@/server/auth/local-path";
 import { oidcSettings } from "@/server/auth/oidc/config";
-import { localPath } from "@/server/auth/oidc/local-path";
 import { oidcLoginErrorMessage } from "@/server/auth/oidc/login-errors";
 import { LoginForm } from "./login-form";
 import { SsoError, SsoSignIn } from "./sso-sign-in";

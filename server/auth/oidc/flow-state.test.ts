@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { localPath } from "../local-path";
 import { FLOW_TTL_MS, type FlowState, flowCookie, flowKeyFrom, readFlowState } from "./flow-state";
-import { localPath } from "./local-path";
 
 const newKey = () => flowKeyFrom({ key: randomBytes(32), id: Buffer.alloc(8), source: "environment" });
 const flow: FlowState = {
@@ -46,6 +46,10 @@ describe("the page after sign-in", () => {
       "/\\evil.example",
       "/\tx",
       "fleet",
+      // The outside test's links: a tab or a newline after the first slash made a browser go elsewhere.
+      "/\t/127.0.0.1:9/pwned",
+      "/\n/127.0.0.1:9/pwned",
+      "/%09/127.0.0.1:9/pwned".replace("%09", "\t"),
     ]) {
       expect(localPath(bad)).toBe("/fleet");
     }

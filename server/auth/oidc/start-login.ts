@@ -3,10 +3,10 @@
 import * as client from "openid-client";
 import type { Logger } from "pino";
 import type { SecretKey } from "../../secrets/secret-key";
+import { localPath } from "../local-path";
 import { CALLBACK_PATH, type OidcSettings } from "./config";
 import { oidcConfiguration } from "./discovery";
 import { flowCookie } from "./flow-state";
-import { localPath } from "./local-path";
 import { isSecureRequest, redirectTo, redirectToLogin, requestOrigin } from "./responses";
 
 export async function startOidcLogin(opts: {
