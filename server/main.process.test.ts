@@ -1,6 +1,8 @@
 // The server process as `npm start` runs it: embedded default, restart, lock, clean stop, bad env.
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,6 +82,27 @@ describe("the Minos server process", () => {
     expect(page.headers.get("location")).toBe("/login?next=%2Ffleet");
     const login = await fetch(`http://127.0.0.1:${port}/login`);
     expect(await login.text()).toContain("Sign in");
+    // An anonymous oversized request is refused from its headers, before anything reads its body.
+    const huge = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        `http://127.0.0.1:${port}/api/trpc/auth.login`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": String(300 * 2 ** 20) },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => {
+            body += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.write("{".padEnd(4096, " "));
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toContain("at most 1 MiB is accepted here");
 
     const second = start({ ...env, PORT: String(await freePort()) });
     expect(await second.exited).toBe(1);

@@ -16,6 +16,7 @@ import { EnvError, env } from "./env";
 import { pruneEvents } from "./events/prune-events";
 import { closeFleetChanges } from "./fleet/fleet-changes";
 import { sweepStaleHealth } from "./health/stale-sweep";
+import { refuseOversizedBody } from "./http/body-limit";
 import { createReadinessProbe, serveHealth } from "./http/health";
 import { guardPage } from "./http/page-guard";
 import { setSecurityHeaders } from "./http/security-headers";
@@ -216,7 +217,9 @@ async function main(): Promise<void> {
         "request",
       );
     });
-    serveHealth(req, res, url.pathname, probe)
+    // Before anything reads the body (signed in or not): an oversized request costs only its headers.
+    if (refuseOversizedBody(req, res, url.pathname)) return;
+    serveHealth(req, res, url.pathname, probe, { metricsToken: config.MINOS_METRICS_TOKEN })
       .then(async (served) => {
         if (served || (await guardPage(req, res, url))) return;
         await handle(req, res);

@@ -1,5 +1,7 @@
 // Health endpoints for load balancers and orchestrators, served before Next.js:
-// /api/healthz (the process is up), /api/readyz (database reachable and migrated), /api/metrics.
+// /api/healthz (the process is up), /api/readyz (database reachable and migrated), and /api/metrics for
+// Prometheus, only with the bearer token MINOS_METRICS_TOKEN (what the fleet looks like is not public).
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import pg from "pg";
 import { pendingMigrations } from "../db/migrate";
@@ -40,12 +42,21 @@ export function createReadinessProbe(databaseUrl: string): ReadinessProbe {
   };
 }
 
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** Whether the request carries the metrics token (compared in constant time). */
+function mayScrape(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "");
+  return m !== null && timingSafeEqual(digest(m[1] as string), digest(token));
+}
+
 /** Serves the request if it is a health endpoint; returns false to let Next.js handle it. */
 export async function serveHealth(
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
   probe: ReadinessProbe,
+  opts: { metricsToken?: string | undefined } = {},
 ): Promise<boolean> {
   if (req.method !== "GET" && req.method !== "HEAD") return false;
   switch (pathname) {
@@ -63,6 +74,17 @@ export async function serveHealth(
       return true;
     }
     case "/api/metrics": {
+      if (!opts.metricsToken) {
+        sendJson(res, 403, {
+          error: "Metrics are off. Set MINOS_METRICS_TOKEN and scrape with it as a bearer token.",
+        });
+        return true;
+      }
+      if (!mayScrape(req, opts.metricsToken)) {
+        res.setHeader("www-authenticate", 'Bearer realm="minos metrics"');
+        sendJson(res, 401, { error: "Send the metrics token: Authorization: Bearer <MINOS_METRICS_TOKEN>." });
+        return true;
+      }
       const { registry } = metrics();
       res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" });
       res.end(await registry.metrics());
