@@ -20,6 +20,10 @@ if (process.env.DATABASE_URL) {
 export const adminPassword = "e2e-admin-password-0001";
 process.env.E2E_ADMIN_PASSWORD = adminPassword;
 
+/** The token Prometheus would scrape /api/metrics with (e2e/shell.spec.ts). */
+export const metricsToken = "e2e-metrics-token-0123456789abcdef";
+process.env.E2E_METRICS_TOKEN = metricsToken;
+
 /** The local OpenID provider that e2e/oidc.spec.ts starts; Minos discovers it on the first SSO click. */
 const oidcPort = process.env.E2E_OIDC_PORT ?? "3219";
 process.env.E2E_OIDC_PORT = oidcPort;
@@ -75,6 +79,7 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       MINOS_ADMIN_PASSWORD: adminPassword,
       MINOS_LOGIN_MAX_FAILURES: "3",
+      MINOS_METRICS_TOKEN: metricsToken,
       // Browser tests seed their own fleets; the demo fleet is covered by the server process tests.
       MINOS_DEMO: "0",
       MINOS_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,

@@ -60,8 +60,19 @@ test("the health endpoints report a live, ready, migrated instance", async ({ re
     pendingMigrations: [],
     problems: [],
   });
-  const metrics = await request.get("/api/metrics");
-  expect(await metrics.text()).toMatch(
-    /minos_http_requests_total\{method="GET",route="\/api\/healthz",status="200"\} \d+/,
-  );
+  // Metrics only with the token; paths Minos does not serve share one label, not a series each.
+  for (let i = 0; i < 20; i++) await request.get(`/api/no-such-route-${i}`);
+  expect((await request.get("/api/metrics")).status()).toBe(401);
+  expect(
+    (
+      await request.get("/api/metrics", { headers: { authorization: "Bearer wrong-token-0123456789abcdef" } })
+    ).status(),
+  ).toBe(401);
+  const metrics = await request.get("/api/metrics", {
+    headers: { authorization: `Bearer ${process.env.E2E_METRICS_TOKEN}` },
+  });
+  const text = await metrics.text();
+  expect(text).toMatch(/minos_http_requests_total\{method="GET",route="\/api\/healthz",status="200"\} \d+/);
+  expect(text).toMatch(/minos_http_requests_total\{method="GET",route="\/api\/other",status="404"\} (\d+)/);
+  expect(text).not.toContain("no-such-route");
 });

@@ -40,6 +40,16 @@ describe("configuration", () => {
     expect(parseEnv({ MINOS_SECRET_KEY: b64 }).MINOS_SECRET_KEY).toBe(b64);
   });
 
+  it("takes a metrics token only long enough to be a secret, and never echoes it", () => {
+    expect(parseEnv({}).MINOS_METRICS_TOKEN).toBeUndefined();
+    expect(() => parseEnv({ MINOS_METRICS_TOKEN: "short-token" })).toThrow(
+      "- MINOS_METRICS_TOKEN must be at least 24 characters (e.g. openssl rand -hex 24)",
+    );
+    expect(() => parseEnv({ MINOS_METRICS_TOKEN: "short-token" })).not.toThrow(/short-token/);
+    const token = "a".repeat(24);
+    expect(parseEnv({ MINOS_METRICS_TOKEN: token }).MINOS_METRICS_TOKEN).toBe(token);
+  });
+
   it("treats an empty DATABASE_URL as unset (embedded database)", () => {
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });

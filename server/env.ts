@@ -151,6 +151,16 @@ export const envSchema = z.object({
     .min(1)
     .max(100000)
     .default(300),
+  /** The bearer token Prometheus scrapes /api/metrics with; unset: metrics are not served. */
+  MINOS_METRICS_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .min(24, "must be at least 24 characters (e.g. openssl rand -hex 24)")
+      .max(512, "must be at most 512 characters")
+      .regex(/^[\x21-\x7e]+$/, "must be printable characters without spaces")
+      .optional(),
+  ),
   /** Where rollout announcements go as Slack-compatible JSON ({"text": …}); unset: none. */
   MINOS_ROLLOUT_WEBHOOK_URL: z.preprocess(
     emptyAsUndefined,
@@ -210,6 +220,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         "DATABASE_URL",
         "MINOS_ADMIN_PASSWORD",
         "MINOS_OIDC_CLIENT_SECRET",
+        "MINOS_METRICS_TOKEN",
       ].includes(name);
       const shown = secret ? "" : ` (got "${raw}")`;
       return `${name} ${issue.message}${raw === undefined ? "" : shown}`;

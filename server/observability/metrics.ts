@@ -57,9 +57,19 @@ export function metrics(): Metrics {
 }
 
 /** Groups a URL path into a bounded label value so metric cardinality stays small. */
+/** The API routes Minos serves, each one label; any other /api/ path is "/api/other" (not a series each). */
+const API_ROUTES = [
+  "/api/healthz",
+  "/api/readyz",
+  "/api/metrics",
+  "/api/audit/export",
+  "/api/auth/oidc/login",
+  "/api/auth/oidc/callback",
+];
+
 export function routeGroup(pathname: string): string {
   if (pathname.startsWith("/api/trpc/")) return "/api/trpc";
-  if (pathname.startsWith("/api/")) return pathname.split("/").slice(0, 3).join("/");
+  if (pathname.startsWith("/api/")) return API_ROUTES.includes(pathname) ? pathname : "/api/other";
   if (pathname.startsWith("/_next/")) return "/_next";
   return "page";
 }
