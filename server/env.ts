@@ -151,6 +151,15 @@ export const envSchema = z.object({
     .min(1)
     .max(100000)
     .default(300),
+  /** 1: a reverse proxy stands in front, and its X-Forwarded-Host / X-Forwarded-Proto are believed. */
+  MINOS_TRUST_PROXY: z
+    .preprocess(
+      emptyAsUndefined,
+      z
+        .enum(["0", "1"], { error: "must be 1 (behind a reverse proxy that sets X-Forwarded-*) or 0" })
+        .default("0"),
+    )
+    .transform((v) => v === "1"),
   /** The bearer token Prometheus scrapes /api/metrics with; unset: metrics are not served. */
   MINOS_METRICS_TOKEN: z.preprocess(
     emptyAsUndefined,

@@ -3,9 +3,10 @@
 // metrics. SIGINT/SIGTERM stop everything cleanly, in reverse order.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import path from "node:path";
 import next from "next";
 import { pruneAudit } from "./audit/prune-audit";
-import { ensureFirstAdmin } from "./auth/ensure-first-admin";
+import { ADMIN_PASSWORD_FILE, ensureFirstAdmin, forgetFirstPassword } from "./auth/ensure-first-admin";
 import { pruneAttempts } from "./auth/login-failures";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
@@ -99,9 +100,14 @@ async function main(): Promise<void> {
   cleanups.push({ name: "database client", run: closeDb });
   // Opened by the first page that follows fleet changes (its own connection); closed before the pool.
   cleanups.push({ name: "fleet changes listener", run: closeFleetChanges });
+  const passwordFile = path.join(config.dataDir, ADMIN_PASSWORD_FILE);
+  if (await forgetFirstPassword(db(), passwordFile)) {
+    log.info({ file: passwordFile }, "removed the first administrator password: it has been changed");
+  }
   await ensureFirstAdmin(db(), {
     password: config.MINOS_ADMIN_PASSWORD,
     print: (lines) => console.log(`\n${lines.join("\n")}\n`),
+    passwordFile,
   });
 
   const probe = createReadinessProbe(databaseUrl);

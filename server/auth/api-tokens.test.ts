@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
+import { createUser } from "../users/create-user";
+import { setPassword } from "../users/set-password";
 import { createApiToken, resolveApiToken } from "./api-tokens";
 import { hashSecret } from "./tokens";
 
@@ -95,5 +97,33 @@ describe("API tokens", () => {
         creator,
       }),
     ).rejects.toThrow("A token must expire within 1 to 365 days.");
+  });
+
+  it("survive their owner's own password change, and end with an administrator's reset", async () => {
+    const { db } = database;
+    await createUser(db, {
+      username: "petra",
+      password: "first-long-passphrase",
+      grants: [{ role: "viewer", scope: "" }],
+    });
+    const petra = await db.user.findUniqueOrThrow({ where: { username: "petra" } });
+    const t = await createApiToken(db, {
+      ownerId: petra.id,
+      name: "nightly",
+      role: "viewer",
+      scope: "",
+      expiresInDays: 30,
+      creator: principalWith("petra", "viewer"),
+    });
+    await setPassword(db, {
+      username: "petra",
+      currentPassword: "first-long-passphrase",
+      newPassword: "second-long-passphrase",
+    });
+    expect(await resolveApiToken(db, t.token)).not.toBeNull();
+    expect(await setPassword(db, { username: "petra", newPassword: "third-long-passphrase" })).toEqual({
+      revokedTokens: 1,
+    });
+    expect(await resolveApiToken(db, t.token)).toBeNull();
   });
 });

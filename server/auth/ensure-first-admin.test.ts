@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { ensureFirstAdmin } from "./ensure-first-admin";
+import { setPassword } from "../users/set-password";
+import { ensureFirstAdmin, forgetFirstPassword } from "./ensure-first-admin";
 import { login } from "./login";
 
 let database: TestDatabase | undefined;
@@ -49,5 +53,29 @@ describe("first start", () => {
         userAgent: null,
       }),
     ).resolves.toBeTruthy();
+  });
+
+  it("keeps a generated password in an owner-only file of the data directory until the administrator changes it", async () => {
+    database = await createTestDatabase();
+    const dir = await mkdtemp(path.join(os.tmpdir(), "minos-first-admin-"));
+    try {
+      const passwordFile = path.join(dir, "admin-password");
+      const printed: string[][] = [];
+      await ensureFirstAdmin(database.db, { print: (l) => printed.push(l), passwordFile });
+      const kept = (await readFile(passwordFile, "utf8")).trim();
+      expect(printed.flat().join("\n")).toContain(`password:  ${kept}`);
+      expect(printed.flat().join("\n")).toContain(
+        `It is also in ${passwordFile} (readable by its owner only)`,
+      );
+      expect(printed.flat().join("\n")).toContain("Lost it? npm run minos -- user reset-password admin");
+      expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+      // Still the password: kept.
+      expect(await forgetFirstPassword(database.db, passwordFile)).toBe(false);
+      await setPassword(database.db, { username: "admin", newPassword: "a-new-chosen-passphrase" });
+      expect(await forgetFirstPassword(database.db, passwordFile)).toBe(true);
+      await expect(stat(passwordFile)).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -145,8 +145,10 @@ user
   .action((name: string, o: { password?: string }) =>
     withDb("user.resetPassword", `user:${name}`, async (db) => {
       const password = o.password ?? generatePassword();
-      await setPassword(db, { username: name, newPassword: password });
-      console.log(`Password of ${name} reset; their sessions are signed out and any lockout lifted.`);
+      const { revokedTokens } = await setPassword(db, { username: name, newPassword: password });
+      console.log(
+        `Password of ${name} reset; their sessions are signed out, any lockout lifted${revokedTokens ? `, and their ${revokedTokens} API token${revokedTokens === 1 ? "" : "s"} revoked` : ""}.`,
+      );
       if (!o.password) console.log(`New password (shown once): ${password}`);
     }),
   );

@@ -11,6 +11,7 @@ import {
 } from "./baseline";
 import type { FieldError } from "./config-documents";
 import { recomputeDrift } from "./recompute-drift";
+import { visibleBaselines } from "./visible-baselines";
 
 export type SaveResult = { ok: true; id: string } | { ok: false; errors: FieldError[] };
 
@@ -59,9 +60,9 @@ export async function deleteBaseline(db: PrismaClient, id: string): Promise<void
   await recomputeDrift({ db });
 }
 
-/** All baselines as one YAML file. */
-export async function exportBaselinesFile(db: PrismaClient): Promise<string> {
-  const rows = await listBaselines(db);
+/** The baselines the reader sees (visible-baselines.ts) as one YAML file. */
+export async function exportBaselinesFile(db: PrismaClient, scopes: string[]): Promise<string> {
+  const rows = await visibleBaselines(db, scopes, await listBaselines(db));
   const baselines: Baseline[] = rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -28,6 +28,9 @@ export function documentId(value: Record<string, unknown>): { id: string; kind: 
   return { id: typeof value.name === "string" && value.name ? `${kind}/${value.name}` : kind, kind };
 }
 
+/** Aliases a document may expand: a configuration never needs many; an alias bomb needs millions. */
+const MAX_ALIASES = 100;
+
 /** Parses YAML text into configuration documents; syntax errors and non-mapping documents come back as errors. */
 export function parseConfigText(
   text: string,
@@ -55,7 +58,20 @@ export function parseConfigText(
       });
       continue;
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    let value: Record<string, unknown>;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Record<string, unknown>;
+    } catch {
+      // The yaml library refuses documents whose aliases would expand without bound (an alias bomb).
+      const pos = doc.contents.range ? lines.linePos(doc.contents.range[0]) : undefined;
+      errors.push({
+        field: "",
+        message: `the document expands its YAML aliases (*name) more than ${MAX_ALIASES} times, as an alias bomb does; write the values out instead of aliasing them`,
+        line: pos?.line,
+        column: pos?.col,
+      });
+      continue;
+    }
     documents.push({ ...documentId(value), value, source: { doc, lines } });
   }
   const seen = new Set<string>();

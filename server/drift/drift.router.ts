@@ -2,6 +2,7 @@
 // Reading needs fleet.read (within scope). Baselines change what the whole fleet is judged against, so they
 // need admin.manage (which already names baselines); acknowledging a machine's drift item is an operation on
 // that machine: machines.operate, within scope.
+
 import { z } from "zod";
 import { actorOf, scopesFor } from "../auth/principal";
 import { router } from "../trpc/init";
@@ -17,6 +18,7 @@ import {
 import { getDriftOverview } from "./get-drift-overview";
 import { getMachineDrift } from "./get-machine-drift";
 import { previewBaseline } from "./preview-baseline";
+import { visibleBaselines } from "./visible-baselines";
 
 const baselineInput = z.object({
   id: z.uuid().optional(),
@@ -42,7 +44,9 @@ export const driftRouter = router({
       getMachineDrift({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), id: input.id }),
     ),
 
-  baselines: authorized("fleet.read").query(({ ctx }) => listBaselines(ctx.db)),
+  baselines: authorized("fleet.read").query(async ({ ctx }) =>
+    visibleBaselines(ctx.db, scopesFor(ctx.principal, "fleet.read"), await listBaselines(ctx.db)),
+  ),
 
   /** How many machines the edited baseline would mark drifted or clean; nothing saved. */
   previewBaseline: authorized("admin.manage")
@@ -69,7 +73,7 @@ export const driftRouter = router({
     }),
 
   exportBaselines: authorized("fleet.read").query(async ({ ctx }) => ({
-    yaml: await exportBaselinesFile(ctx.db),
+    yaml: await exportBaselinesFile(ctx.db, scopesFor(ctx.principal, "fleet.read")),
   })),
 
   importBaselines: authorized("admin.manage")

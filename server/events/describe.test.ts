@@ -145,4 +145,27 @@ describe("eventRow", () => {
     expect(error.length).toBeLessThan(4_200);
     expect(row.message).toContain("Configuration could not be loaded: <script>");
   });
+
+  it("times an event at its arrival when the node's clock cannot be right, and says what the node said", () => {
+    const received = new Date("2026-12-07T10:00:00Z");
+    const at = (seconds: number) =>
+      eventRow(
+        { machineId: "m", clusterId: "c" },
+        { id: xidAt(seconds, 1), actorId: "", payload: { type: "configLoadError", error: "bad" } },
+        received,
+      );
+    // A node whose clock was never set: March 1970.
+    const past = at(6_912_000);
+    expect(past?.at).toEqual(received);
+    expect(past?.message).toBe(
+      "Configuration could not be loaded: bad (timed when Minos received it: the node's clock said 1970-03-22 00:00:00 UTC)",
+    );
+    // A day ahead of Minos: wrong too.
+    expect(at(received.getTime() / 1000 + 86_400)?.at).toEqual(received);
+    // Minutes ahead (clocks drift) or days back (history replayed): the node's own time stands.
+    expect(at(received.getTime() / 1000 + 120)?.at.getTime()).toBe(received.getTime() + 120_000);
+    expect(at(received.getTime() / 1000 - 3 * 86_400)?.message).toBe(
+      "Configuration could not be loaded: bad",
+    );
+  });
 });

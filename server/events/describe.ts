@@ -8,6 +8,8 @@ export type StoredPayload = Exclude<TalosEventPayload, { type: "hello" }> & {
   durationMs?: number;
   /** false when the duration comes from event ids alone (whole seconds). */
   durationExact?: boolean;
+  /** The time the node's event id carried when it could not be right (event-row.ts); the event is timed at receipt. */
+  nodeTime?: string;
 };
 
 /** "340 ms", "1.2 s", "45 s", "3 min 5 s", "1 h 2 min"; whole-second durations say "under 1 s" for 0. */
@@ -58,6 +60,12 @@ const RESTARTS: Record<string, string> = {
 const READINESS_STAGES = new Set(["BOOTING", "RUNNING"]);
 
 export function describeEvent(p: StoredPayload): string {
+  const sentence = describePayload(p);
+  if (!p.nodeTime) return sentence;
+  return `${sentence} (timed when Minos received it: the node's clock said ${p.nodeTime.slice(0, 19).replace("T", " ")} UTC)`;
+}
+
+function describePayload(p: StoredPayload): string {
   switch (p.type) {
     case "sequence": {
       if (p.error) {

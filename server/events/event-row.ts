@@ -45,6 +45,11 @@ function clean<T>(v: T): T {
   return out as T;
 }
 
+/** Before Talos existed, or ahead of its arrival by more than clocks drift: the node's clock is wrong. */
+const EARLIEST = Date.UTC(2019, 0, 1);
+const AHEAD_MS = 10 * 60_000;
+const plausible = (ms: number, receivedAt: Date) => ms >= EARLIEST && ms <= receivedAt.getTime() + AHEAD_MS;
+
 export function eventRow(
   target: { machineId: string; clusterId: string },
   event: TalosEvent,
@@ -52,8 +57,13 @@ export function eventRow(
   extra: Pick<StoredPayload, "durationMs" | "durationExact"> = {},
 ): EventRow | undefined {
   if (event.payload.type === "hello") return undefined;
-  const payload = clean({ ...event.payload, ...extra } as StoredPayload);
-  const at = xidTimeMs(event.id);
+  const fromNode = xidTimeMs(event.id);
+  const at = fromNode !== undefined && plausible(fromNode, receivedAt) ? fromNode : undefined;
+  const payload = clean({
+    ...event.payload,
+    ...extra,
+    ...(fromNode !== undefined && at === undefined ? { nodeTime: new Date(fromNode).toISOString() } : {}),
+  } as StoredPayload);
   return {
     machineId: target.machineId,
     clusterId: target.clusterId,

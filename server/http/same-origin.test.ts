@@ -17,6 +17,21 @@ describe("cross-site request detection", () => {
     expect(isCrossSiteRequest(req({ origin: "http://evil.example", host: "minos.test:3000" }))).toBe(true);
     expect(isCrossSiteRequest(req({ origin: "null", host: "minos.test:3000" }))).toBe(true);
   });
+  it("believes X-Forwarded-Host only behind a trusted proxy (MINOS_TRUST_PROXY)", () => {
+    const forged = req({
+      origin: "http://evil.example",
+      host: "minos.test",
+      "x-forwarded-host": "evil.example",
+    });
+    expect(isCrossSiteRequest(forged, { trustProxy: false })).toBe(true);
+    expect(isCrossSiteRequest(forged)).toBe(true); // the default: no proxy trusted
+    const proxied = req({
+      origin: "https://minos.example.com",
+      host: "10.0.0.5:3000",
+      "x-forwarded-host": "minos.example.com",
+    });
+    expect(isCrossSiteRequest(proxied, { trustProxy: true })).toBe(false);
+  });
   it("lets non-browser clients without Origin through (they carry no ambient cookies)", () => {
     expect(isCrossSiteRequest(req({ host: "minos.test" }))).toBe(false);
   });

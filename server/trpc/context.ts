@@ -1,9 +1,11 @@
 // What every tRPC procedure receives: the database, a request-scoped logger, who is asking (and
 // how they proved it), and a note the handler fills for the audit entry of a mutation.
+
 import type { Logger } from "pino";
 import type { Principal } from "../auth/principal";
 import { type AuthMethod, principalFromRequest } from "../auth/request-principal";
 import { db, type PrismaClient } from "../db/client";
+import { requestIsHttps } from "../http/forwarded";
 import { logger } from "../observability/logger";
 
 /** Header the Minos server sets from the connection's peer address (never taken from clients). */
@@ -61,7 +63,7 @@ export async function createContext(opts: { req: Request; resHeaders: Headers })
     authMethod: method,
     clientAddress: h.get(CLIENT_ADDRESS_HEADER),
     userAgent: h.get("user-agent"),
-    secure: h.get("x-forwarded-proto") === "https" || new URL(opts.req.url).protocol === "https:",
+    secure: requestIsHttps(opts.req),
     resHeaders: opts.resHeaders,
   });
 }

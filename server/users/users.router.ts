@@ -40,8 +40,12 @@ export const usersRouter = router({
     .input(z.object({ username: usernameSchema, newPassword: passwordSchema }))
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `user:${input.username}`;
-      await setPassword(ctx.db, { username: input.username, newPassword: input.newPassword });
-      return { ok: true as const };
+      const { revokedTokens } = await setPassword(ctx.db, {
+        username: input.username,
+        newPassword: input.newPassword,
+      });
+      ctx.audit.details = { revokedTokens };
+      return { ok: true as const, revokedTokens };
     }),
 
   setDisabled: authorized("admin.manage")

@@ -1,6 +1,8 @@
 // Redirect responses of the sign-in routes. Locations are paths on this site, so they hold behind a
 // reverse proxy whatever host name the request arrived with.
+
 import type { Logger } from "pino";
+import { requestHost, requestIsHttps } from "../../http/forwarded";
 import type { OidcLoginError } from "./login-errors";
 
 export function redirectTo(location: string, cookies: string[] = []): Response {
@@ -13,16 +15,15 @@ export function redirectToLogin(error: OidcLoginError, cookies: string[] = []): 
   return redirectTo(`/login?error=${error}`, cookies);
 }
 
-/** This site's origin as the browser sees it (Host header, and X-Forwarded-Proto behind a TLS proxy). */
+/** This site's origin as the browser sees it (and as a trusted proxy forwards it: MINOS_TRUST_PROXY). */
 export function requestOrigin(request: Request): string {
   const url = new URL(request.url);
-  const proto = request.headers.get("x-forwarded-proto") === "https" ? "https:" : url.protocol;
-  return `${proto}//${request.headers.get("host") ?? url.host}`;
+  return `${requestIsHttps(request) ? "https:" : url.protocol}//${requestHost(request.headers) ?? url.host}`;
 }
 
 /** Whether cookies must be Secure: the request reached Minos over HTTPS. */
 export function isSecureRequest(request: Request): boolean {
-  return request.headers.get("x-forwarded-proto") === "https" || new URL(request.url).protocol === "https:";
+  return requestIsHttps(request);
 }
 
 /** Runs a sign-in step; an unexpected failure goes to the log and the person to the login page. */
