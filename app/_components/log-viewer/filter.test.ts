@@ -1,6 +1,8 @@
 // The text filter: plain or regex, case, invalid patterns, matches and highlighting.
+
 import { describe, expect, it } from "vitest";
 import { compileFilter, findMatches, highlightRuns, type LogFilter, matchesText, NO_FILTER } from "./filter";
+import { literalPattern, regexPattern } from "./text-pattern";
 
 const f = (over: Partial<LogFilter>) => compileFilter({ ...NO_FILTER, ...over });
 
@@ -22,12 +24,16 @@ describe("compileFilter", () => {
     expect(matchesText("I1125 10:11:12", c)).toBe(false);
   });
 
-  it("says what is wrong with an invalid regex and matches every line meanwhile", () => {
+  it("says what is wrong with an invalid regex, or one RE2 does not run, and matches every line meanwhile", () => {
+    const lookaround = f({ query: "error(?=:)", regex: true });
+    expect(!lookaround.ok && lookaround.error).toMatch(
+      /^Not a valid regular expression: invalid or unsupported Perl syntax: `\(\?=`\. The filter is not applied\. Fix it \(look-arounds and back-references are not supported/,
+    );
     const c = f({ query: "(unclosed", regex: true });
     expect(c.ok).toBe(false);
     if (c.ok) return;
     expect(c.error).toMatch(
-      /^Not a valid regular expression \(Unterminated group\): the filter is not applied/,
+      /^Not a valid regular expression: missing closing \)\. The filter is not applied/,
     );
     expect(matchesText("anything", c)).toBe(true);
   });
@@ -39,18 +45,28 @@ describe("compileFilter", () => {
 });
 
 describe("findMatches", () => {
-  it("finds every non-empty match and survives empty ones", () => {
-    expect(findMatches("a-bb-a", /b+/g)).toEqual([[2, 4]]);
-    expect(findMatches("abc", /x*/g)).toEqual([]);
-    expect(findMatches("aaa", /a/gi)).toEqual([
+  it("finds every non-empty match and survives empty ones, for text as typed and regular expressions", () => {
+    expect(findMatches("a-bb-a", regexPattern("b+", true))).toEqual([[2, 4]]);
+    expect(findMatches("abc", regexPattern("x*", true))).toEqual([]);
+    expect(findMatches("aaa", literalPattern("A", false))).toEqual([
       [0, 1],
       [1, 2],
       [2, 3],
     ]);
+    expect(findMatches("é😀 syncLoop", regexPattern("sync(loop)?", false))).toEqual([[4, 12]]);
   });
 
   it("stops at the cap", () => {
-    expect(findMatches("x".repeat(5000), /x/g, 1000)).toHaveLength(1000);
+    expect(findMatches("x".repeat(5000), literalPattern("x", true), 1000)).toHaveLength(1000);
+    expect(findMatches("x".repeat(5000), regexPattern("x", true), 1000)).toHaveLength(1000);
+  });
+
+  it("runs a pattern that backtracks catastrophically in linear time (a shared link cannot freeze the tab)", () => {
+    const line = `${"A".repeat(65_536)}C`;
+    const started = performance.now();
+    expect(findMatches(line, regexPattern("(A+)+B", true))).toEqual([]);
+    // The browser's own engine takes 2^n steps here (25 s seen); RE2 a few hundred ms on a slow machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 

@@ -1,6 +1,7 @@
 // The text filter: plain text or a regular expression, case-sensitive or not, compiled once and
 // used both to choose lines and to find the matches to highlight.
 import { LEVELS, type Level } from "./levels";
+import { literalPattern, regexPattern, type TextPattern } from "./text-pattern";
 
 export interface LogFilter {
   query: string;
@@ -31,15 +32,11 @@ interface CompiledCommon {
 }
 
 export type CompiledFilter =
-  | (CompiledCommon & { ok: true; pattern: RegExp | undefined })
+  | (CompiledCommon & { ok: true; pattern: TextPattern | undefined })
   | (CompiledCommon & { ok: false; error: string });
 
 /** Most matches counted and highlighted in one line (a pattern like `.` in a 1 MB line). */
 export const MAX_MATCHES_PER_LINE = 1000;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 export function compileFilter(f: LogFilter): CompiledFilter {
   const levels = f.levels.length >= LEVELS.length ? undefined : new Set(f.levels);
@@ -51,17 +48,15 @@ export function compileFilter(f: LogFilter): CompiledFilter {
     key: JSON.stringify([textKey, f.showAll, [...(levels ?? [])].sort()]),
   };
   if (f.query === "") return { ...common, ok: true, pattern: undefined };
-  const flags = f.caseSensitive ? "g" : "gi";
-  if (!f.regex) return { ...common, ok: true, pattern: new RegExp(escapeRegExp(f.query), flags) };
+  if (!f.regex) return { ...common, ok: true, pattern: literalPattern(f.query, f.caseSensitive) };
   try {
-    return { ...common, ok: true, pattern: new RegExp(f.query, flags) };
+    return { ...common, ok: true, pattern: regexPattern(f.query, f.caseSensitive) };
   } catch (err) {
-    const reason =
-      err instanceof Error ? err.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "") : "";
+    const reason = err instanceof Error ? err.message : "";
     return {
       ...common,
       ok: false,
-      error: `Not a valid regular expression${reason ? ` (${reason})` : ""}: the filter is not applied. Fix it, or turn off Regex to search for the text as typed.`,
+      error: `Not a valid regular expression${reason ? `: ${reason}` : ""}. The filter is not applied. Fix it (look-arounds and back-references are not supported: matching stays fast on any line), or turn off Regex to search for the text as typed.`,
     };
   }
 }
@@ -69,33 +64,16 @@ export function compileFilter(f: LogFilter): CompiledFilter {
 /** Where `pattern` matches in `text`: [start, end) pairs, empty matches left out, at most `max`. */
 export function findMatches(
   text: string,
-  pattern: RegExp,
+  pattern: TextPattern,
   max = MAX_MATCHES_PER_LINE,
 ): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  pattern.lastIndex = 0;
-  while (out.length < max) {
-    const m = pattern.exec(text);
-    if (!m) break;
-    const end = m.index + m[0].length;
-    if (end === m.index) {
-      pattern.lastIndex = m.index + 1;
-      if (pattern.lastIndex > text.length) break;
-      continue;
-    }
-    out.push([m.index, end]);
-  }
-  pattern.lastIndex = 0;
-  return out;
+  return pattern.matches(text, max);
 }
 
 /** Whether a line passes the text part of a filter (lines match when there is no valid pattern). */
 export function matchesText(text: string, filter: CompiledFilter): boolean {
   if (!filter.ok || !filter.pattern) return true;
-  filter.pattern.lastIndex = 0;
-  const hit = filter.pattern.test(text);
-  filter.pattern.lastIndex = 0;
-  return hit;
+  return filter.pattern.test(text);
 }
 
 /** Cuts styled runs at match boundaries: each piece says whether it is in a match, and which one. */

@@ -1,10 +1,12 @@
 // Hostile log lines render as inert text: no markup, no links, control characters visible, and a
 // 1 MB line cut to what is shown.
+
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { LogRow, MAX_SHOWN_CHARS, type RowProps } from "./log-row";
 import { machineColour } from "./machine-colours";
+import { literalPattern } from "./text-pattern";
 import type { LogEntry } from "./types";
 
 const row = (text: string, over: Partial<RowProps> = {}) => {
@@ -51,7 +53,7 @@ describe("LogRow", () => {
   });
 
   it("marks matches, and the current one apart", () => {
-    const html = row("error then error", { pattern: /error/gi, current: 1 });
+    const html = row("error then error", { pattern: literalPattern("error", false), current: 1 });
     expect(html.match(/<mark/g)).toHaveLength(2);
     expect(html.match(/data-current-match/g)).toHaveLength(1);
   });

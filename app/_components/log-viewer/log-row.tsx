@@ -1,7 +1,4 @@
 "use client";
-// One row of the log view: a line (machine, time, level, text with colours and highlighted
-// matches) or a marker (a gap or a stream's status change). Text is rendered as React text nodes
-// only: nothing from a node becomes markup or a link.
 import { AlertTriangle, Info } from "lucide-react";
 import { memo } from "react";
 import { toRuns } from "./ansi";
@@ -9,6 +6,10 @@ import { findMatches, highlightRuns } from "./filter";
 import { lineInfo } from "./filtered-view";
 import type { Level } from "./levels";
 import type { MachineColour } from "./machine-colours";
+// One row of the log view: a line (machine, time, level, text with colours and highlighted
+// matches) or a marker (a gap or a stream's status change). Text is rendered as React text nodes
+// only: nothing from a node becomes markup or a link.
+import type { TextPattern } from "./text-pattern";
 import type { LogEntry } from "./types";
 
 /** Characters of one line that are shown; the rest is in the download. */
@@ -46,7 +47,7 @@ export interface RowProps {
   showHost: boolean;
   showTime: boolean;
   wrap: boolean;
-  pattern: RegExp | undefined;
+  pattern: TextPattern | undefined;
   /** Index of the current match within this row, or -1. */
   current: number;
 }
