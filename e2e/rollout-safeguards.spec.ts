@@ -113,7 +113,10 @@ test("an operator locks a machine and sets a window; an approver finds the wave 
   await op.getByRole("button", { name: "Preview the plan" }).click();
   const lockedList = op.getByRole("region", { name: "Locked machines" });
   await expect(
-    lockedList.getByText(`machine locked: disk swap on Friday (by ${operator.username})`),
+    // The reason and its author are isolated from Minos's words (a U+202E in a reason cannot reorder them).
+    lockedList.getByText(
+      `machine locked: \u2068disk swap on Friday\u2069 (by \u2068${operator.username}\u2069)`,
+    ),
   ).toBeVisible(SLOW);
   await expect(lockedList.getByRole("link", { name: locked })).toBeVisible();
   await shot(op, "safeguards-plan-preview");

@@ -5,9 +5,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Lock } from "lucide-react";
 import { useState } from "react";
 import type { LockTarget, LockView } from "@/server/rollouts/locks";
+import { untrusted } from "@/server/text/untrusted";
 import { formatAgo, formatTime } from "./format";
 import { useTRPC } from "./trpc";
 import { Button, Card, Field, FormError } from "./ui";
+import { Untrusted } from "./untrusted-text";
 import { useMe } from "./use-me";
 
 /** "locked: disk swap (by olivia, 3 h ago)"; "cluster locked: …" when the lock is on the cluster. */
@@ -15,12 +17,12 @@ export function LockBadge({ lock }: { lock: LockView }) {
   const label = lock.on === "cluster" ? "cluster locked" : "locked";
   return (
     <span
-      title={`${label} against rollouts by ${lock.by} on ${formatTime(lock.at)}: ${lock.reason}`}
+      title={`${label} against rollouts by ${untrusted(lock.by)} on ${formatTime(lock.at)}: ${untrusted(lock.reason)}`}
       className="inline-flex max-w-full items-center gap-1 rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-inset ring-amber-600/30 dark:bg-amber-500/10 dark:text-amber-200"
     >
       <Lock aria-hidden className="size-3 shrink-0" />
       <span className="truncate">
-        {label}: {lock.reason} (by {lock.by}, {formatAgo(lock.at)})
+        {label}: <Untrusted text={lock.reason} /> (by <Untrusted text={lock.by} />, {formatAgo(lock.at)})
       </span>
     </span>
   );
@@ -73,7 +75,8 @@ export function LockCard({
           <div className="space-y-2">
             <LockBadge lock={lock} />
             <p className="text-zinc-600 dark:text-zinc-400">
-              Locked by {lock.by} on {formatTime(lock.at)}: {lock.reason}
+              Locked by <Untrusted text={lock.by} /> on {formatTime(lock.at)}:{" "}
+              <Untrusted text={lock.reason} />
             </p>
             {may("rollouts.run") ? (
               <Button

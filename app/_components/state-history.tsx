@@ -1,6 +1,7 @@
 // State changes of machines, newest first: when, what, from → to, why.
 import Link from "next/link";
 import { formatTime } from "./format";
+import { Untrusted } from "./untrusted-text";
 
 export function StateHistory({
   rows,
@@ -39,7 +40,9 @@ export function StateHistory({
               <td className="py-1 pr-3">
                 {c.fromValue || "—"} → <span className="font-medium">{c.toValue || "—"}</span>
               </td>
-              <td className="py-1 text-zinc-600 dark:text-zinc-400">{c.reason}</td>
+              <td className="py-1 text-zinc-600 dark:text-zinc-400">
+                <Untrusted text={c.reason} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -6,6 +6,7 @@ import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
 import { parseSelector, selectorWhere } from "../inventory/selector";
+import { untrusted } from "../text/untrusted";
 import type { Locks, PlanMachine } from "./plan";
 
 export const rolloutScopeSchema = z
@@ -102,12 +103,12 @@ export async function loadCandidates(
       machines: new Map(
         locks
           .filter((l) => l.machineId)
-          .map((l) => [l.machineId as string, `${l.reason} (by ${l.createdBy})`]),
+          .map((l) => [l.machineId as string, `${untrusted(l.reason)} (by ${untrusted(l.createdBy)})`]),
       ),
       clusters: new Map(
         locks
           .filter((l) => l.cluster)
-          .map((l) => [l.cluster?.name as string, `${l.reason} (by ${l.createdBy})`]),
+          .map((l) => [l.cluster?.name as string, `${untrusted(l.reason)} (by ${untrusted(l.createdBy)})`]),
       ),
     },
     controlPlanesPerCluster,

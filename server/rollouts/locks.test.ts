@@ -1,11 +1,13 @@
 // Rollout locks: operators lock machines and clusters within their scope, with a reason that shows
 // on the machine, the cluster and the machines list; the plan leaves locked machines out; and a lock
 // taken while a rollout runs keeps its machine from starting (skipped with the reason, never issued).
+
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { seedInventory } from "../testing/seed-inventory";
+import { untrusted } from "../text/untrusted";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
 import { RolloutReconciler } from "./reconciler";
@@ -59,7 +61,7 @@ describe("rollout locks", () => {
 
     // A second lock does not overwrite the first one's reason.
     await expect(as(olivia).rollouts.locks.lock({ target: machine, reason: "other" })).rejects.toThrow(
-      /already locked by olivia: disk swap on Friday\. Unlock it first/,
+      `already locked by ${untrusted("olivia")}: ${untrusted("disk swap on Friday")}. Unlock it first`,
     );
     // Viewers and approvers may not lock; an operator only within their scope.
     await expect(as(vic).rollouts.locks.lock({ target: machine, reason: "x" })).rejects.toThrow(
@@ -88,7 +90,7 @@ describe("rollout locks", () => {
     const plan = await as(olivia).rollouts.preview(spec);
     expect(plan.excludedByKind.locked).toBe(3);
     expect(plan.excluded.find((e) => e.hostname === "aarhus-cp")?.reason).toBe(
-      "cluster locked: store refit (by lou)",
+      `cluster locked: ${untrusted("store refit")} (by ${untrusted("lou")})`,
     );
     expect(plan.planned).toBe(2);
 
@@ -146,7 +148,9 @@ describe("rollout locks", () => {
       expect(r.phase).toBe("skipped");
       expect(r.attempt).toBe(0);
       expect(r.issuedAt).toBeNull();
-      expect(r.progress).toBe("not started: its cluster was locked by olivia (power work at the store)");
+      expect(r.progress).toBe(
+        `not started: its cluster was locked by ${untrusted("olivia")} (${untrusted("power work at the store")})`,
+      );
     }
     // With nothing left to start, the wave finished and the rollout completed without them.
     expect((await database.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } })).status).toBe(

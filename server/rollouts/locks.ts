@@ -5,6 +5,7 @@ import { clusterScopeWhere, machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
+import { untrusted } from "../text/untrusted";
 
 export const lockTargetSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("machine"), id: z.uuid("must be a machine id") }),
@@ -102,7 +103,7 @@ export async function lockTarget(opts: {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
       const held = await opts.db.rolloutLock.findUnique({ where, select: lockSelect });
       throw new AppError("CONFLICT", {
-        userMessage: `The ${label} is already locked${held ? ` by ${held.createdBy}: ${held.reason}` : ""}. Unlock it first to change the reason.`,
+        userMessage: `The ${label} is already locked${held ? ` by ${untrusted(held.createdBy)}: ${untrusted(held.reason)}` : ""}. Unlock it first to change the reason.`,
       });
     }
     throw err;

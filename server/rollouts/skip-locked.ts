@@ -2,6 +2,7 @@
 // pull or an upgrade). A machine whose machine or cluster was locked since it was planned is not
 // started: its row is marked skipped with the lock's reason, so its wave can finish without it.
 import type { PrismaClient } from "../db/client";
+import { untrusted } from "../text/untrusted";
 import { effectiveLock, lockSelect } from "./locks";
 
 /**
@@ -38,7 +39,7 @@ export async function skipLockedMachines(
           phase: "skipped",
           phaseSince: new Date(),
           finishedAt: new Date(),
-          progress: `not started: its ${lock.on} was locked by ${lock.by} (${lock.reason})`,
+          progress: `not started: its ${lock.on} was locked by ${untrusted(lock.by)} (${untrusted(lock.reason)})`,
         },
       });
     }

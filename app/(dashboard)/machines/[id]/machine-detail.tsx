@@ -4,6 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { Untrusted } from "@/app/_components/untrusted-text";
 import { formatAgo, formatTime } from "../../../_components/format";
 import { HealthBadge } from "../../../_components/health";
 import { LabelChips } from "../../../_components/labels";
@@ -94,7 +95,9 @@ function MachineOverview({ m }: { m: MachineView }) {
                 {m.unmetConditions.map((c) => (
                   <li key={c.name}>
                     <span className="font-mono text-xs">{c.name}</span>:{" "}
-                    <span className="text-zinc-600 dark:text-zinc-400">{c.reason}</span>
+                    <span className="text-zinc-600 dark:text-zinc-400">
+                      <Untrusted text={c.reason} />
+                    </span>
                   </li>
                 ))}
               </ul>

@@ -3,6 +3,7 @@
 // its refusal is shown as it says it. Below, every decision taken so far.
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
+import { Untrusted } from "@/app/_components/untrusted-text";
 import { formatTime } from "../../../_components/format";
 import { Table } from "../../../_components/table";
 import { useTRPC } from "../../../_components/trpc";
@@ -110,7 +111,9 @@ export function Approvals({
                 {a.voidedAt ? " — void: the plan changed" : ""}
               </td>
               <td className="px-3 py-2">{a.username}</td>
-              <td className="px-3 py-2">{a.comment}</td>
+              <td className="px-3 py-2">
+                <Untrusted text={a.comment} />
+              </td>
             </tr>
           ))}
         </Table>

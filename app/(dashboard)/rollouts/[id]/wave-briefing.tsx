@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { Untrusted } from "@/app/_components/untrusted-text";
 import { siteMatches } from "@/server/rollouts/windows";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { formatDuration } from "../../../_components/format";
@@ -145,7 +146,13 @@ export function WaveBriefing({ rolloutId, waveIndex }: { rolloutId: string; wave
                   </Link>{" "}
                   <span className={muted}>
                     {m.health}
-                    {m.reason ? `: ${m.reason}` : ""}
+                    {m.reason ? (
+                      <>
+                        : <Untrusted text={m.reason} />
+                      </>
+                    ) : (
+                      ""
+                    )}
                   </span>
                 </li>
               ))}

@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { Untrusted } from "@/app/_components/untrusted-text";
 import { ErrorNotice } from "../../../../_components/error-notice";
 import { formatAgo } from "../../../../_components/format";
 import { Table } from "../../../../_components/table";
@@ -76,7 +77,7 @@ export function MachineDrift({ id }: { id: string }) {
                       <p className="mt-1 max-w-56 text-xs text-zinc-600 dark:text-zinc-400">
                         Acknowledged by {e.acknowledgement.createdBy} until{" "}
                         {new Date(e.acknowledgement.expiresAt).toISOString().slice(0, 10)}:{" "}
-                        {e.acknowledgement.reason}
+                        <Untrusted text={e.acknowledgement.reason} />
                       </p>
                     ) : null}
                   </td>
