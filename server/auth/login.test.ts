@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createUser } from "../users/create-user";
 import { setPassword } from "../users/set-password";
-import { login } from "./login";
+import { login, refusalSummary } from "./login";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -92,5 +92,31 @@ describe("password sign-in", () => {
     const s = await attempt("another-strong-passphrase", { address: "127.0.0.12" });
     expect(s.token.length).toBeGreaterThan(30);
     expect(await database.db.loginFailure.count({ where: { username: "olga" } })).toBe(0);
+  });
+
+  it("summarises attempts the address limit refuses: one row with the count, not a row each", async () => {
+    const address = "127.0.0.50";
+    const results = [];
+    for (let i = 0; i < 100; i++) {
+      results.push(
+        await attempt("wrong", { username: `guess-${i}-${"x".repeat(200)}`, address }).catch(
+          (e: Error) => e.message,
+        ),
+      );
+    }
+    expect(results.filter((m) => /Too many sign-in attempts from your address/.test(String(m)))).toHaveLength(
+      80,
+    );
+    await refusalSummary(database.db).flush(true);
+    const rows = await database.db.auditEntry.findMany({ where: { action: "auth.login", address } });
+    // 20 attempts the limit let through, each audited; the 80 refused ones as one summary.
+    expect(rows).toHaveLength(21);
+    const summary = rows.find((r) => (r.details as { attempts?: number }).attempts !== undefined);
+    expect(summary).toMatchObject({ actor: "anonymous", result: "denied" });
+    const details = summary?.details as { attempts: number; names: string[]; reason: string };
+    expect(details.attempts).toBe(80);
+    expect(details.reason).toBe("too many attempts from this address");
+    expect(details.names).toHaveLength(5);
+    for (const n of details.names) expect(n.length).toBeLessThanOrEqual(64);
   });
 });

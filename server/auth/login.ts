@@ -9,9 +9,21 @@ import { env } from "../env";
 import { AppError } from "../errors";
 import { clearAttempts, countAttempt, failedAttempt } from "./login-failures";
 import { decoyHash, verifyPassword } from "./password";
+import { RefusalSummary } from "./refusal-summary";
 import { createSession } from "./sessions";
 
 const perAddress = new RateLimiterMemory({ keyPrefix: "login-address", points: 20, duration: 60 });
+
+/** One summary per database (tests run several). */
+const summaries = new WeakMap<PrismaClient, RefusalSummary>();
+export function refusalSummary(db: PrismaClient): RefusalSummary {
+  let s = summaries.get(db);
+  if (!s) {
+    s = new RefusalSummary(() => db);
+    summaries.set(db, s);
+  }
+  return s;
+}
 
 export interface LoginInput {
   username: string;
@@ -47,7 +59,8 @@ export async function login(
   try {
     await perAddress.consume(input.address ?? "unknown");
   } catch {
-    await audit("denied", "too many attempts from this address");
+    // Counted, and summarised once a minute per address: a flood writes no flood of rows.
+    refusalSummary(db).add(input.address ?? "unknown", username);
     throw new AppError("TOO_MANY_REQUESTS", {
       userMessage: "Too many sign-in attempts from your address. Wait a minute, then try again.",
     });
