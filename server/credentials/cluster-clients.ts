@@ -88,18 +88,14 @@ export class ClusterClients {
 }
 
 /**
- * A digest of everything a cluster's credential is chosen from (credentialFor): the cluster's endpoints and
- * linked credential, and each candidate credential row's identity and row version (xmin, new on every
- * update). Undefined when there is no such cluster.
+ * What a cluster's credential is chosen from (credentialFor), as one value: the cluster's endpoints and
+ * linked credential, and the version every change to any credential bumps (migration
+ * `credential_changes`). Undefined when there is no such cluster.
  */
 async function clientVersion(db: PrismaClient, cluster: string): Promise<string | undefined> {
   const rows = await db.$queryRaw<Array<{ version: string }>>`
-    SELECT md5(concat_ws('|', c.endpoints::text, c.credential_id::text, (
-      SELECT string_agg(t.id::text || ':' || t.xmin::text, ',' ORDER BY t.id)
-      FROM talos_credential t
-      WHERE linked.ca_pem IS NULL OR t.ca_pem = linked.ca_pem
-    ))) AS version
-    FROM cluster c LEFT JOIN talos_credential linked ON linked.id = c.credential_id
+    SELECT concat_ws('|', v.version::text, c.credential_id::text, c.endpoints::text) AS version
+    FROM cluster c CROSS JOIN talos_credential_version v
     WHERE c.name = ${cluster}`;
   return rows[0]?.version;
 }
