@@ -56,11 +56,6 @@ export async function clearAttempts(db: PrismaClient, username: string, address:
   await db.loginFailure.deleteMany({ where: { username, address } });
 }
 
-/** Lifts every lock of a user name (an administrator reset the password). */
-export async function clearAllAttempts(db: PrismaClient, username: string): Promise<void> {
-  await db.loginFailure.deleteMany({ where: { username } });
-}
-
 /** Forgets pairs untouched for a day (their locks long over). */
 export async function pruneAttempts(db: PrismaClient): Promise<number> {
   const { count } = await db.loginFailure.deleteMany({

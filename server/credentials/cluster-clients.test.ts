@@ -13,7 +13,7 @@ import { eventually, seedFleet } from "../collector/test-fleet";
 import { FleetChanges } from "../fleet/fleet-changes";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { ChannelPool, type TalosClient, TalosCredentialRetiredError } from "../talos";
-import { type RunningSimulator, startSimulator } from "../talos-sim";
+import { startTestFleet, type TestFleet } from "../talos/test-fleet";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { ClusterClients } from "./cluster-clients";
 import { removeCredential } from "./remove-credential";
@@ -21,9 +21,11 @@ import { replaceCredential } from "./replace-credential";
 
 let database: TestDatabase;
 let secretKey: SecretKey;
-let oldSim: RunningSimulator;
-let newSim: RunningSimulator;
-const dirs: string[] = [];
+let oldFleet: TestFleet;
+let newFleet: TestFleet;
+let oldSim: TestFleet["sim"];
+let newSim: TestFleet["sim"];
+let keyDir: string;
 
 interface Instance {
   clients: ClusterClients;
@@ -40,19 +42,8 @@ function instance(): Instance {
   return made;
 }
 
-async function simulator(): Promise<RunningSimulator> {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-cluster-clients-"));
-  dirs.push(stateDir);
-  return startSimulator({
-    clusters: 1,
-    nodesPerCluster: 2,
-    port: 0,
-    stateDir,
-    role: "os:admin",
-    timeScale: 100,
-    seed: "cluster-clients",
-  });
-}
+/** One simulated cluster of the same fleet each time: same cluster name and node addresses, its own CA and port. */
+const simulator = () => startTestFleet({ nodesPerCluster: 2, seed: "cluster-clients" });
 
 const cluster = () => oldSim.clusters[0]?.name as string;
 const node = () => oldSim.clusters[0]?.nodes[0]?.address as string;
@@ -78,8 +69,11 @@ function follow(client: TalosClient): { lines: () => number; ended: Promise<unkn
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  secretKey = await loadSecretKey({ dataDir: await mkdtemp(path.join(os.tmpdir(), "minos-cc-key-")) });
-  [oldSim, newSim] = await Promise.all([simulator(), simulator()]);
+  keyDir = await mkdtemp(path.join(os.tmpdir(), "minos-cc-key-"));
+  secretKey = await loadSecretKey({ dataDir: keyDir });
+  [oldFleet, newFleet] = await Promise.all([simulator(), simulator()]);
+  oldSim = oldFleet.sim;
+  newSim = newFleet.sim;
   await seedFleet(database.db, oldSim, secretKey);
 });
 
@@ -89,9 +83,9 @@ afterAll(async () => {
     i.pool.close();
     await i.changes.close();
   }
-  await Promise.all([oldSim?.stop(), newSim?.stop()]);
+  await Promise.all([oldFleet?.stop(), newFleet?.stop()]);
   await database?.drop();
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  await rm(keyDir, { recursive: true, force: true });
 });
 
 describe("a cluster's Talos clients", () => {
