@@ -1,6 +1,6 @@
 // Signing in and out, roles in the UI, lockout, and API tokens used from a script.
 import { expect, test } from "@playwright/test";
-import { shot } from "./database";
+import { shot, withDb } from "./database";
 import { admin, createUser, signIn } from "./helpers";
 
 test("a page needs a signed-in user, and sign-in leads back to it; sign-out ends the session", async ({
@@ -161,4 +161,21 @@ test("the audit trail records sign-ins and shows them to administrators", async 
   const lines = (await (await file.createReadStream()).toArray()).join("").trim().split("\n");
   expect(lines.length).toBeGreaterThan(0);
   expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ action: "auth.login" });
+});
+
+test("verifying the audit trail names what was done to it outside Minos", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/audit");
+  // Someone with database access moves the signed head back over the newest entries, to hide them.
+  const saved = await withDb(async (c) => (await c.query("SELECT last_id FROM audit_head")).rows[0]);
+  await withDb((c) => c.query("UPDATE audit_head SET last_id = last_id - 1"));
+  try {
+    await page.getByRole("button", { name: "Verify the chain" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Tampering detected" });
+    await expect(alert).toContainText("The signature of the trail's head does not match it");
+    await expect(alert).toContainText("npm run minos -- audit reseal-head");
+    await shot(page, "audit-tampered");
+  } finally {
+    await withDb((c) => c.query("UPDATE audit_head SET last_id = $1", [saved.last_id]));
+  }
 });

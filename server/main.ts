@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
+import { adoptAuditHead } from "./audit/adopt-audit-head";
 import { pruneAudit } from "./audit/prune-audit";
 import { ADMIN_PASSWORD_FILE, ensureFirstAdmin, forgetFirstPassword } from "./auth/ensure-first-admin";
 import { pruneAttempts } from "./auth/login-failures";
@@ -97,6 +98,9 @@ async function main(): Promise<void> {
     { applied: migrated.applied },
     migrated.applied.length ? "migrations applied" : "database is up to date",
   );
+  if (await adoptAuditHead(db(), secretKey, migrated.applied)) {
+    log.info("signed the audit trail's head: removals from its end are detected from now on");
+  }
   cleanups.push({ name: "database client", run: closeDb });
   // Opened by the first page that follows fleet changes (its own connection); closed before the pool.
   cleanups.push({ name: "fleet changes listener", run: closeFleetChanges });

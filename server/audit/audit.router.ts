@@ -26,6 +26,6 @@ export const auditRouter = router({
 
   verify: authorized("audit.read").query(async ({ ctx }) => {
     const v = await verifyAuditChain(ctx.db);
-    return v.ok ? v : { ...v, brokenAt: v.brokenAt.toString() };
+    return v.ok ? { ...v, headId: v.headId.toString() } : { ...v, brokenAt: v.brokenAt.toString() };
   }),
 });

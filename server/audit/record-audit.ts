@@ -1,10 +1,12 @@
-// Appends an audit entry to the hash chain. Appends are serialised by a transaction-scoped
-// advisory lock so the chain stays linear with several Minos instances on one database.
+// Appends an audit entry to the hash chain and moves the signed head onto it. Appends are
+// serialised by a transaction-scoped advisory lock so the chain stays linear with several Minos
+// instances on one database.
 import type { PrismaClient } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { logger } from "../observability/logger";
+import { instanceSecretKey } from "../secrets/instance-key";
+import { AUDIT_CHAIN_LOCK, headNames, newestEntry, readAuditHead, signAuditHead } from "./audit-head";
 import { type AuditContent, entryHash } from "./entry-hash";
-
-/** Advisory lock key for appending to the audit chain ("minosaud" in ASCII, truncated). */
-const AUDIT_CHAIN_LOCK = 0x6d696e6f;
 
 export type AuditResult = "ok" | "denied" | "error";
 
@@ -17,28 +19,42 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
+let warnedBrokenHead = false;
+
 export async function recordAudit(db: PrismaClient, input: AuditInput): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-    const last = await tx.auditEntry.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-    const prevHash = last?.hash ?? "";
-    // Millisecond precision: what timestamptz(3) keeps, so the hash verifies after a round trip.
-    const content: AuditContent = {
-      at: new Date(Math.floor(Date.now())),
-      actor: input.actor,
-      action: input.action,
-      target: input.target ?? null,
-      address: input.address ?? null,
-      result: input.result,
-      details: JSON.parse(JSON.stringify(input.details ?? {})),
-    };
-    await tx.auditEntry.create({
-      data: {
-        ...content,
-        details: content.details as object,
-        prevHash,
-        hash: entryHash(prevHash, content),
-      },
-    });
+  await db.$transaction((tx) => appendAudit(tx, input));
+}
+
+/** Appends within the caller's transaction (which then holds the chain lock until it ends). */
+export async function appendAudit(tx: Prisma.TransactionClient, input: AuditInput): Promise<bigint> {
+  const key = instanceSecretKey();
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+  const last = await newestEntry(tx);
+  const head = await readAuditHead(tx);
+  // Millisecond precision: what timestamptz(3) keeps, so the hash verifies after a round trip.
+  const content: AuditContent = {
+    at: new Date(Math.floor(Date.now())),
+    actor: input.actor,
+    action: input.action,
+    target: input.target ?? null,
+    address: input.address ?? null,
+    result: input.result,
+    details: JSON.parse(JSON.stringify(input.details ?? {})),
+  };
+  const hash = entryHash(last.hash, content);
+  const { id } = await tx.auditEntry.create({
+    data: { ...content, details: content.details as object, prevHash: last.hash, hash },
+    select: { id: true },
   });
+  if (headNames(key, head, last)) {
+    await signAuditHead(tx, key, { id, hash });
+  } else if (!warnedBrokenHead) {
+    warnedBrokenHead = true;
+    logger().error(
+      "The audit trail's signed head does not name its newest entry: entries may have been removed or " +
+        "added outside Minos. Run `npm run minos -- audit verify`; the head stays where it was until " +
+        "`npm run minos -- audit reseal-head` is run.",
+    );
+  }
+  return id;
 }

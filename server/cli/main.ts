@@ -3,7 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
+import { adoptAuditHead } from "../audit/adopt-audit-head";
 import { recordAudit } from "../audit/record-audit";
+import { resealAuditHead } from "../audit/reseal-audit-head";
 import { verifyAuditChain } from "../audit/verify-audit-chain";
 import { createApiToken, MAX_TOKEN_DAYS } from "../auth/api-tokens";
 import { FIRST_ADMIN } from "../auth/ensure-first-admin";
@@ -14,6 +16,7 @@ import { type EnvError, parseEnv } from "../env";
 import { AppError } from "../errors";
 import { DataDirLockedError, lockDataDir } from "../runtime/data-dir-lock";
 import { EmbeddedPostgresError } from "../runtime/embedded-postgres-error";
+import { instanceSecretKey, setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey } from "../secrets/secret-key";
 import { createUser } from "../users/create-user";
 import { listUsers } from "../users/list-users";
@@ -49,6 +52,11 @@ const days = parseWith(
   "--expires",
 );
 
+const reasonText = parseWith(
+  z.string().trim().min(1, "must say what happened").max(500, "must be at most 500 characters"),
+  "--reason",
+);
+
 const generatePassword = () => randomBytes(15).toString("base64url");
 
 /** Runs a command against the database, audits it, and turns expected errors into one clear line. */
@@ -69,6 +77,10 @@ async function withDb(
     console.error(err.message);
     process.exit(1);
   });
+  // Audit entries are signed into the trail's head with the instance's key, as the app does.
+  const secretKey = await loadSecretKey({ envValue: config.MINOS_SECRET_KEY, dataDir: config.dataDir });
+  setInstanceSecretKey(secretKey);
+  await adoptAuditHead(handle.db, secretKey, handle.applied);
   let code = 0;
   try {
     await work(handle.db);
@@ -181,22 +193,39 @@ program
     }),
   );
 
-program
-  .command("audit")
-  .description("the audit trail")
+const audit = program.command("audit").description("the audit trail");
+audit
   .command("verify")
-  .description("check the hash chain of the audit trail; exit 1 when an entry was altered or removed")
+  .description(
+    "check the hash chain and signed head of the audit trail; exit 1 when an entry was altered, removed or added outside Minos",
+  )
   .action(() =>
     withDb("", "", async (db) => {
       const v = await verifyAuditChain(db);
       if (v.ok) {
-        console.log(`Audit trail intact: ${v.entries} entries verified.`);
+        console.log(
+          `Audit trail intact: ${v.entries} entries verified, up to the signed head (entry ${v.headId}).`,
+        );
         return;
       }
       console.error(
-        `Audit trail TAMPERED: entry ${v.brokenAt} ${v.reason === "altered" ? "was altered" : "does not follow the entry before it (an entry was removed or inserted)"}; ${v.entries} entries before it verified.`,
+        `Audit trail TAMPERED (${v.reason}): ${v.message} ${v.entries} entries verified before it.`,
       );
       process.exitCode = 1;
+    }),
+  );
+audit
+  .command("reseal-head")
+  .description(
+    "sign the audit trail's head over the trail as it is now, after looking into a break `audit verify` reported; recorded in the trail",
+  )
+  .requiredOption("--reason <text>", "what happened, for the record", reasonText)
+  .action((o: { reason: string }) =>
+    withDb("", "", async (db) => {
+      const r = await resealAuditHead(db, instanceSecretKey(), { actor: "cli", reason: o.reason });
+      console.log(
+        `Signed the head over entry ${r.newestId} (the reseal itself); the previous head was ${r.previousHead}.`,
+      );
     }),
   );
 
@@ -236,6 +265,8 @@ program
       const config = parseEnv(process.env);
       const current = await loadSecretKey({ envValue: config.MINOS_SECRET_KEY, dataDir: config.dataDir });
       const r = await rotateSecretKey(db, { current, newKey: o.newKey, dataDir: config.dataDir });
+      // This command's own audit entry is signed into the head under the new key.
+      setInstanceSecretKey(await loadSecretKey({ envValue: r.newKey, dataDir: config.dataDir }));
       console.error(`Re-sealed ${r.resealed.length} Talos credential(s) under the new key.`);
       if (r.wroteKeyFile) {
         console.error(`The new key replaced the old one in ${r.wroteKeyFile}; start Minos again to use it.`);

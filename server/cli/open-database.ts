@@ -9,13 +9,15 @@ import { runningEmbeddedUrl, startEmbeddedPostgres } from "../runtime/embedded-p
 
 export interface OpenDatabase {
   db: PrismaClient;
+  /** Migrations this command applied (only when it started the embedded Postgres itself). */
+  applied: string[];
   close(): Promise<void>;
 }
 
 export async function openDatabase(config: Env): Promise<OpenDatabase> {
   if (config.DATABASE_URL) {
     const db = createDb(config.DATABASE_URL);
-    return { db, close: () => db.$disconnect() };
+    return { db, applied: [], close: () => db.$disconnect() };
   }
   let release: (() => Promise<void>) | null = null;
   try {
@@ -25,13 +27,14 @@ export async function openDatabase(config: Env): Promise<OpenDatabase> {
     const url = await runningEmbeddedUrl(config.dataDir);
     if (!url) throw new Error("Minos is starting on this data directory; try again in a few seconds.");
     const db = createDb(url);
-    return { db, close: () => db.$disconnect() };
+    return { db, applied: [], close: () => db.$disconnect() };
   }
   const pg = await startEmbeddedPostgres(config.dataDir, pino({ level: "warn" }));
-  await applyMigrations(pg.url);
+  const { applied } = await applyMigrations(pg.url);
   const db = createDb(pg.url);
   return {
     db,
+    applied,
     close: async () => {
       await db.$disconnect();
       await pg.stop();

@@ -34,10 +34,10 @@ const log = pino(
 );
 
 beforeAll(async () => {
-  database = await createTestDatabase();
   setInstanceSecretKey(
     await loadSecretKey({ dataDir: await mkdtemp(path.join(os.tmpdir(), "minos-cred-")) }),
   );
+  database = await createTestDatabase(); // its audit head signed with that key
   const ca = await createCa();
   [reader, admin, renewed] = await Promise.all([
     talosContext(ca, "edge-reader", { role: "os:reader" }),

@@ -1,4 +1,6 @@
-// Re-seals every credential's private key under a new secret key, in one transaction.
+// Re-seals every credential's private key under a new secret key, in one transaction, and moves the
+// audit trail's signed head to the new key in the same transaction.
+import { carryAuditHead } from "../audit/audit-head";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { SealError } from "../secrets/seal";
@@ -32,6 +34,8 @@ export async function resealCredentials(
           data: { keySealed: sealCredentialKey(keys.to, row.name, keyPem) },
         });
       }
+      // The audit trail's head is signed with a key derived from the secret key: it moves along.
+      await carryAuditHead(tx, keys);
       return { resealed: rows.map((r) => r.name) };
     },
     { timeout: 120_000, maxWait: 10_000 },

@@ -7,6 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { resealAuditHead } from "../audit/reseal-audit-head";
+import { verifyAuditChain } from "../audit/verify-audit-chain";
 import { lockDataDir } from "../runtime/data-dir-lock";
 import { loadSecretKey, SECRET_KEY_FILE, type SecretKey } from "../secrets/secret-key";
 import { renderTalosconfig, type TalosconfigContext } from "../talos-sim/pki";
@@ -114,6 +116,11 @@ describe("npm run minos -- secret-key rotate", () => {
     });
 
   it("prints a generated key once, writes it to the data directory, and is audited as the CLI", async () => {
+    // The audit trail's head as the instance using the data directory's key signed it.
+    await resealAuditHead(database.db, oldKey, {
+      actor: "test",
+      reason: "signed by the data directory's key",
+    });
     const { stdout, stderr } = await cli(["secret-key", "rotate"]);
     expect(stderr).toContain("Re-sealed 2 Talos credential(s) under the new key.");
     expect(stderr).toContain("start Minos again");
@@ -124,6 +131,12 @@ describe("npm run minos -- secret-key rotate", () => {
     const entry = await database.db.auditEntry.findFirst({ where: { action: "secretKey.rotate" } });
     expect(entry).toMatchObject({ actor: "cli", result: "ok", target: "secret-key" });
     expect(JSON.stringify(entry?.details)).not.toContain(stdout.trim());
+    // The head moved to the new key with the credentials, and signs the rotation's own entry.
+    expect(await verifyAuditChain(database.db, { key: newKey })).toMatchObject({ ok: true });
+    expect(await verifyAuditChain(database.db, { key: oldKey })).toMatchObject({
+      ok: false,
+      reason: "head signed by another key",
+    });
   });
 
   it("refuses while a Minos server holds the data directory", async () => {

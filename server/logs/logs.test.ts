@@ -125,11 +125,11 @@ function watch(
 const texts = (w: Watch) => w.lines.map((l) => l.text);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
   stateDir = await mkdtemp(path.join(os.tmpdir(), "minos-logs-"));
   const secretKey = await loadSecretKey({ dataDir: stateDir });
   setInstanceSecretKey(secretKey);
+  database = await createTestDatabase(); // its audit head signed with that key
+  process.env.DATABASE_URL = database.url;
   sim = await startSimulator({ clusters: 2, nodesPerCluster: 3, port: 0, stateDir, seed: "logs" });
   await seedFleet(database.db, sim, secretKey);
   await database.db.cluster.update({

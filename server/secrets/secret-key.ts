@@ -22,7 +22,7 @@ export function decodeKey(text: string): Buffer {
   return key;
 }
 
-function withId(key: Buffer, source: SecretKey["source"]): SecretKey {
+export function withId(key: Buffer, source: SecretKey["source"]): SecretKey {
   return { key, id: createHash("sha256").update(key).digest().subarray(0, 8), source };
 }
 

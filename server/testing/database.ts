@@ -2,9 +2,11 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { adoptAuditHead } from "../audit/adopt-audit-head";
 import { createDb, type PrismaClient } from "../db/client";
 import { applyMigrations } from "../db/migrate";
 import { closeFleetChanges } from "../fleet/fleet-changes";
+import { testSecretKey } from "./test-secret-key";
 
 export interface TestDatabase {
   url: string;
@@ -27,8 +29,11 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  if (opts.migrate !== false) await applyMigrations(url);
   const db = createDb(url);
+  if (opts.migrate !== false) {
+    const { applied } = await applyMigrations(url);
+    await adoptAuditHead(db, testSecretKey(), applied);
+  }
   return {
     url,
     db,

@@ -96,22 +96,26 @@ function Trail() {
         </div>
       </form>
       <div className="flex items-center gap-3 text-sm">
-        <Button variant="secondary" onClick={() => void verify.refetch()} disabled={verify.isFetching}>
+        <Button
+          variant="secondary"
+          className="shrink-0 whitespace-nowrap"
+          onClick={() => void verify.refetch()}
+          disabled={verify.isFetching}
+        >
           Verify the chain
         </Button>
         {verify.data?.ok === true ? (
           <span role="status" className="flex items-center gap-1 text-emerald-700 dark:text-emerald-300">
             <ShieldCheck aria-hidden className="size-4" /> Intact:{" "}
-            {verify.data.entries.toLocaleString("en-US")} entries verified.
+            {verify.data.entries.toLocaleString("en-US")} entries verified, up to the signed head.
           </span>
         ) : null}
         {verify.data && verify.data.ok === false ? (
           <span role="alert" className="flex items-center gap-1 text-red-700 dark:text-red-300">
-            <ShieldAlert aria-hidden className="size-4" /> Tampering detected at entry{" "}
-            {String(verify.data.brokenAt)} ({verify.data.reason}).
+            <ShieldAlert aria-hidden className="size-4 shrink-0" /> Tampering detected: {verify.data.message}
           </span>
         ) : null}
-        <span className="ml-auto text-zinc-500">Updates every 5 seconds.</span>
+        <span className="ml-auto shrink-0 text-zinc-500">Updates every 5 seconds.</span>
       </div>
       {entries.error ? (
         <ErrorNotice title="The audit trail could not be loaded" error={entries.error} />
