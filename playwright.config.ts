@@ -1,6 +1,7 @@
 // Browser tests in Debian's Chromium against the production build, started the way the README
 // starts it (`npm start`). Uses DATABASE_URL when set (it must be a local database), else the
 // embedded Postgres in a fresh data directory.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,11 +10,27 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 
+/**
+ * With DATABASE_URL (the schema's owner), Minos migrates as the owner and runs as a role of its own,
+ * as a production install on an external database should; the tests seed through the owner's URL.
+ */
+let databaseEnv: Record<string, string> = {};
 if (process.env.DATABASE_URL) {
   const host = new URL(process.env.DATABASE_URL).hostname;
   if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) {
     throw new Error(`Refusing to run browser tests against a non-local database (${host}).`);
   }
+  if (!process.env.E2E_RUNTIME_DATABASE_URL) {
+    const made = spawnSync(process.execPath, ["--import", "tsx", "e2e/runtime-role.ts"], {
+      encoding: "utf8",
+    });
+    if (made.status !== 0) throw new Error(`Could not create the runtime role: ${made.stderr}`);
+    process.env.E2E_RUNTIME_DATABASE_URL = made.stdout.trim();
+  }
+  databaseEnv = {
+    MINOS_MIGRATION_DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_URL: process.env.E2E_RUNTIME_DATABASE_URL,
+  };
 }
 
 /** The first administrator's password for this run (see e2e/helpers.ts). */
@@ -87,6 +104,7 @@ export default defineConfig({
       MINOS_OIDC_CLIENT_SECRET: process.env.E2E_OIDC_CLIENT_SECRET,
       MINOS_OIDC_ROLE_MAP: "platform-admins=admin;oncall=operator",
       MINOS_OIDC_LABEL: "Sign in with Example SSO",
+      ...databaseEnv,
     },
   },
 });

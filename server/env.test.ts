@@ -53,4 +53,19 @@ describe("configuration", () => {
   it("treats an empty DATABASE_URL as unset (embedded database)", () => {
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });
+
+  it("takes the owner's URL for migrations only beside the role Minos runs as, never echoing it", () => {
+    const owner = "postgresql://owner:s3cret@db:5432/minos";
+    expect(() => parseEnv({ MINOS_MIGRATION_DATABASE_URL: owner })).toThrow(
+      /MINOS_MIGRATION_DATABASE_URL needs DATABASE_URL as well/,
+    );
+    expect(() => parseEnv({ MINOS_MIGRATION_DATABASE_URL: "s3cret-not-a-url" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("s3cret") }),
+    );
+    const both = parseEnv({
+      MINOS_MIGRATION_DATABASE_URL: owner,
+      DATABASE_URL: "postgresql://minos_app@db/minos",
+    });
+    expect(both.MINOS_MIGRATION_DATABASE_URL).toBe(owner);
+  });
 });

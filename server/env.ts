@@ -102,6 +102,11 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
   DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
+  /**
+   * The role that owns the schema, for migrations; Minos then runs as DATABASE_URL's role, granted
+   * what it needs and unable to switch off the audit trail's triggers (docs/operations.md).
+   */
+  MINOS_MIGRATION_DATABASE_URL: z.preprocess(emptyAsUndefined, postgresUrl.optional()),
   MINOS_DATA_DIR: z.string().min(1, "must not be empty").default("./.minos"),
   MINOS_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKey.optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -204,7 +209,19 @@ export const envSchema = z.object({
 });
 
 /** The schema with the checks that span several variables. */
-const checkedEnvSchema = envSchema.superRefine(checkOidcComplete, { when: () => true });
+const checkedEnvSchema = envSchema.superRefine(checkOidcComplete, { when: () => true }).superRefine(
+  (e, ctx) => {
+    if (e.MINOS_MIGRATION_DATABASE_URL && !e.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MINOS_MIGRATION_DATABASE_URL"],
+        message:
+          "needs DATABASE_URL as well: it is the owner's URL for migrations, DATABASE_URL the role Minos runs as",
+      });
+    }
+  },
+  { when: () => true },
+);
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 
@@ -227,6 +244,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       const secret = [
         "MINOS_SECRET_KEY",
         "DATABASE_URL",
+        "MINOS_MIGRATION_DATABASE_URL",
         "MINOS_ADMIN_PASSWORD",
         "MINOS_OIDC_CLIENT_SECRET",
         "MINOS_METRICS_TOKEN",

@@ -12,6 +12,7 @@ import { pruneAttempts } from "./auth/login-failures";
 import { startCollector } from "./collector";
 import { closeDb, db } from "./db/client";
 import { applyMigrations, MigrationError } from "./db/migrate";
+import { grantRuntimeRole, roleOf, rolePowers } from "./db/runtime-role";
 import { backfillFingerprints, pruneFingerprints } from "./drift/fingerprint-store";
 import { pruneDriftHistory } from "./drift/prune-drift-history";
 import { EnvError, env } from "./env";
@@ -77,10 +78,12 @@ async function main(): Promise<void> {
   cleanups.push({ name: "data directory lock", run: release });
 
   let databaseUrl = config.DATABASE_URL;
+  let migrationUrl = config.MINOS_MIGRATION_DATABASE_URL ?? databaseUrl;
   if (!databaseUrl) {
     const pg = await startEmbeddedPostgres(config.dataDir, log);
     cleanups.push({ name: "embedded postgres", run: pg.stop });
-    databaseUrl = pg.url;
+    databaseUrl = pg.appUrl;
+    migrationUrl = pg.url;
     process.env.DATABASE_URL = databaseUrl;
   }
 
@@ -93,7 +96,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const migrated = await applyMigrations(databaseUrl);
+  const migrated = await applyMigrations(migrationUrl ?? databaseUrl);
+  if (migrationUrl && migrationUrl !== databaseUrl) await grantRuntimeRole(migrationUrl, roleOf(databaseUrl));
+  const powers = await rolePowers(databaseUrl);
+  if (powers.superuser || powers.ownsAuditTrail) {
+    log.warn(
+      { role: powers.role },
+      `Minos connects to the database as a role that ${powers.superuser ? "is a superuser" : "owns the tables"}: it could switch off the audit trail's protections. ` +
+        "Run Minos as a role of its own and migrate with the owner's URL in MINOS_MIGRATION_DATABASE_URL (docs/operations.md).",
+    );
+  }
   log.info(
     { applied: migrated.applied },
     migrated.applied.length ? "migrations applied" : "database is up to date",

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { access, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import { EMBEDDED_RUNTIME_ROLE, ensureRuntimeRole } from "../db/runtime-role";
 import { locateDatabase } from "./database-location";
 import { freePort } from "./free-port";
 import { postgresPackage } from "./postgres-programs";
@@ -15,7 +16,10 @@ const DATABASE = "minos";
 const USER = "minos";
 
 export interface RunningPostgres {
+  /** The cluster's own user, which owns the schema: for migrations and the admin CLI. */
   url: string;
+  /** The role Minos runs as (EMBEDDED_RUNTIME_ROLE): it cannot switch the audit trail's triggers off. */
+  appUrl: string;
   stop(): Promise<void>;
 }
 
@@ -37,8 +41,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** A password made once per data directory, kept beside the cluster (owner-only). */
-async function password(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, "postgres.password");
+async function password(dataDir: string, file = path.join(dataDir, "postgres.password")): Promise<string> {
   const existing = await readFile(file, "utf8").catch(() => null);
   if (existing) return existing.trim();
   const created = randomBytes(24).toString("base64url");
@@ -86,11 +89,14 @@ export async function startEmbeddedPostgres(
   } finally {
     await client.end();
   }
+  const appPassword = await password(dataDir, path.join(dataDir, "postgres.app-password"));
+  await ensureRuntimeRole(embeddedUrl(pw, port), EMBEDDED_RUNTIME_ROLE, appPassword);
   log.info({ port, databaseDir }, "embedded Postgres is running");
   // The admin CLI finds the running database through this file while Minos runs.
   await writeFile(path.join(dataDir, PORT_FILE), `${port}\n`, { mode: 0o600 });
   return {
     url: embeddedUrl(pw, port),
+    appUrl: embeddedUrl(appPassword, port, EMBEDDED_RUNTIME_ROLE),
     stop: async () => {
       await rm(path.join(dataDir, PORT_FILE), { force: true });
       await pg.stop();
@@ -100,8 +106,8 @@ export async function startEmbeddedPostgres(
 
 const PORT_FILE = "postgres.port";
 
-function embeddedUrl(pw: string, port: number): string {
-  return `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DATABASE}`;
+function embeddedUrl(pw: string, port: number, user = USER): string {
+  return `postgresql://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DATABASE}`;
 }
 
 /** The URL of the embedded Postgres of a running Minos on this data directory, if one runs. */
