@@ -76,3 +76,22 @@ test("the health endpoints report a live, ready, migrated instance", async ({ re
   expect(text).toMatch(/minos_http_requests_total\{method="GET",route="\/api\/other",status="404"\} (\d+)/);
   expect(text).not.toContain("no-such-route");
 });
+
+test("every page, the sign-in page included, carries the app icon, light and dark", async ({ browser }) => {
+  const page = await (await browser.newContext()).newPage(); // signed out
+  const failed: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto("/login");
+  const icons = page.locator('link[rel="icon"]');
+  await expect(icons.first()).toHaveAttribute("href", /\/icon\.svg/);
+  for (const href of await icons.evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href))) {
+    const r = await page.request.get(href);
+    expect(r.status(), href).toBe(200);
+    expect(r.headers()["content-type"]).toMatch(/^image\//);
+  }
+  expect((await page.request.get("/favicon.ico")).status()).toBe(200);
+  expect((await page.request.get("/apple-touch-icon.png")).status()).toBe(200);
+  expect(failed).toEqual([]);
+});

@@ -16,12 +16,8 @@ export function Sidebar() {
   return (
     <aside className="flex w-60 shrink-0 flex-col border-r border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <div className="flex h-14 items-center gap-2 px-5">
-        <span
-          aria-hidden
-          className="grid size-7 place-items-center rounded-md bg-indigo-600 text-sm font-bold text-white"
-        >
-          M
-        </span>
+        {/* biome-ignore lint/performance/noImgElement: a 28 px SVG needs no image optimisation */}
+        <img src="/icon.svg" alt="" width={28} height={28} className="size-7" />
         <span className="text-base font-semibold tracking-tight">Minos</span>
       </div>
       <nav aria-label="Main" className="flex-1 px-3 py-2">
