@@ -9,7 +9,7 @@ const fanouts = new WeakMap<AbortSignal, Fanout>();
 
 /**
  * Runs `fn` once when `signal` aborts and returns a function that forgets it. However many callers wait on
- * the same signal (a fan-out of hundreds of calls, an upgrade that reconnects many times), the signal carries
+ * the same signal (hundreds of calls at once, an upgrade that reconnects many times), the signal carries
  * one "abort" listener, removed as soon as nobody waits: no leak and no MaxListenersExceededWarning.
  * If the signal is already aborted, `fn` runs at once.
  */

@@ -39,11 +39,11 @@ afterAll(async () => {
 });
 
 describe("roles", () => {
-  it("refuses a reader an upgrade, naming the role it needs", async () => {
+  it("refuses a reader a rollback, naming the role it needs", async () => {
     const reader = await fleet.clientWithRole("os:reader");
     expect(reader.roles).toEqual(["os:reader"]);
     expect((await reader.version({ node: worker })).tag).not.toBe("");
-    const upgrade = reader.legacyUpgrade({ node: worker, image: "ghcr.io/siderolabs/installer:v1.13.9" });
+    const upgrade = reader.rollback({ node: worker });
     await expect(upgrade).rejects.toBeInstanceOf(TalosPermissionDeniedError);
     const err = (await upgrade.catch((e: unknown) => e)) as TalosPermissionDeniedError;
     expect(err.requiredRole).toBe("os:admin");

@@ -31,16 +31,6 @@ describe("identity", () => {
     }
   });
 
-  it("multiplexes one call per node with bounded concurrency, keeping the nodes' order", async () => {
-    const nodes = fleet.cluster.nodes.map((n) => n.address);
-    const results = await fleet.client.each(nodes, (node) => fleet.client.hostname({ node }), {
-      concurrency: 2,
-    });
-    expect(results.map((r) => (r.ok ? r.value : r.error.message))).toEqual(
-      fleet.cluster.nodes.map((n) => n.hostname),
-    );
-  });
-
   it("lets 40 concurrent calls share one AbortSignal with one listener on it, gone when they finish", async () => {
     const controller = new AbortController();
     const warnings: string[] = [];
@@ -49,16 +39,14 @@ describe("identity", () => {
     try {
       const nodes = Array.from({ length: 40 }, (_, i) => fleet.cluster.nodes[i % 4]?.address ?? "");
       let peak = 0;
-      const results = await fleet.client.each(
-        nodes,
-        async (node) => {
+      const results = await Promise.all(
+        nodes.map((node) => {
           const p = fleet.client.version({ node, signal: controller.signal });
           peak = Math.max(peak, getEventListeners(controller.signal, "abort").length);
           return p;
-        },
-        { concurrency: 40 },
+        }),
       );
-      expect(results.every((r) => r.ok)).toBe(true);
+      expect(results.every((v) => v.tag.startsWith("v"))).toBe(true);
       expect(peak).toBe(1);
       expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
       await new Promise((r) => setTimeout(r, 10));
@@ -66,134 +54,6 @@ describe("identity", () => {
     } finally {
       process.off("warning", onWarning);
     }
-  });
-
-  it("decodes an aggregated `nodes` reply, with a failing node reported as that node's error", async () => {
-    const nodes = [...fleet.cluster.nodes.map((n) => n.address), "127.0.0.254"];
-    const results = await fleet.client.aggregated.version(nodes);
-    expect(results).toHaveLength(nodes.length);
-    for (const [i, node] of fleet.cluster.nodes.entries()) {
-      const r = results[i];
-      expect(r?.node).toBe(node.address);
-      expect(r?.ok && r.value.tag).toBe(node.talosVersion);
-    }
-    const bad = results[nodes.length - 1];
-    expect(bad?.ok).toBe(false);
-    if (bad && !bad.ok) {
-      expect(bad.node).toBe("127.0.0.254");
-      expect(bad.error.kind).toBe("unreachable");
-      expect(bad.error.message).toMatch(/cannot be reached/);
-    }
-    const hostnames = await fleet.client.aggregated.hostname(fleet.cluster.nodes.map((n) => n.address));
-    expect(hostnames.map((r) => r.ok && r.value)).toEqual(fleet.cluster.nodes.map((n) => n.hostname));
-  });
-});
-
-describe("aggregated unary operations", () => {
-  it("decodes every aggregatable operation per node, with a failing node as that node's typed error", async () => {
-    const down = "127.0.0.254";
-    const nodes = [cp, worker, down];
-    const c = fleet.client.aggregated;
-    const expectDown = (r: { node: string; ok: boolean; error?: { kind: string } } | undefined) => {
-      expect(r?.node).toBe(down);
-      expect(r?.ok).toBe(false);
-      expect(r?.error?.kind).toBe("unreachable");
-    };
-    const services = await c.services(nodes);
-    expect(services.map((r) => r.node)).toEqual(nodes);
-    for (const r of services.slice(0, 2)) expect(r.ok && r.value.some((s) => s.id === "kubelet")).toBe(true);
-    expectDown(services[2]);
-
-    const memory = await c.memory(nodes);
-    expect(memory.slice(0, 2).every((r) => r.ok && r.value.totalKb > 0)).toBe(true);
-    expectDown(memory[2]);
-
-    const stats = await c.systemStat(nodes);
-    expect(stats.slice(0, 2).every((r) => r.ok && r.value.cpus.length > 0)).toBe(true);
-    expectDown(stats[2]);
-
-    const logIds = await c.logsContainers(nodes);
-    expect(logIds.slice(0, 2).every((r) => r.ok && r.value.includes("machined"))).toBe(true);
-    expectDown(logIds[2]);
-
-    const ctrs = await c.containers(nodes, { kubernetes: true });
-    expect(ctrs.slice(0, 2).every((r) => r.ok && r.value.some((x) => x.name === "kube-proxy"))).toBe(true);
-    expectDown(ctrs[2]);
-
-    // etcd: a worker fails on its own (Unimplemented), within an OK reply
-    const etcd = await c.etcdStatus(nodes);
-    expect(etcd[0]?.ok && etcd[0].value.memberId).not.toBe("0");
-    expect(etcd[1]?.ok).toBe(false);
-    expect(!etcd[1]?.ok && etcd[1]?.error.kind).toBe("unimplemented");
-    expectDown(etcd[2]);
-    const members = await c.etcdMembers([cp, down]);
-    expect(members[0]?.ok && members[0].value.length).toBeGreaterThan(0);
-    expectDown(members[1]);
-
-    const restarted = await c.restartService([worker, down], { id: "kubelet" });
-    expect(restarted[0]?.ok && restarted[0].value).toBe('Service "kubelet" restarted');
-    expectDown(restarted[1]);
-
-    const dry = await c.applyConfiguration([cp, down], { config: "version: v1alpha1\n", dryRun: true });
-    expect(dry[0]?.node).toBe(cp);
-    expectDown(dry[1]);
-  });
-
-  it("sends an aggregated reboot and rollback: per-node acks and errors", async () => {
-    const down = "127.0.0.254";
-    const rollback = await fleet.client.aggregated.rollback([worker, down]);
-    expect(rollback[0]?.ok).toBe(false); // nothing to roll back to on a fresh node
-    expect(!rollback[0]?.ok && rollback[0]?.error.message).toMatch(/rollback|previous/i);
-    expect(!rollback[1]?.ok && rollback[1]?.error.kind).toBe("unreachable");
-  });
-});
-
-describe("aggregated streams", () => {
-  it("reassembles each node's log lines and reports a failing node without ending the others", async () => {
-    const nodes = [cp, worker, "127.0.0.254"];
-    const items = await collect(fleet.client.aggregated.logs(nodes, { id: "machined", tailLines: 50 }), {
-      ms: 10_000,
-    });
-    for (const node of [cp, worker]) {
-      const lines = items.flatMap((i) => (i.node === node && "line" in i ? [i.line] : []));
-      expect(lines).toHaveLength(50);
-      for (const line of lines) expect(line).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d\.\d{6} \[talos\] /);
-    }
-    const failed = items.find((i) => i.node === "127.0.0.254");
-    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
-  });
-});
-
-describe("aggregated dmesg and events", () => {
-  it("reassembles kernel records per node and reports a failing node", async () => {
-    const nodes = [cp, worker, "127.0.0.254"];
-    const items = await collect(fleet.client.aggregated.dmesg(nodes), { ms: 10_000 });
-    for (const node of [cp, worker]) {
-      const lines = items.flatMap((i) => (i.node === node && "line" in i ? [i.line] : []));
-      expect(lines.length).toBeGreaterThan(5);
-      for (const line of lines) expect(line).toMatch(/^\w+: +\w+: \[\d{4}-\d\d-\d\dT[\d:.]+Z\]: /);
-    }
-    const failed = items.find((i) => i.node === "127.0.0.254");
-    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
-  });
-
-  it("streams events of several nodes, ready once each said hello or failed", async () => {
-    const controller = new AbortController();
-    const nodes = [cp, worker, "127.0.0.254"];
-    const stream = fleet.client.aggregated.events(nodes, { tailEvents: 3, signal: controller.signal });
-    await stream.ready;
-    const items = await collect(stream, { count: 7, ms: 10_000, controller });
-    controller.abort();
-    for (const node of [cp, worker]) {
-      const evs = items.flatMap((i) => (i.node === node && "event" in i ? [i.event] : []));
-      expect(evs).toHaveLength(3);
-      for (const e of evs) {
-        expect(e.node).toBe(node);
-        expect(e.payload.type).not.toBe("hello");
-      }
-    }
-    const failed = items.find((i) => i.node === "127.0.0.254");
-    expect(failed && "error" in failed && failed.error.kind).toBe("unreachable");
   });
 });
 
@@ -221,13 +81,7 @@ describe("services", () => {
 });
 
 describe("resources of a node", () => {
-  it("reads memory, CPU counters and containers", async () => {
-    const mem = await fleet.client.memory({ node: cp });
-    expect(mem.totalKb).toBeGreaterThan(mem.availableKb);
-    expect(mem.availableKb).toBeGreaterThan(0);
-    const stat = await fleet.client.systemStat({ node: cp });
-    expect(stat.bootTime.getTime()).toBeLessThan(Date.now());
-    expect(stat.cpus.length).toBeGreaterThan(0);
+  it("lists system containers and Kubernetes pods' containers", async () => {
     const system = await fleet.client.containers({ node: cp });
     expect(system.map((c) => c.id)).toContain("etcd");
     const pods = await fleet.client.containers({ node: cp, kubernetes: true });

@@ -176,12 +176,14 @@ describe("upgrade", () => {
   it("fails clearly when the installer image does not exist", async () => {
     const node = fleet.cluster.nodes[fleet.cluster.nodes.length - 1];
     if (!node) throw new Error("no node");
-    const run = fleet.client.legacyUpgrade({
+    const run = fleet.client.upgrade({
       node: node.address,
       image: "ghcr.io/siderolabs/installer:v0.0.0-nope",
       timeoutMs: 30_000,
     });
-    await expect(run).rejects.toThrow(/installer image/);
+    await expect(run).rejects.toThrow(
+      /Pulling ghcr\.io\/siderolabs\/installer:v0\.0\.0-nope.*(not found|does not exist)/s,
+    );
   });
 
   it("runs the guard just before each request that changes the node, and sends nothing once it throws", async () => {

@@ -16,15 +16,14 @@ export {
   TalosVersionTooOldError,
 } from "./errors";
 export type { TalosEvent, TalosEventPayload } from "./event-decoder";
-export type { FanOutOptions, NodeResult } from "./fan-out";
 export { LineReader } from "./line-reader";
 export type { CallTarget } from "./node-call";
-export { callNode, callNodes, type UnaryOperation } from "./operation";
+export { callNode, type UnaryOperation } from "./operation";
 export type { ApplyMode, ApplyResult } from "./operations/apply-config";
 export type { EtcdMember, EtcdStatus } from "./operations/etcd";
-export type { EventStream, EventsOptions, NodeEvent, NodeEventStream } from "./operations/events";
+export type { EventStream, EventsOptions } from "./operations/events";
 export type { TalosVersion } from "./operations/identity";
-export type { DmesgOptions, LogsOptions, NodeLine } from "./operations/logs";
+export type { DmesgOptions, LogsOptions } from "./operations/logs";
 export {
   BOOT_ID,
   type ClusterMember,
@@ -35,7 +34,7 @@ export {
 } from "./operations/machine-resources";
 export type { RawResource, ResourceEvent, ResourceKind } from "./operations/resources";
 export type { TalosService } from "./operations/services";
-export type { ContainerInfo, CpuTimes, MemoryInfo, SystemStats } from "./operations/system";
+export type { ContainerInfo } from "./operations/system";
 export { LIFECYCLE_MIN_VERSION, type PullProgress, versionAtLeast } from "./operations/upgrade";
 export type { UpgradeFlowOptions, UpgradeProgress, UpgradeResult } from "./operations/upgrade-flow";
 export { requiredRole, roleAllows, rolesFor, type TalosRole } from "./roles";

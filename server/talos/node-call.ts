@@ -241,12 +241,3 @@ export function nodeRouting(node: string | undefined): RoutingMetadata {
     return md;
   };
 }
-
-/** talosctl <= 1.13 style: several `nodes` values, fanned out and aggregated by apid. */
-export function nodesRouting(nodes: readonly string[]): RoutingMetadata {
-  return () => {
-    const md = new Metadata();
-    for (const node of nodes) md.add("nodes", node);
-    return md;
-  };
-}

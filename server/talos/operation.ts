@@ -1,19 +1,12 @@
-// A unary Talos operation described once, then called on one node (`node` routing) or on many in one call
-// (`nodes` routing, aggregated by apid), with the same request, decoding and per-node error handling.
+// A unary Talos operation described once (method, request, decoding, default deadline), then called on one
+// node (`node` routing, as talosctl 1.14 does), with the node's error decoded into a typed error.
 import type { MethodDefinition } from "@grpc/grpc-js";
-import type { NodeResult } from "./fan-out";
-import {
-  type CallSpec,
-  type CallTarget,
-  type NodeCaller,
-  nodesRouting,
-  type WithMetadata,
-} from "./node-call";
-import { singleMessage, splitByNode } from "./replies";
+import type { CallSpec, CallTarget, NodeCaller, WithMetadata } from "./node-call";
+import { singleMessage } from "./replies";
 
 /**
- * Every unary MachineService reply is `{ messages: X[] }` with `metadata` first in X: that is what lets apid
- * aggregate it, and what lets one description serve both routings.
+ * Every unary MachineService reply is `{ messages: X[] }` with `metadata` first in X, where apid puts the
+ * node's error.
  */
 export interface UnaryOperation<O, Req, M extends WithMetadata, T> {
   def: MethodDefinition<Req, { messages: M[] }>;
@@ -45,25 +38,4 @@ export async function callNode<O, Req, M extends WithMetadata, T>(
   const spec = op.spec(o);
   const reply = await caller.unary(op.def, op.request(o), spec, withTimeout(o, op.timeoutMs));
   return op.result(singleMessage(caller, op.def, spec, reply, o.node), o);
-}
-
-/**
- * Several nodes in one call (`nodes` metadata, talosctl <= 1.13 style). apid answers OK even when nodes fail:
- * each node gets its result, or the typed error decoded from its `metadata.error`, in the order of `nodes`.
- */
-export async function callNodes<O, Req, M extends WithMetadata, T>(
-  caller: NodeCaller,
-  op: UnaryOperation<O, Req, M, T>,
-  nodes: readonly string[],
-  o: O & Omit<CallTarget, "node">,
-): Promise<NodeResult<T>[]> {
-  const spec = op.spec(o);
-  const reply = await caller.unary(
-    op.def,
-    op.request(o),
-    spec,
-    withTimeout(o, op.timeoutMs),
-    nodesRouting(nodes),
-  );
-  return splitByNode(caller, op.def, spec, nodes, reply, (m) => op.result(m, o));
 }

@@ -1,10 +1,9 @@
 // The node event stream with tail options; resolves `ready` on the hello event so actions can follow it safely.
 import { onAbort } from "../abort";
 import { AsyncQueue } from "../async-queue";
-import type { TalosError } from "../errors";
 import { decodeEvent, type TalosEvent } from "../event-decoder";
 import { MachineServiceService } from "../generated/machine/machine";
-import { type CallTarget, type NodeCaller, nodesRouting } from "../node-call";
+import type { CallTarget, NodeCaller } from "../node-call";
 
 export interface EventsOptions extends CallTarget {
   /** Last N events of history; -1 for all (about 990 kept). Exclusive with tailId and tailSeconds. */
@@ -65,82 +64,6 @@ export function events(caller: NodeCaller, opts: EventsOptions): EventStream {
         if (event.payload.type !== "hello") queue.push(event);
       }
       failReady(new Error("the event stream ended before Talos said hello"));
-      queue.end();
-    } catch (err) {
-      failReady(err);
-      if (controller.signal.aborted) queue.end();
-      else queue.fail(err);
-    } finally {
-      forget();
-    }
-  })();
-
-  return {
-    ready,
-    close: () => controller.abort(),
-    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-  };
-}
-
-/** An event of one node, or the error that ended that node's part of an aggregated Events stream. */
-export type NodeEvent = { node: string; event: TalosEvent } | { node: string; error: TalosError };
-
-export interface NodeEventStream extends AsyncIterable<NodeEvent> {
-  /** Resolves once every node said hello or failed (its failure is yielded too); rejects if the stream fails first. */
-  ready: Promise<void>;
-  close(): void;
-}
-
-/**
- * Events of several nodes in one `nodes`-routed stream (talosctl <= 1.13 style). apid tags every event with the
- * node it came from; each node sends its own hello; a node that fails (unreachable, rebooting) contributes one
- * message with `metadata.error`, yielded as that node's typed error, and the others carry on.
- */
-export function eventsAggregated(
-  caller: NodeCaller,
-  nodes: readonly string[],
-  opts: Omit<EventsOptions, "node">,
-): NodeEventStream {
-  const spec = { operation: "Watching events" };
-  const def = MachineServiceService.events;
-  const controller = new AbortController();
-  const forget = onAbort(opts.signal, () => controller.abort());
-  const pending = new Set(nodes);
-  let markReady: () => void = () => {};
-  let failReady: (err: unknown) => void = () => {};
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    failReady = reject;
-  });
-  ready.catch(() => {});
-  const settle = (node: string) => {
-    pending.delete(node);
-    if (pending.size === 0) markReady();
-  };
-  if (pending.size === 0) markReady();
-  const queue = new AsyncQueue<NodeEvent>();
-
-  void (async () => {
-    try {
-      const source = caller.stream(
-        def,
-        eventsRequest(opts),
-        spec,
-        { ...opts, signal: controller.signal },
-        nodesRouting(nodes),
-      );
-      for await (const message of source) {
-        const node = message.metadata?.hostname ?? "";
-        if (message.metadata?.error) {
-          queue.push({ node, error: caller.nodeError(def, spec, message.metadata) });
-          settle(node);
-          continue;
-        }
-        const event = decodeEvent(message);
-        if (event.payload.type === "hello") settle(node);
-        else queue.push({ node, event });
-      }
-      failReady(new Error("the event stream ended before every node said hello"));
       queue.end();
     } catch (err) {
       failReady(err);
