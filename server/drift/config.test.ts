@@ -1,11 +1,35 @@
 // Normalised comparison, structured diff, and config patch validation with field-level errors.
 import { describe, expect, it } from "vitest";
 import { compileBaseline, exportBaselines, importBaselines } from "./baseline";
-import { diffConfigs } from "./config-diff";
-import { parseConfigText } from "./config-documents";
-import { normaliseDocuments } from "./normalise";
+import { type ConfigDocument, parseConfigText } from "./config-documents";
+import { flattenDocuments, normaliseDocuments } from "./normalise";
 
 const norm = (text: string) => normaliseDocuments(parseConfigText(text).documents);
+
+/** Field-by-field difference of two normalised configurations, as drift compares them. */
+interface ConfigChange {
+  /** Field id, `<document>:<path>`. */
+  field: string;
+  change: "added" | "removed" | "changed";
+  before?: unknown;
+  after?: unknown;
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function diffConfigs(before: readonly ConfigDocument[], after: readonly ConfigDocument[]): ConfigChange[] {
+  const a = flattenDocuments(before);
+  const b = flattenDocuments(after);
+  const changes: ConfigChange[] = [];
+  for (const [field, f] of a) {
+    const g = b.get(field);
+    if (!g) changes.push({ field, change: "removed", before: f.value });
+    else if (!sameValue(f.value, g.value))
+      changes.push({ field, change: "changed", before: f.value, after: g.value });
+  }
+  for (const [field, g] of b) if (!a.has(field)) changes.push({ field, change: "added", after: g.value });
+  return changes.sort((x, y) => (x.field < y.field ? -1 : x.field > y.field ? 1 : 0));
+}
 
 describe("normalised configuration", () => {
   it("ignores key order, formatting, spelled-out defaults, empty values and quoted numbers in argument maps", () => {
