@@ -55,14 +55,16 @@ export class LeaseManager {
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
       [this.instanceId, os.hostname()],
     );
+    // A removed cluster's lease is not renewed (its removal deletes it; this covers one taken meanwhile).
     const renewed = await this.rows<{ cluster_id: string }>(
       `UPDATE cluster_lease SET expires_at = now() + $2::interval
-       WHERE instance_id = $1::uuid AND expires_at > now() RETURNING cluster_id`,
+       WHERE instance_id = $1::uuid AND expires_at > now()
+         AND cluster_id IN (SELECT id FROM cluster WHERE removed_at IS NULL) RETURNING cluster_id`,
       [this.instanceId, lease],
     );
     const held = new Set(renewed.map((r) => r.cluster_id));
     const [counts] = await this.rows<{ clusters: number; instances: number }>(
-      `SELECT (SELECT count(*)::int FROM cluster) AS clusters,
+      `SELECT (SELECT count(*)::int FROM cluster WHERE removed_at IS NULL) AS clusters,
               (SELECT count(*)::int FROM collector_instance WHERE heartbeat_at > now() - $1::interval) AS instances`,
       [lease],
     );
@@ -80,7 +82,7 @@ export class LeaseManager {
         `INSERT INTO cluster_lease (cluster_id, instance_id, expires_at)
          SELECT c.id, $1::uuid, now() + $2::interval FROM cluster c
          LEFT JOIN cluster_lease l ON l.cluster_id = c.id
-         WHERE l.cluster_id IS NULL OR l.expires_at < now()
+         WHERE c.removed_at IS NULL AND (l.cluster_id IS NULL OR l.expires_at < now())
          ORDER BY random() LIMIT $3
          ON CONFLICT (cluster_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, expires_at = EXCLUDED.expires_at
          WHERE cluster_lease.expires_at < now()

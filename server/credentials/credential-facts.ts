@@ -27,6 +27,8 @@ export interface CredentialFacts extends CredentialRow {
   expired: boolean;
   /** Names of the clusters Minos reaches with this credential. */
   clusters: string[];
+  /** Those of them no other credential reaches (none of its CA is left): removing it leaves them without any. */
+  soleClusters: string[];
 }
 
 export function expiryOf(notAfter: Date, now: Date) {
@@ -39,7 +41,7 @@ export function expiryOf(notAfter: Date, now: Date) {
   };
 }
 
-export function toFacts(row: CredentialRow, clusters: string[], now: Date): CredentialFacts {
+export function toFacts(row: CredentialRow, clusters: string[], now: Date, sole = false): CredentialFacts {
   return {
     id: row.id,
     name: row.name,
@@ -51,5 +53,6 @@ export function toFacts(row: CredentialRow, clusters: string[], now: Date): Cred
     updatedAt: row.updatedAt,
     ...expiryOf(row.certNotAfter, now),
     clusters,
+    soleClusters: sole ? clusters : [],
   };
 }

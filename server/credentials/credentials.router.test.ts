@@ -93,6 +93,7 @@ describe("credentials API", () => {
         "id",
         "name",
         "role",
+        "soleClusters",
         "updatedAt",
       ].sort(),
     );

@@ -27,6 +27,7 @@ const factsOutput = z.array(
     expiresSoon: z.boolean(),
     expired: z.boolean(),
     clusters: z.array(z.string()),
+    soleClusters: z.array(z.string()),
     createdAt: z.date(),
     updatedAt: z.date(),
   }),
@@ -58,13 +59,15 @@ export const credentialsRouter = router({
       return replaced;
     }),
 
+  /** `removeClusters`: also remove the clusters no other credential reaches (their soleClusters). */
   remove: authorized("admin.manage")
-    .input(z.object({ name }))
-    .output(z.object({ unlinkedClusters: z.array(z.string()) }))
+    .input(z.object({ name, removeClusters: z.boolean().default(false) }))
+    .output(z.object({ unlinkedClusters: z.array(z.string()), removedClusters: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `credential:${input.name}`;
-      const removed = await removeCredential(ctx.db, input.name);
-      ctx.audit.details = { unlinkedClusters: removed.unlinkedClusters };
+      ctx.audit.details = { removeClusters: input.removeClusters };
+      const removed = await removeCredential(ctx.db, input.name, { removeClusters: input.removeClusters });
+      ctx.audit.details = { ...removed };
       return removed;
     }),
 });

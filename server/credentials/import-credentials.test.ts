@@ -224,7 +224,10 @@ describe("replacing and removing", () => {
     await importText(renderTalosconfig([reader]));
     const cred = await database.db.talosCredential.findUniqueOrThrow({ where: { name: "edge-reader" } });
     await database.db.cluster.create({ data: { name: "edge", endpoints: [], credentialId: cred.id } });
-    expect(await removeCredential(database.db, "edge-reader")).toEqual({ unlinkedClusters: ["edge"] });
+    expect(await removeCredential(database.db, "edge-reader")).toEqual({
+      unlinkedClusters: ["edge"],
+      removedClusters: [],
+    });
     expect(await database.db.talosCredential.count()).toBe(0);
     expect(
       (await database.db.cluster.findUniqueOrThrow({ where: { name: "edge" } })).credentialId,

@@ -15,7 +15,7 @@ export async function listCredentials(
       select: { ...credentialFactsSelect, caPem: true },
     }),
     db.cluster.findMany({
-      where: { credentialId: { not: null } },
+      where: { credentialId: { not: null }, removedAt: null },
       orderBy: { name: "asc" },
       select: { name: true, credential: { select: { caPem: true } } },
     }),
@@ -27,5 +27,12 @@ export async function listCredentials(
     const key = authorityKey(c.credential.caPem);
     byAuthority.set(key, [...(byAuthority.get(key) ?? []), c.name]);
   }
-  return rows.map(({ caPem, ...row }) => toFacts(row, byAuthority.get(authorityKey(caPem)) ?? [], now));
+  // Credentials per CA: the only one of its CA is the only one reaching its clusters.
+  const perAuthority = new Map<string, number>();
+  for (const r of rows)
+    perAuthority.set(authorityKey(r.caPem), (perAuthority.get(authorityKey(r.caPem)) ?? 0) + 1);
+  return rows.map(({ caPem, ...row }) => {
+    const key = authorityKey(caPem);
+    return toFacts(row, byAuthority.get(key) ?? [], now, perAuthority.get(key) === 1);
+  });
 }

@@ -1,19 +1,46 @@
-// Removes a credential; clusters that pointed at it keep their other credentials, if any.
+// Removes a credential; clusters that pointed at it keep their other credentials, if any. Asked to, it
+// removes in the same transaction the clusters it alone reached (no other credential of its CA is left).
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
+import { removeClustersIn } from "../inventory/remove-clusters";
+import { authorityKey } from "./authority";
 
 export async function removeCredential(
   db: PrismaClient,
   name: string,
-): Promise<{ unlinkedClusters: string[] }> {
+  opts: { removeClusters?: boolean; now?: Date } = {},
+): Promise<{ unlinkedClusters: string[]; removedClusters: string[] }> {
   return db.$transaction(async (tx) => {
     const found = await tx.talosCredential.findUnique({
       where: { name },
-      select: { id: true, clusters: { select: { name: true }, orderBy: { name: "asc" } } },
+      select: {
+        id: true,
+        caPem: true,
+        clusters: { where: { removedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } },
+      },
     });
     if (!found) throw new AppError("NOT_FOUND", { userMessage: `There is no credential named "${name}".` });
+    let removedClusters: string[] = [];
+    if (opts.removeClusters && found.clusters.length > 0) {
+      const sameCa = await tx.talosCredential.findMany({
+        where: { id: { not: found.id } },
+        select: { caPem: true },
+      });
+      const alone = !sameCa.some((c) => authorityKey(c.caPem) === authorityKey(found.caPem));
+      if (alone) {
+        const removed = await removeClustersIn(
+          tx,
+          found.clusters.map((c) => c.id),
+          opts.now,
+        );
+        removedClusters = removed.clusters;
+      }
+    }
     // The clusters' link is set to null by the foreign key (ON DELETE SET NULL).
     await tx.talosCredential.delete({ where: { id: found.id } });
-    return { unlinkedClusters: found.clusters.map((c) => c.name) };
+    return {
+      unlinkedClusters: found.clusters.map((c) => c.name).filter((n) => !removedClusters.includes(n)),
+      removedClusters,
+    };
   });
 }

@@ -96,13 +96,13 @@ const clustersSql = (scopes: string[]) => Prisma.sql`
   WITH worst AS (
     SELECT cluster.id, cluster.name, cluster.site, cluster.health::text AS health, cluster.health_reason,
            ${severitySql} AS severity, cluster.health_since
-    FROM cluster WHERE ${clusterScopeSql(scopes)} AND cluster.health <> 'healthy'
+    FROM cluster WHERE ${clusterScopeSql(scopes)} AND cluster.removed_at IS NULL AND cluster.health <> 'healthy'
     ORDER BY severity DESC, cluster.health_since ASC LIMIT ${WORST_CLUSTERS}
   )
   SELECT
     (SELECT json_object_agg(health, n) FROM (
        SELECT cluster.health::text AS health, count(*)::int AS n FROM cluster
-       WHERE ${clusterScopeSql(scopes)} GROUP BY cluster.health) x) AS counts,
+       WHERE ${clusterScopeSql(scopes)} AND cluster.removed_at IS NULL GROUP BY cluster.health) x) AS counts,
     (SELECT json_agg(json_build_object('name', w.name, 'site', w.site, 'health', w.health,
                      'healthReason', w.health_reason, 'machines', coalesce(k.machines, 0),
                      'attention', coalesce(k.attention, 0))

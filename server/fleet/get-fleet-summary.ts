@@ -18,8 +18,8 @@ export async function getFleetSummary({
   db: PrismaClient;
   scopes: string[];
 }): Promise<FleetSummary> {
-  const clusterWhere = clusterScopeWhere(scopes);
-  const machineWhere = machineScopeWhere(scopes);
+  const clusterWhere = { AND: [clusterScopeWhere(scopes), { removedAt: null }] };
+  const machineWhere = { AND: [machineScopeWhere(scopes), { removedAt: null }] };
   const [clusters, byRole, sites] = await Promise.all([
     db.cluster.count({ where: clusterWhere }),
     db.machine.groupBy({ by: ["role"], where: machineWhere, _count: { _all: true } }),

@@ -1,4 +1,4 @@
-// Clusters: the list, one cluster, and edits of its labels and site.
+// Clusters: the list, one cluster, edits of its labels and site, and its removal (administrators).
 import { z } from "zod";
 import { scopesFor } from "../auth/principal";
 import { router } from "../trpc/init";
@@ -7,6 +7,7 @@ import { editClusterPlacement } from "./edit-placement";
 import { getCluster } from "./get-cluster";
 import { listClusters, listClustersSchema } from "./list-clusters";
 import { labelsSchema, siteSchema } from "./placement";
+import { removeCluster } from "./remove-clusters";
 
 const name = z.string().trim().min(1, "must not be empty").max(253);
 
@@ -35,5 +36,15 @@ export const clustersRouter = router({
         labels: input.labels,
         site: input.site,
       });
+    }),
+
+  /** Removes the cluster and its machines from the inventory; their history stays. */
+  remove: authorized("admin.manage")
+    .input(z.object({ name }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `cluster:${input.name}`;
+      const removed = await removeCluster({ db: ctx.db, name: input.name });
+      ctx.audit.details = { machines: removed.machines };
+      return removed;
     }),
 });

@@ -24,7 +24,11 @@ export async function discoveryPass(
       >`SELECT pg_try_advisory_xact_lock(${DISCOVERY_LOCK}) AS locked`;
       if (!locked) return { clusters: 0, failed: 0 };
       let failed = 0;
-      const clusters = await db.cluster.findMany({ select: { id: true, name: true } });
+      // Removed clusters are not asked any more (their credential may be gone with them).
+      const clusters = await db.cluster.findMany({
+        where: { removedAt: null },
+        select: { id: true, name: true },
+      });
       // 16 clusters at a time; a slow one does not hold up the others.
       await pLimit(16).map(clusters, async (c) => {
         try {

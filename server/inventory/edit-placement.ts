@@ -26,7 +26,7 @@ export async function editClusterPlacement({
   site?: string;
 }): Promise<{ name: string; site: string; labels: Labels }> {
   return db.$transaction(async (tx) => {
-    const inScope = { AND: [clusterScopeWhere(scopes), { name }] };
+    const inScope = { AND: [clusterScopeWhere(scopes), { name, removedAt: null }] };
     const found = await tx.cluster.findFirst({ where: inScope, select: { id: true } });
     if (!found) {
       throw new AppError("NOT_FOUND", {

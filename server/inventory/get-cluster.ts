@@ -22,7 +22,7 @@ export async function getCluster({
   now?: Date;
 }) {
   const cluster = await db.cluster.findFirst({
-    where: { AND: [clusterScopeWhere(scopes), { name }] },
+    where: { AND: [clusterScopeWhere(scopes), { name, removedAt: null }] },
     select: {
       id: true,
       name: true,

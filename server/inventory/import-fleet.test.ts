@@ -4,12 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeCredential } from "../credentials/remove-credential";
 import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { type RunningSimulator, startSimulator } from "../talos-sim";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { discoveryPass } from "./discovery-loop";
 import { importFleet } from "./import-fleet";
+import { removeCluster } from "./remove-clusters";
 import { syncMembers } from "./sync-members";
 
 let sim: RunningSimulator;
@@ -61,6 +63,45 @@ describe("importing a fleet", () => {
       /already in the inventory, so nothing was imported/,
     );
     expect(await database.db.machine.count()).toBe(before);
+  });
+
+  it("brings removed clusters back with their history when their talosconfig is imported again", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const { db } = fresh;
+      await importFleet(db, { talosconfig: sim.talosconfig, secretKey });
+      const before = await db.cluster.findMany({
+        orderBy: { name: "asc" },
+        select: { id: true, name: true },
+      });
+      // Each cluster removed, then its credential (the simulator's clusters share one CA).
+      for (const c of before) {
+        expect(await removeCluster({ db, name: c.name })).toEqual({ clusters: [c.name], machines: 4 });
+        await removeCredential(db, c.name);
+      }
+      expect(await db.machine.count({ where: { removedAt: null } })).toBe(0);
+
+      const imported = await importFleet(db, { talosconfig: sim.talosconfig, secretKey });
+      expect(imported).toEqual(sim.clusters.map((c) => ({ name: c.name, machines: 4 })));
+      const after = await db.cluster.findMany({
+        orderBy: { name: "asc" },
+        select: { id: true, name: true, removedAt: true, credential: { select: { name: true } } },
+      });
+      expect(after).toEqual(before.map((c) => ({ ...c, removedAt: null, credential: { name: c.name } })));
+      expect(await db.machine.count({ where: { removedAt: null } })).toBe(8);
+      expect(await db.machine.count()).toBe(8);
+      const history = await db.machineStateChange.findMany({
+        where: { field: "membership" },
+        orderBy: { id: "asc" },
+        select: { fromValue: true, toValue: true },
+      });
+      expect(history.slice(-16).map((h) => `${h.fromValue}>${h.toValue}`)).toEqual([
+        ...Array(8).fill("member>left"),
+        ...Array(8).fill("left>member"),
+      ]);
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it("imports nothing when one cluster cannot be reached, naming it", async () => {

@@ -1,6 +1,7 @@
 // Adds a fleet from a talosconfig: every context becomes a cluster with its endpoints, its machines
 // discovered through the Talos API. All or nothing: every context is reached first, and if one
-// fails nothing is stored and the message names it.
+// fails nothing is stored and the message names it. A cluster removed earlier under the same name comes
+// back with its history, its machines that are members again restored.
 import pLimit from "p-limit";
 import { importCredentials } from "../credentials/import-credentials";
 import { readTalosconfig } from "../credentials/read-talosconfig";
@@ -8,6 +9,7 @@ import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import type { SecretKey } from "../secrets/secret-key";
 import { type DiscoveredMachine, DiscoveryError, discoverMembers } from "./discover-members";
+import { syncMembers } from "./sync-members";
 
 export interface ImportFleetInput {
   talosconfig: string;
@@ -30,11 +32,13 @@ export async function importFleet(db: PrismaClient, input: ImportFleetInput): Pr
   const contexts = readTalosconfig(input.talosconfig);
   const existing = await db.cluster.findMany({
     where: { name: { in: contexts.map((c) => c.name) } },
-    select: { name: true },
+    select: { id: true, name: true, removedAt: true },
   });
-  if (existing.length > 0) {
+  const removed = new Map(existing.filter((c) => c.removedAt).map((c) => [c.name, c.id]));
+  const present = existing.filter((c) => !c.removedAt);
+  if (present.length > 0) {
     throw new AppError("CONFLICT", {
-      userMessage: `Cluster ${existing.map((c) => `"${c.name}"`).join(", ")} is already in the inventory, so nothing was imported.`,
+      userMessage: `Cluster ${present.map((c) => `"${c.name}"`).join(", ")} is already in the inventory, so nothing was imported.`,
     });
   }
 
@@ -69,6 +73,27 @@ export async function importFleet(db: PrismaClient, input: ImportFleetInput): Pr
     await db.$transaction(
       async (tx) => {
         for (const { ctx, machines } of discovered) {
+          const removedId = removed.get(ctx.name);
+          if (removedId) {
+            // Guarded: a concurrent import of the same name brings it back once.
+            const back = await tx.cluster.updateMany({
+              where: { id: removedId, removedAt: { not: null } },
+              data: {
+                removedAt: null,
+                endpoints: ctx.endpoints,
+                site: input.sites?.[ctx.name] ?? input.site,
+                labels: input.labels?.[ctx.name],
+                credentialId: credentialId.get(ctx.name) ?? null,
+                discoveryError: null,
+              },
+            });
+            if (back.count !== 1) {
+              throw new AppError("CONFLICT", {
+                userMessage: `Cluster "${ctx.name}" is already in the inventory, so nothing was imported.`,
+              });
+            }
+            continue;
+          }
           const cluster = await tx.cluster.create({
             data: {
               name: ctx.name,
@@ -96,6 +121,11 @@ export async function importFleet(db: PrismaClient, input: ImportFleetInput): Pr
     // Keep the promise: no credential without its cluster.
     await db.talosCredential.deleteMany({ where: { name: { in: contexts.map((c) => c.name) } } });
     throw err;
+  }
+  // Machines of a cluster brought back: members again are restored (and new ones added), as discovery does.
+  for (const { ctx, machines } of discovered) {
+    const removedId = removed.get(ctx.name);
+    if (removedId) await syncMembers(db, removedId, machines);
   }
   return discovered.map((d) => ({ name: d.ctx.name, machines: d.machines.length }));
 }

@@ -43,7 +43,7 @@ export async function listClusters({
   scopes: string[];
   input: z.output<typeof listClustersSchema>;
 }): Promise<{ rows: ClusterRow[]; total: number; page: number; pageSize: number }> {
-  const and: Prisma.ClusterWhereInput[] = [clusterScopeWhere(scopes)];
+  const and: Prisma.ClusterWhereInput[] = [clusterScopeWhere(scopes), { removedAt: null }];
   if (input.q) and.push({ name: { contains: likeText(input.q), mode: "insensitive" } });
   if (input.health?.length) and.push({ health: { in: input.health } });
   if (input.site) {

@@ -81,6 +81,15 @@ async function writePlan(tx: PrismaClient, rolloutId: string, plan: Plan): Promi
     INSERT INTO rollout_machine (id, rollout_id, machine_id, wave_index, position)
     SELECT gen_random_uuid(), ${rolloutId}::uuid, m, w, p
     FROM unnest(${machineIds}::uuid[], ${waveIndexes}::int[], ${positions}::int[]) AS t(m, w, p)`;
+  // The insert waited for any removal holding these machines' rows (a cluster's removal, discovery marking
+  // a departure): one that committed meanwhile is seen now, and no rollout keeps a machine that left.
+  const [left] = await tx.$queryRaw<[{ n: number }]>`
+    SELECT count(*)::int AS n FROM machine WHERE id = ANY(${machineIds}::uuid[]) AND removed_at IS NOT NULL`;
+  if (left && left.n > 0) {
+    throw new AppError("CONFLICT", {
+      userMessage: `${left.n} of these machines left the inventory meanwhile (they left their cluster, or it was removed). Look at the plan again.`,
+    });
+  }
 }
 
 /** Saving a fleet-wide plan writes thousands of rows: more than Prisma's 5 s default on a busy database. */

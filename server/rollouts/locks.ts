@@ -69,7 +69,7 @@ async function resolve(
     return { where: { machineId: m.id }, label: labelOf(target, m.hostname) };
   }
   const c = await db.cluster.findFirst({
-    where: { AND: [clusterScopeWhere(scopes), { name: target.name }] },
+    where: { AND: [clusterScopeWhere(scopes), { name: target.name, removedAt: null }] },
     select: { id: true },
   });
   if (!c) {

@@ -1,11 +1,12 @@
-// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls; locks and
-// maintenance windows in their own routers.
+// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, archiving;
+// locks and maintenance windows in their own routers.
 import { z } from "zod";
 import { scopesFor } from "../auth/principal";
 import { machineScopeWhere } from "../auth/scope-filter";
 import { AppError } from "../errors";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
+import { setRolloutArchived } from "./archive-rollout";
 import { changeRollout, createRollout, previewRollout, rolloutSpecSchema } from "./create-rollout";
 import { decideWave, waveDecisionSchema } from "./decide-wave";
 import { locksRouter } from "./locks.router";
@@ -49,25 +50,33 @@ export const rolloutsRouter = router({
       return { voidedApprovals: r.voided, machines: r.plan.planned };
     }),
 
-  list: authorized("fleet.read").query(({ ctx }) =>
-    ctx.db.rollout.findMany({
-      where: visibleRollouts(scopesFor(ctx.principal, "fleet.read")),
-      orderBy: { createdAt: "desc" },
-      take: 200,
-      select: {
-        id: true,
-        name: true,
-        targetVersion: true,
-        status: true,
-        statusReason: true,
-        currentWave: true,
-        createdBy: true,
-        createdAt: true,
-        waves: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true } },
-        _count: { select: { machines: true } },
-      },
-    }),
-  ),
+  /** Archived rollouts only with `showArchived`. */
+  list: authorized("fleet.read")
+    .input(z.object({ showArchived: z.boolean().default(false) }).default({ showArchived: false }))
+    .query(({ ctx, input }) =>
+      ctx.db.rollout.findMany({
+        where: {
+          ...visibleRollouts(scopesFor(ctx.principal, "fleet.read")),
+          ...(input.showArchived ? {} : { archivedAt: null }),
+        },
+        orderBy: { createdAt: "desc" },
+        take: 200,
+        select: {
+          id: true,
+          name: true,
+          targetVersion: true,
+          status: true,
+          statusReason: true,
+          currentWave: true,
+          createdBy: true,
+          createdAt: true,
+          archivedAt: true,
+          archivedBy: true,
+          waves: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true } },
+          _count: { select: { machines: true } },
+        },
+      }),
+    ),
 
   byId: authorized("fleet.read")
     .input(z.object({ id }))
@@ -161,5 +170,32 @@ export const rolloutsRouter = router({
         input.machineId,
         input.control,
       );
+    }),
+
+  /** Hides a finished rollout from the default list (operators, within their scope). */
+  archive: authorized("rollouts.run")
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      return setRolloutArchived({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        archived: true,
+        by: ctx.principal.username,
+      });
+    }),
+
+  unarchive: authorized("rollouts.run")
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      return setRolloutArchived({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        archived: false,
+        by: ctx.principal.username,
+      });
     }),
 });

@@ -62,6 +62,8 @@ const targeted: Record<string, Targeted> = {
     role: "operator",
     input: (s) => ({ id: s.rolloutId, machineId: s.machineId, control: "skip" }),
   },
+  "rollouts.archive": { role: "operator", input: (s) => ({ id: s.rolloutId }) },
+  "rollouts.unarchive": { role: "operator", input: (s) => ({ id: s.rolloutId }) },
   "rollouts.locks.lock": {
     role: "operator",
     input: (s) => ({ target: { kind: "machine", id: s.otherMachineId }, reason: "matrix" }),
@@ -133,6 +135,8 @@ const untargeted: Record<string, string> = {
   "users.setGrants": "admin.manage: administrators are fleet-wide",
   "users.resetPassword": "admin.manage: administrators are fleet-wide",
   "users.setDisabled": "admin.manage: administrators are fleet-wide",
+  "users.delete": "admin.manage: administrators are fleet-wide",
+  "clusters.remove": "admin.manage: administrators are fleet-wide",
   "inventory.import": "admin.manage: administrators are fleet-wide",
   "inventory.status": "the collector's progress over what is in scope",
   "audit.list": "audit.read: administrators are fleet-wide",
@@ -320,7 +324,13 @@ async function snapshot(s: Side) {
     }),
     db.rollout.findUnique({
       where: { id: s.rolloutId },
-      select: { name: true, status: true, revision: true, machines: { select: { phase: true } } },
+      select: {
+        name: true,
+        status: true,
+        revision: true,
+        archivedAt: true,
+        machines: { select: { phase: true } },
+      },
     }),
     db.maintenanceWindow.findUnique({ where: { id: s.windowId }, select: { start: true } }),
     db.rolloutLock.count({ where: { cluster: { name: s.cluster } } }),

@@ -4,6 +4,7 @@ import { AppError } from "../errors";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 import { createUser } from "./create-user";
+import { deleteUser } from "./delete-user";
 import { listUsers } from "./list-users";
 import { setPassword } from "./set-password";
 import { setUserGrants } from "./set-user-grants";
@@ -63,5 +64,20 @@ export const usersRouter = router({
         throw new AppError("NOT_FOUND", { userMessage: `There is no user named "${input.username}".` });
       if (input.disabled) await ctx.db.session.deleteMany({ where: { user: { username: input.username } } });
       return { ok: true as const };
+    }),
+
+  /** Deletes an account made by mistake; the audit trail and rollouts keep its name. */
+  delete: authorized("admin.manage")
+    .input(z.object({ username: usernameSchema }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `user:${input.username}`;
+      const deleted = await deleteUser({
+        db: ctx.db,
+        username: input.username,
+        byUserId: ctx.principal?.userId ?? "",
+      });
+      const { username: _name, ...details } = deleted;
+      ctx.audit.details = details;
+      return deleted;
     }),
 });

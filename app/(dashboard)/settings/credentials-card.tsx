@@ -1,6 +1,7 @@
 "use client";
 // Talos credentials (administrators only): import talosconfig contexts, see their non-secret facts
-// and expiry, replace or remove them. Private keys go to the server and never come back.
+// and expiry, replace or remove them (with the clusters only they reach, when asked). Private keys go to
+// the server and never come back.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, type FormEvent, useId, useState } from "react";
 import { formatTime } from "../../_components/format";
@@ -140,10 +141,16 @@ function CredentialsAdmin() {
   );
   const remove = useMutation(
     trpc.credentials.remove.mutationOptions({
-      onSuccess: (_r, input) => {
+      onSuccess: (r, input) => {
         setRemoving(null);
-        setDone(`Removed ${input.name}.`);
+        setDone(
+          r.removedClusters.length
+            ? `Removed ${input.name} and the ${r.removedClusters.length === 1 ? "cluster" : "clusters"} ${r.removedClusters.join(", ")}.`
+            : `Removed ${input.name}.`,
+        );
         void refresh();
+        if (r.removedClusters.length)
+          void queryClient.invalidateQueries({ queryKey: trpc.clusters.pathKey() });
       },
     }),
   );
@@ -222,7 +229,7 @@ function CredentialsAdmin() {
               replacement={replacement}
               onReplacement={pick(setReplacement)}
               confirmReplace={() => replace.mutate({ name: c.name, talosconfig: replacement.text })}
-              confirmRemove={() => remove.mutate({ name: c.name })}
+              confirmRemove={(removeClusters) => remove.mutate({ name: c.name, removeClusters })}
               busy={replace.isPending || remove.isPending}
             />
           ))}
@@ -243,6 +250,7 @@ interface Facts {
   expired: boolean;
   expiresSoon: boolean;
   clusters: string[];
+  soleClusters: string[];
 }
 
 function CredentialRow(props: {
@@ -255,10 +263,11 @@ function CredentialRow(props: {
   replacement: Source;
   onReplacement: (s: Source, problem?: string) => void;
   confirmReplace: () => void;
-  confirmRemove: () => void;
+  confirmRemove: (removeClusters: boolean) => void;
   busy: boolean;
 }) {
   const c = props.credential;
+  const [withClusters, setWithClusters] = useState(false);
   return (
     <>
       <tr data-testid={`credential-${c.name}`}>
@@ -322,13 +331,36 @@ function CredentialRow(props: {
             >
               <p className="text-sm">
                 Remove <span className="font-medium">{c.name}</span>?{" "}
-                {c.clusters.length
-                  ? `Minos reaches ${c.clusters.join(", ")} with it; it will use their other credentials, if any.`
-                  : "No cluster uses it."}
+                {c.soleClusters.length
+                  ? `It is the only credential Minos reaches ${c.soleClusters.join(", ")} with: without it, Minos can no longer read ${c.soleClusters.length === 1 ? "that cluster" : "those clusters"}.`
+                  : c.clusters.length
+                    ? `Minos reaches ${c.clusters.join(", ")} with it; it will use their other credentials, if any.`
+                    : "No cluster uses it."}
               </p>
+              {c.soleClusters.length ? (
+                <label className="flex items-start gap-2 text-sm">
+                  <input
+                    type="checkbox"
+                    className="mt-0.5"
+                    checked={withClusters}
+                    onChange={(e) => setWithClusters(e.target.checked)}
+                  />
+                  <span>
+                    Also remove {c.soleClusters.length === 1 ? "the cluster" : "the clusters"}{" "}
+                    <span className="font-medium">{c.soleClusters.join(", ")}</span> and{" "}
+                    {c.soleClusters.length === 1 ? "its" : "their"} machines from Minos (their history stays)
+                  </span>
+                </label>
+              ) : null}
               <div className="flex gap-2">
-                <Button variant="danger" onClick={props.confirmRemove} disabled={props.busy}>
-                  Remove credential
+                <Button
+                  variant="danger"
+                  onClick={() => props.confirmRemove(withClusters && c.soleClusters.length > 0)}
+                  disabled={props.busy}
+                >
+                  {withClusters && c.soleClusters.length
+                    ? "Remove credential and clusters"
+                    : "Remove credential"}
                 </Button>
                 <Button variant="secondary" onClick={props.onCancel}>
                   Cancel

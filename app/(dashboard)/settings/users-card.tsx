@@ -1,13 +1,15 @@
 "use client";
-// User administration (administrators only): create users, change roles, disable, reset passwords.
+// User administration (administrators only): create users, change roles, disable, reset passwords,
+// delete accounts made by mistake.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, Fragment, useState } from "react";
 import { roles } from "@/server/auth/permissions";
 import { formatTime } from "../../_components/format";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
-import { Button, Card, Field, FormError } from "../../_components/ui";
+import { Button, Card, Field, FormError, Notice } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
+import { DeleteUserConfirm } from "./delete-user-confirm";
 
 type Role = (typeof roles)[number];
 
@@ -19,6 +21,7 @@ export function UsersCard() {
 
 function UsersAdmin() {
   const trpc = useTRPC();
+  const { me } = useMe();
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
@@ -37,6 +40,19 @@ function UsersAdmin() {
   );
   const setDisabled = useMutation(
     trpc.users.setDisabled.mutationOptions({ onSuccess: () => void refresh() }),
+  );
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
+  const remove = useMutation(
+    trpc.users.delete.mutationOptions({
+      onSuccess: (r) => {
+        setDeleting(null);
+        setDeleted(
+          `Deleted ${r.username}: ${r.endedSessions} ${r.endedSessions === 1 ? "session" : "sessions"} ended, ${r.removedTokens} API ${r.removedTokens === 1 ? "token" : "tokens"} removed.`,
+        );
+        void refresh();
+      },
+    }),
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -89,32 +105,58 @@ function UsersAdmin() {
         </div>
       </form>
       <div className="mt-3">
-        <FormError error={create.error ?? setDisabled.error} />
+        <FormError error={create.error ?? setDisabled.error ?? remove.error} />
+        {deleted ? <Notice>{deleted}</Notice> : null}
       </div>
       <Table columns={["User", "Roles", "Last sign-in", "State", null]} headerCell="py-2" className="mt-4">
         {users.data?.map((u) => (
-          <tr key={u.id}>
-            <td className="py-2 font-medium">{u.username}</td>
-            <td className="py-2">
-              {u.grants.map((g) => (g.scope ? `${g.role} (${g.scope})` : g.role)).join(", ")}
-            </td>
-            <td className="py-2">{formatTime(u.lastLoginAt)}</td>
-            <td className="py-2">
-              {u.disabled
-                ? "disabled"
-                : u.lockedUntil && new Date(u.lockedUntil) > new Date()
-                  ? `locked out from an address until ${formatTime(u.lockedUntil)}`
-                  : "active"}
-            </td>
-            <td className="py-2 text-right">
-              <Button
-                variant={u.disabled ? "secondary" : "danger"}
-                onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
-              >
-                {u.disabled ? "Enable" : "Disable"}
-              </Button>
-            </td>
-          </tr>
+          <Fragment key={u.id}>
+            <tr data-testid={`user-${u.username}`}>
+              <td className="py-2 font-medium">{u.username}</td>
+              <td className="py-2">
+                {u.grants.map((g) => (g.scope ? `${g.role} (${g.scope})` : g.role)).join(", ")}
+              </td>
+              <td className="py-2">{formatTime(u.lastLoginAt)}</td>
+              <td className="py-2">
+                {u.disabled
+                  ? "disabled"
+                  : u.lockedUntil && new Date(u.lockedUntil) > new Date()
+                    ? `locked out from an address until ${formatTime(u.lockedUntil)}`
+                    : "active"}
+              </td>
+              <td className="py-2 text-right">
+                <Button
+                  variant={u.disabled ? "secondary" : "danger"}
+                  onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
+                >
+                  {u.disabled ? "Enable" : "Disable"}
+                </Button>
+                {u.username !== me?.username ? (
+                  <Button
+                    className="ml-2"
+                    variant="danger"
+                    aria-label={`Delete ${u.username}`}
+                    onClick={() => {
+                      setDeleted(null);
+                      remove.reset();
+                      setDeleting(u.username);
+                    }}
+                  >
+                    Delete
+                  </Button>
+                ) : null}
+              </td>
+            </tr>
+            {deleting === u.username ? (
+              <DeleteUserConfirm
+                username={u.username}
+                sso={u.oidcSubject !== null}
+                busy={remove.isPending}
+                onConfirm={() => remove.mutate({ username: u.username })}
+                onCancel={() => setDeleting(null)}
+              />
+            ) : null}
+          </Fragment>
         ))}
       </Table>
     </Card>

@@ -18,12 +18,14 @@ import { StateHistory } from "../../../_components/state-history";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
+import { RemoveClusterCard } from "./remove-cluster-card";
 
 export function ClusterDetail({ name }: { name: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { may } = useMe();
   const [editing, setEditing] = useState(false);
+  const [removed, setRemoved] = useState<{ machines: number } | null>(null);
   const cluster = useQuery(
     trpc.clusters.byName.queryOptions(
       { name },
@@ -38,6 +40,19 @@ export function ClusterDetail({ name }: { name: string }) {
       },
     }),
   );
+  if (removed) {
+    return (
+      <EmptyState icon={Boxes} title={`${name} was removed`}>
+        <p>
+          The cluster and its {removed.machines} {removed.machines === 1 ? "machine" : "machines"} left the
+          inventory; their history stays.{" "}
+          <Link className="text-indigo-700 underline dark:text-indigo-300" href="/clusters">
+            All clusters
+          </Link>
+        </p>
+      </EmptyState>
+    );
+  }
   if (cluster.error?.data?.code === "NOT_FOUND") {
     return (
       <EmptyState icon={Boxes} title="Cluster not found">
@@ -223,6 +238,9 @@ export function ClusterDetail({ name }: { name: string }) {
         <Card title="Recent changes" description="State changes of this cluster's machines, newest first.">
           <StateHistory rows={c.changes} />
         </Card>
+      </div>
+      <div className="mt-4">
+        <RemoveClusterCard name={c.name} machines={c.machines.length} onRemoved={setRemoved} />
       </div>
     </>
   );
