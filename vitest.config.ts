@@ -5,7 +5,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["server/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts", "app/**/*.test.ts"],
+    include: [
+      "server/**/*.test.ts",
+      "sim/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "bench/**/*.test.ts",
+      "app/**/*.test.ts",
+    ],
     environment: "node",
     globalSetup: ["./server/testing/global-setup.ts"],
     setupFiles: ["reflect-metadata"],

@@ -1,7 +1,7 @@
 // Talos credentials in the browser: an administrator pastes a talosconfig issued by the simulator's
 // PKI and sees each context's role and expiry (never its key); a viewer never sees the card.
 import { expect, test } from "@playwright/test";
-import { createCa, issueClientCert, renderTalosconfig } from "../server/talos-sim/pki";
+import { createCa, issueClientCert, renderTalosconfig } from "@/sim";
 import { createUser, mutate, signIn } from "./helpers";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

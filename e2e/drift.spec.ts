@@ -3,7 +3,7 @@
 // count into the machines list filtered to the drifted machine (kept on reload, handed to a rollout), open its
 // declared-against-actual view (configuration redacted) and acknowledge the item.
 import { expect, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";

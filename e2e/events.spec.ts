@@ -2,7 +2,7 @@
 // simulator restarts a service (through its control API) and see the events arrive without a reload;
 // search the fleet-wide events page through its URL and its form; hostile event text stays text.
 import { expect, type Page, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
 import { type SimulatedFleet, serviceFault, startSimulatedFleet } from "./simulated-fleet";

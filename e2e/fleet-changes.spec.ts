@@ -4,7 +4,7 @@
 // list's poll is 15 s; even the old 5 s poll would miss this often). Measured from when the database
 // has the change, so a slow collector on a loaded machine does not count against the page.
 import { expect, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot } from "./database";
 import { mutate, signIn } from "./helpers";
 import { healthOnScreen, machineRow, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";

@@ -3,7 +3,7 @@
 // machines, download what is shown, and open the view's URL in a new page to get the same view.
 import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
 import { mutate, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";

@@ -2,7 +2,7 @@
 // its name, removes a credential with the cluster only it reached, deletes a user; an operator archives
 // a finished rollout and finds it again under "Show archived". Rows are seeded straight into the database.
 import { expect, type Page, test } from "@playwright/test";
-import { createCa, issueClientCert, renderTalosconfig } from "../server/talos-sim/pki";
+import { createCa, issueClientCert, renderTalosconfig } from "@/sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
 

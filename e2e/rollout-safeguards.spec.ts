@@ -4,7 +4,7 @@
 // approver finds the waiting wave on the fleet overview, follows it to the decision, and sees the
 // estimate, the windows and the risk there.
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";

@@ -2,7 +2,7 @@
 // creates a rollout with a preview; another user, an approver, rejects one rollout (it stops) and
 // approves another wave by wave, watching the canary upgrade live, until it completes.
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import type { RunningSimulator } from "../server/talos-sim";
+import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
 import { createUser, mutate, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "@playwright/test";
 import type pg from "pg";
-import { type RunningSimulator, startSimulator } from "../server/talos-sim";
+import { type RunningSimulator, startSimulator } from "@/sim";
 import { withDb } from "./database";
 
 /** A spec's own simulated cluster. */

@@ -1,4 +1,4 @@
-// Generates server/talos/generated/ from proto/ (buf + ts-proto); with --check, fails when the committed output is stale.
+// Generates proto/generated/ from proto/ (buf + ts-proto); with --check, fails when the committed output is stale.
 import { execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -14,7 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const outRelative = path.join("server", "talos", "generated");
+const outRelative = path.join("proto", "generated");
 const committedDir = path.join(root, outRelative);
 const header = "// generated — do not edit. Source: proto/ · regenerate with `npm run proto:generate`.\n";
 const check = process.argv.includes("--check");

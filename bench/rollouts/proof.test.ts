@@ -1,7 +1,7 @@
 // The rollout benchmark's proof: a machine upgraded twice or lost is counted (and fails the run); machines
 // left out or failed with a reason are accounted for, not lost; upgrades at once come from the nodes' records.
 import { describe, expect, it } from "vitest";
-import type { UpgradeCall } from "../../server/talos-sim";
+import type { UpgradeCall } from "@/sim";
 import { type ProofInput, proveRollout, upgradesAtOnce } from "./proof";
 
 const TARGET = "v1.14.0-rc.1";

@@ -1,7 +1,7 @@
 // What a finished rollout must prove, counted from the simulator's own upgrade records against Minos's rows:
 // no machine upgraded twice (more upgrade requests than the attempts Minos made), and no machine lost (in
 // scope, yet neither upgraded nor left out or failed with a reason); and how many upgrades ran at once.
-import type { UpgradeCall } from "../../server/talos-sim";
+import type { UpgradeCall } from "@/sim";
 
 export interface ProofInput {
   /** Every machine in the rollout's scope. */

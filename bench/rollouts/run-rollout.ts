@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
+import type { RegistryStats, UpgradeCall } from "@/sim";
 import { type SimFleetView, seedFleet } from "../../server/collector/test-fleet";
 import { createDb, type PrismaClient } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { RolloutReconciler } from "../../server/rollouts/reconciler";
 import { loadSecretKey } from "../../server/secrets/secret-key";
-import type { RegistryStats, UpgradeCall } from "../../server/talos-sim";
 import { principalWith } from "../../server/testing/principals";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
 import { createContextInner } from "../../server/trpc/context";
@@ -185,7 +185,7 @@ export async function runRollout(): Promise<BenchMetric[]> {
     db = createDb(pg.url);
     const started = performance.now();
     sim = await startReadyChild<{ controlUrl: string; talosconfig: string }>(
-      "server/talos-sim/main.ts",
+      "sim/main.ts",
       [
         ...["--clusters", String(CLUSTERS), "--nodes-per-cluster", String(NODES_PER_CLUSTER)],
         ...["--port", "0", "--state-dir", path.join(dir, "sim"), "--seed", "bench-rollouts"],

@@ -42,7 +42,7 @@ async function startSimChild(stateDir: string) {
     [
       "--import",
       "tsx",
-      "server/talos-sim/main.ts",
+      "sim/main.ts",
       "--clusters",
       String(CLUSTERS),
       "--nodes-per-cluster",

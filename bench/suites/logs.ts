@@ -157,7 +157,7 @@ const suite: BenchSuite = {
       await applyMigrations(pg.url);
       const s = await child(
         [
-          "server/talos-sim/main.ts",
+          "sim/main.ts",
           "--clusters",
           "1",
           "--nodes-per-cluster",

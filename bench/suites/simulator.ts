@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { parse } from "yaml";
-import { MachineServiceClient } from "@/server/talos/generated/machine/machine";
+import { MachineServiceClient } from "@/proto/generated/machine/machine";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -75,7 +75,7 @@ async function measure(clusters: number, nodesPerCluster: number): Promise<Sampl
     [
       "--import",
       "tsx",
-      "server/talos-sim/main.ts",
+      "sim/main.ts",
       "--clusters",
       String(clusters),
       "--nodes-per-cluster",

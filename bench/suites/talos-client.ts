@@ -6,10 +6,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startSimulator } from "@/sim";
 import { ChannelPool } from "../../server/talos/channel-pool";
 import { TalosClient } from "../../server/talos/client";
 import { parseTalosconfig } from "../../server/talos/talosconfig";
-import { startSimulator } from "../../server/talos-sim";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -123,7 +123,7 @@ async function spawnSimulator(stateDir: string): Promise<{ child: ChildProcess; 
     [
       "--import",
       "tsx",
-      "server/talos-sim/main.ts",
+      "sim/main.ts",
       "--clusters",
       String(CLUSTERS),
       "--nodes-per-cluster",

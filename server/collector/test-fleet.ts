@@ -1,11 +1,12 @@
 // For tests and benchmarks: puts a simulator's clusters, machines and credentials into a database the way
 // import and discovery would, so the collector has rows to work on.
+
+import type { RunningSimulator } from "@/sim";
+import { renderTalosconfig } from "@/sim";
 import { importCredentials } from "../credentials/import-credentials";
 import type { PrismaClient } from "../db/client";
 import type { SecretKey } from "../secrets/secret-key";
 import { parseTalosconfig } from "../talos/talosconfig";
-import type { RunningSimulator } from "../talos-sim";
-import { renderTalosconfig } from "../talos-sim/pki";
 
 /** What seeding needs of a simulator: its talosconfig and fleet (as `startSimulator` or `GET /fleet` give them). */
 export interface SimFleetView {

@@ -5,15 +5,15 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../errors";
-import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import {
   type CertificateAuthority,
   EKU_SERVER_AUTH,
   issueClientCert,
   renderTalosconfig,
   type TalosconfigContext,
-} from "../talos-sim/pki";
+} from "@/sim";
+import { AppError } from "../errors";
+import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { importCredentials } from "./import-credentials";
 import { listCredentials } from "./list-credentials";

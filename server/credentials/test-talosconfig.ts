@@ -6,7 +6,7 @@ import {
   issueClientCert,
   type TalosconfigContext,
   toTalosKeyPem,
-} from "../talos-sim/pki";
+} from "@/sim";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,10 +1,11 @@
 // Baselines the demo fleet starts with, so the Drift page shows declared drift at once (not only
 // outliers): a fleet-wide rule that speculative-execution mitigations are left at the kernel's default, and, for the cluster
 // caught half-way through an upgrade, the version its control plane should all be on.
+
+import type { buildFleetSpec } from "@/sim";
 import type { PrismaClient } from "../db/client";
 import type { BaselineSpec } from "../drift/baseline";
 import { saveBaseline } from "../drift/baselines";
-import type { buildFleetSpec } from "../talos-sim/fleet-spec";
 
 export interface DemoBaseline {
   name: string;

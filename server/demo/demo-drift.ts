@@ -1,7 +1,6 @@
 // Drift the demo fleet starts with, so the Drift page shows real outliers at once: one worker booted with
 // another kernel argument, one running an extra system extension, one with a hand-edited kubelet setting.
-import type { StartupFault } from "../talos-sim";
-import type { buildFleetSpec } from "../talos-sim/fleet-spec";
+import type { buildFleetSpec, StartupFault } from "@/sim";
 
 export function demoDriftFaults(spec: ReturnType<typeof buildFleetSpec>): StartupFault[] {
   const lastWorker = (c: number) =>

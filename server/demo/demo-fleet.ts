@@ -4,12 +4,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
+import type { RunningSimulator } from "@/sim";
+import { buildFleetSpec, startSimulator } from "@/sim";
 import { recordAudit } from "../audit/record-audit";
 import type { PrismaClient } from "../db/client";
 import { importFleet } from "../inventory/import-fleet";
-import type { RunningSimulator } from "../talos-sim";
-import { startSimulator } from "../talos-sim";
-import { buildFleetSpec } from "../talos-sim/fleet-spec";
 import { saveDemoBaselines } from "./demo-baselines";
 import { demoDriftFaults } from "./demo-drift";
 import { demoPlacement } from "./demo-sites";

@@ -2,9 +2,9 @@
 // ExtensionStatuses), kernel arguments (KernelCmdlines) and, with an os:admin credential only, the machine
 // configuration (MachineConfigs), redacted and normalised here, before anything leaves this function.
 import { createHmac } from "node:crypto";
+import { Layer } from "@/proto/generated/resource/definitions/extensions/extensions";
+import { KernelCmdlineSpec } from "@/proto/generated/resource/definitions/runtime/runtime";
 import { type CallTarget, type TalosClient, TalosError } from "../talos";
-import { Layer } from "../talos/generated/resource/definitions/extensions/extensions";
-import { KernelCmdlineSpec } from "../talos/generated/resource/definitions/runtime/runtime";
 import { readExtensions, readKernelArgs } from "./actual-state";
 import { type ConfigDocument, parseConfigText } from "./config-documents";
 import { normaliseDocuments } from "./normalise";

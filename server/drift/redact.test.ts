@@ -2,32 +2,19 @@
 // field; secrets in fields nobody listed are caught by their shape.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { md, startTestSim, type TestSim, unary } from "../talos-sim/test-helpers";
+import { startTestFleet, type TestFleet } from "../talos/test-fleet";
 import { parseConfigText } from "./config-documents";
 import { looksSecret, REDACTED, redactDocuments } from "./redact";
 import { secretsOfConfig } from "./test-secrets";
 
-let t: TestSim;
+let fleet: TestFleet;
 const configs: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestSim({ clusters: 1, nodesPerCluster: 4, seed: "redact" });
-  const cl = t.sim.clusters[0];
-  if (!cl) throw new Error("no cluster");
-  const c = t.clients(cl.endpoint);
-  for (const n of cl.nodes) {
-    const { res, err } = await unary(
-      c.state.get,
-      c.state,
-      { namespace: "config", type: "MachineConfigs.config.talos.dev", id: "v1alpha1", options: {} },
-      md({ node: n.address }),
-    );
-    if (err) throw err;
-    configs.push(res?.resource?.spec?.yamlSpec ?? "");
-  }
-  c.close();
+  fleet = await startTestFleet({ nodesPerCluster: 4, seed: "redact" });
+  for (const n of fleet.cluster.nodes) configs.push(await fleet.client.machineConfig({ node: n.address }));
 });
-afterAll(() => t.close());
+afterAll(() => fleet.stop());
 
 describe("redaction of machine configurations", () => {
   it("leaves none of the simulator's secrets in the redacted documents", () => {

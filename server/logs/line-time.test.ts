@@ -1,6 +1,6 @@
 // Times read from the line formats Talos services write; lines without one get none.
 import { describe, expect, it } from "vitest";
-import { etcdLine, kubeletLine, logrusLine, machinedLine, zapConsoleLine } from "../talos-sim/log-formats";
+import { etcdLine, kubeletLine, logrusLine, machinedLine, zapConsoleLine } from "@/sim";
 import { lineTime } from "./line-time";
 
 const t = Date.UTC(2026, 10, 25, 21, 4, 5, 123);

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningSimulator, startSimulator } from "@/sim";
 import { LogStreamBuffer } from "../../app/_components/log-viewer/log-stream-buffer";
 import type { LogEntry, LogLine } from "../../app/_components/log-viewer/types";
 import { createApiToken } from "../auth/api-tokens";
@@ -12,7 +13,6 @@ import { clearFaults, eventually, injectFault, seedFleet } from "../collector/te
 import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey } from "../secrets/secret-key";
 import { closeSharedPool } from "../talos";
-import { type RunningSimulator, startSimulator } from "../talos-sim";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createUser } from "../users/create-user";
 import { type LogFrame, unpackFrame } from "./frame";

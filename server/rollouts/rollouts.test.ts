@@ -2,9 +2,9 @@
 // change voiding an approval, waves with approvals, control planes one at a time, the pull cap at the
 // simulated registry, exactly one reboot per machine.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningSimulator } from "@/sim";
 import { eventually } from "../collector/test-fleet";
 import type { SecretKey } from "../secrets/secret-key";
-import type { RunningSimulator } from "../talos-sim";
 import type { TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";

@@ -3,9 +3,9 @@
 // the upgrade again in the same attempt, and the machine ends on the target after one reboot — well
 // before the machine timeout.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { RunningSimulator } from "@/sim";
 import { eventually } from "../collector/test-fleet";
 import type { SecretKey } from "../secrets/secret-key";
-import type { RunningSimulator } from "../talos-sim";
 import type { TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";

@@ -1,7 +1,6 @@
 // Events read from a node come out typed: hello recognised, talos/runtime/... payloads decoded, unknown ones kept.
 import { describe, expect, it } from "vitest";
-import { decodeEvent } from "./event-decoder";
-import { Code } from "./generated/common/common";
+import { Code } from "@/proto/generated/common/common";
 import {
   Event,
   MachineStatusEvent,
@@ -15,7 +14,8 @@ import {
   ServiceStateEvent_Action,
   TaskEvent,
   TaskEvent_Action,
-} from "./generated/machine/machine";
+} from "@/proto/generated/machine/machine";
+import { decodeEvent } from "./event-decoder";
 
 /** Encodes and decodes through the wire format, as an Events stream message would arrive. */
 function wire(typeUrl: string, value: Uint8Array, extra: Partial<Event> = {}) {

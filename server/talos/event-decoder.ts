@@ -1,5 +1,5 @@
 // Decodes Talos Events: the hello event, and payloads whose Any type URLs are "talos/runtime/machine.<Name>".
-import { codeToJSON } from "./generated/common/common";
+import { codeToJSON } from "@/proto/generated/common/common";
 import {
   AddressEvent,
   ConfigLoadErrorEvent,
@@ -16,7 +16,7 @@ import {
   serviceStateEvent_ActionToJSON,
   TaskEvent,
   taskEvent_ActionToJSON,
-} from "./generated/machine/machine";
+} from "@/proto/generated/machine/machine";
 
 /** Talos prefixes event payload type URLs with this instead of type.googleapis.com/. */
 export const EVENT_TYPE_URL_PREFIX = "talos/runtime/";

@@ -8,6 +8,7 @@ import {
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
+import type { Metadata as NodeMetadata } from "@/proto/generated/common/common";
 import { onAbort } from "./abort";
 import type { ChannelPool, PooledChannel } from "./channel-pool";
 import {
@@ -18,7 +19,6 @@ import {
   TalosUnreachableError,
   toTalosError,
 } from "./errors";
-import type { Metadata as NodeMetadata } from "./generated/common/common";
 import { requiredRole } from "./roles";
 import type { TalosContext } from "./talosconfig";
 

@@ -8,7 +8,7 @@ import {
   issueClientCert,
   renderTalosconfig,
   type TalosconfigContext,
-} from "@/server/talos-sim/pki";
+} from "@/sim";
 import { TalosconfigError } from "./errors";
 import { parseTalosconfig, selectContext, withDefaultPort } from "./talosconfig";
 

@@ -2,8 +2,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startSimulator } from "@/server/talos-sim";
-import { issueClientCert, loadCa, renderTalosconfig } from "@/server/talos-sim/pki";
+import { issueClientCert, loadCa, renderTalosconfig, startSimulator } from "@/sim";
 import { ChannelPool } from "./channel-pool";
 import { TalosClient } from "./client";
 import { parseTalosconfig, selectContext, type TalosContext } from "./talosconfig";

@@ -1,6 +1,6 @@
 // ANSI sequences to styled runs; everything else stays visible text.
 import { describe, expect, it } from "vitest";
-import { zapConsoleLine } from "../../../server/talos-sim/log-formats";
+import { zapConsoleLine } from "@/sim";
 import { paletteColour, plainText, sanitize, toRuns } from "./ansi";
 
 const text = (raw: string) =>

@@ -1,14 +1,7 @@
 // Level detection on lines in the formats Talos nodes write (the simulator's generators write the
 // real formats) and the common others.
 import { describe, expect, it } from "vitest";
-import {
-  etcdLine,
-  goStdLine,
-  kubeletLine,
-  logrusLine,
-  machinedLine,
-  zapConsoleLine,
-} from "../../../server/talos-sim/log-formats";
+import { etcdLine, goStdLine, kubeletLine, logrusLine, machinedLine, zapConsoleLine } from "@/sim";
 import { detectLevel } from "./levels";
 
 const t = Date.UTC(2025, 10, 25, 10, 11, 12, 345);

@@ -3,7 +3,7 @@ import {
   ApplyConfigurationRequest_Mode,
   applyConfigurationRequest_ModeToJSON,
   MachineServiceService,
-} from "../generated/machine/machine";
+} from "@/proto/generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 

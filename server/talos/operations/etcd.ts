@@ -1,6 +1,6 @@
 // etcd status and membership as seen from a control-plane node (workers answer Unimplemented).
-import { Empty } from "../generated/google/protobuf/empty";
-import { MachineServiceService } from "../generated/machine/machine";
+import { Empty } from "@/proto/generated/google/protobuf/empty";
+import { MachineServiceService } from "@/proto/generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 

@@ -1,8 +1,9 @@
 // The node event stream with tail options; resolves `ready` on the hello event so actions can follow it safely.
+
+import { MachineServiceService } from "@/proto/generated/machine/machine";
 import { onAbort } from "../abort";
 import { AsyncQueue } from "../async-queue";
 import { decodeEvent, type TalosEvent } from "../event-decoder";
-import { MachineServiceService } from "../generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 
 export interface EventsOptions extends CallTarget {

@@ -1,6 +1,6 @@
 // Version and hostname of a node (MachineService.Version / Hostname).
-import { Empty } from "../generated/google/protobuf/empty";
-import { MachineServiceService, type Version } from "../generated/machine/machine";
+import { Empty } from "@/proto/generated/google/protobuf/empty";
+import { MachineServiceService, type Version } from "@/proto/generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 

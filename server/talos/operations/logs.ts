@@ -1,8 +1,8 @@
 // Service and container logs (reassembled into lines), the list of log ids, and kernel messages.
 
-import { ContainerDriver } from "../generated/common/common";
-import { Empty } from "../generated/google/protobuf/empty";
-import { MachineServiceService } from "../generated/machine/machine";
+import { ContainerDriver } from "@/proto/generated/common/common";
+import { Empty } from "@/proto/generated/google/protobuf/empty";
+import { MachineServiceService } from "@/proto/generated/machine/machine";
 import { LineReader } from "../line-reader";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";

@@ -1,8 +1,11 @@
 // Typed Talos resources Minos reads over COSI: machine status, cluster members, boot id, machine config.
-import { MachineConfigSpec } from "../generated/resource/config/config";
-import { MemberSpec } from "../generated/resource/definitions/cluster/cluster";
-import { machineTypeToJSON, runtimeMachineStageToJSON } from "../generated/resource/definitions/enums/enums";
-import { BootIDSpec, MachineStatusSpec } from "../generated/resource/definitions/runtime/runtime";
+import { MachineConfigSpec } from "@/proto/generated/resource/config/config";
+import { MemberSpec } from "@/proto/generated/resource/definitions/cluster/cluster";
+import {
+  machineTypeToJSON,
+  runtimeMachineStageToJSON,
+} from "@/proto/generated/resource/definitions/enums/enums";
+import { BootIDSpec, MachineStatusSpec } from "@/proto/generated/resource/definitions/runtime/runtime";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { getResource, listResources, type RawResource, type ResourceKind, watchResources } from "./resources";
 

@@ -1,7 +1,8 @@
 // COSI resource reads (cosi.resource.State Get/List/Watch) and the typed resources Minos uses.
+
+import type { Resource } from "@/proto/generated/v1alpha1/resource";
+import { EventType, eventTypeToJSON, StateService } from "@/proto/generated/v1alpha1/state";
 import { TalosRequestError } from "../errors";
-import type { Resource } from "../generated/v1alpha1/resource";
-import { EventType, eventTypeToJSON, StateService } from "../generated/v1alpha1/state";
 import type { CallTarget, NodeCaller } from "../node-call";
 
 /** A resource pointer: Talos has no server-side aliases, so type and namespace are always explicit. */

@@ -1,6 +1,6 @@
 // Talos system services of a node: list with state and health, and restart (kubelet and ext-* only).
-import { Empty } from "../generated/google/protobuf/empty";
-import { MachineServiceService, type ServiceInfo } from "../generated/machine/machine";
+import { Empty } from "@/proto/generated/google/protobuf/empty";
+import { MachineServiceService, type ServiceInfo } from "@/proto/generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 

@@ -1,6 +1,6 @@
 // Node resource figures and containers: memory (MemInfo, kB), CPU and process counters (SystemStat), containers.
-import { ContainerDriver } from "../generated/common/common";
-import { MachineServiceService } from "../generated/machine/machine";
+import { ContainerDriver } from "@/proto/generated/common/common";
+import { MachineServiceService } from "@/proto/generated/machine/machine";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 

@@ -1,13 +1,14 @@
 // Upgrade building blocks: legacy MachineService.Upgrade, ImageService.Pull, LifecycleService.Upgrade, Reboot.
-import { TalosRequestError, TalosVersionTooOldError } from "../errors";
-import { ContainerDriver, ContainerdNamespace } from "../generated/common/common";
-import { ImageServicePullLayerProgress_Status, ImageServiceService } from "../generated/machine/image";
-import { LifecycleServiceService } from "../generated/machine/lifecycle";
+
+import { ContainerDriver, ContainerdNamespace } from "@/proto/generated/common/common";
+import { ImageServicePullLayerProgress_Status, ImageServiceService } from "@/proto/generated/machine/image";
+import { LifecycleServiceService } from "@/proto/generated/machine/lifecycle";
 import {
   MachineServiceService,
   RebootRequest_Mode,
   UpgradeRequest_RebootMode,
-} from "../generated/machine/machine";
+} from "@/proto/generated/machine/machine";
+import { TalosRequestError, TalosVersionTooOldError } from "../errors";
 import type { CallTarget, NodeCaller } from "../node-call";
 import { callNode, unaryOperation } from "../operation";
 import { version } from "./identity";

@@ -1,6 +1,6 @@
 // Faults injected through the control API, the registry's capacity under a pull storm, and COSI watches.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventType } from "@/server/talos/generated/v1alpha1/state";
+import { EventType } from "@/proto/generated/v1alpha1/state";
 import { type Clients, collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;

@@ -11,6 +11,22 @@ import { issueClientCert, issueServerCert, loadOrCreateCa, type TalosRole, write
 import { ImageRegistry, type RegistryOptions } from "./registry";
 
 export type { NodeFaults } from "./faults";
+export { buildFleetSpec } from "./fleet-spec";
+// Realistic log lines in the formats Talos's services write (for tests of log parsing).
+export { etcdLine, goStdLine, kubeletLine, logrusLine, machinedLine, zapConsoleLine } from "./log-formats";
+// Talos-shaped certificates and talosconfigs (for credentials of simulated clusters).
+export {
+  type CertificateAuthority,
+  type ClientCertOptions,
+  createCa,
+  EKU_CLIENT_AUTH,
+  EKU_SERVER_AUTH,
+  issueClientCert,
+  loadCa,
+  renderTalosconfig,
+  type TalosconfigContext,
+  toTalosKeyPem,
+} from "./pki";
 export type { RegistryStats } from "./registry";
 export type { UpgradeCall } from "./upgrade-calls";
 

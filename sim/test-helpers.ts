@@ -10,10 +10,10 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { parse } from "yaml";
-import { ImageServiceClient } from "@/server/talos/generated/machine/image";
-import { LifecycleServiceClient } from "@/server/talos/generated/machine/lifecycle";
-import { MachineServiceClient } from "@/server/talos/generated/machine/machine";
-import { StateClient } from "@/server/talos/generated/v1alpha1/state";
+import { ImageServiceClient } from "@/proto/generated/machine/image";
+import { LifecycleServiceClient } from "@/proto/generated/machine/lifecycle";
+import { MachineServiceClient } from "@/proto/generated/machine/machine";
+import { StateClient } from "@/proto/generated/v1alpha1/state";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "./index";
 import { type ClientCertOptions, issueClientCert, loadCa, toNodeKeyPem } from "./pki";
 

@@ -1,21 +1,18 @@
 // COSI resources a simulated node exposes (MachineStatus, Services, Members, BootID, …) with proto and YAML specs.
 import { stringify } from "yaml";
-import { MachineConfigSpec } from "@/server/talos/generated/resource/config/config";
-import { MemberSpec as ClusterMemberSpec } from "@/server/talos/generated/resource/definitions/cluster/cluster";
-import { MemberSpec as EtcdMemberSpec } from "@/server/talos/generated/resource/definitions/etcd/etcd";
-import { Layer } from "@/server/talos/generated/resource/definitions/extensions/extensions";
-import { NodenameSpec } from "@/server/talos/generated/resource/definitions/k8s/k8s";
-import {
-  HostnameStatusSpec,
-  NodeAddressSpec,
-} from "@/server/talos/generated/resource/definitions/network/network";
+import { MachineConfigSpec } from "@/proto/generated/resource/config/config";
+import { MemberSpec as ClusterMemberSpec } from "@/proto/generated/resource/definitions/cluster/cluster";
+import { MemberSpec as EtcdMemberSpec } from "@/proto/generated/resource/definitions/etcd/etcd";
+import { Layer } from "@/proto/generated/resource/definitions/extensions/extensions";
+import { NodenameSpec } from "@/proto/generated/resource/definitions/k8s/k8s";
+import { HostnameStatusSpec, NodeAddressSpec } from "@/proto/generated/resource/definitions/network/network";
 import {
   BootIDSpec,
   KernelCmdlineSpec,
   MachineStatusSpec,
   VersionSpec,
-} from "@/server/talos/generated/resource/definitions/runtime/runtime";
-import { ServiceSpec } from "@/server/talos/generated/resource/definitions/v1alpha1/v1alpha1";
+} from "@/proto/generated/resource/definitions/runtime/runtime";
+import { ServiceSpec } from "@/proto/generated/resource/definitions/v1alpha1/v1alpha1";
 import { ipBytes } from "./addresses";
 import type { SimFleet } from "./fleet";
 import { nodeIdentity } from "./ids";

@@ -4,11 +4,11 @@ import {
   ImageServicePullLayerProgress_Status,
   type ImageServicePullResponse,
   type ImageServiceServer,
-} from "@/server/talos/generated/machine/image";
+} from "@/proto/generated/machine/image";
 import type {
   LifecycleServiceServer,
   LifecycleServiceUpgradeResponse,
-} from "@/server/talos/generated/machine/lifecycle";
+} from "@/proto/generated/machine/lifecycle";
 import { hasLifecycleApi } from "../catalog";
 import { installerTag } from "../registry";
 import { endUpgradeCall, recordUpgradeCall } from "../upgrade-calls";

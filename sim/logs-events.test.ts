@@ -1,11 +1,11 @@
 // Logs in 1 KiB chunks not aligned to lines (tail, follow), dmesg records, and the events ring with its tail options.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Data } from "@/server/talos/generated/common/common";
+import type { Data } from "@/proto/generated/common/common";
 import {
   type Event,
   ServiceStateEvent,
   serviceStateEvent_ActionToJSON,
-} from "@/server/talos/generated/machine/machine";
+} from "@/proto/generated/machine/machine";
 import { EventRing, RING_REPLAYABLE } from "./event-ring";
 import { xidTime } from "./ids";
 import { collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";

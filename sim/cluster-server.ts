@@ -1,9 +1,9 @@
 // One apid-like mTLS gRPC listener per cluster, on its endpoint address; it goes away while the endpoint node reboots.
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { ImageServiceService } from "@/server/talos/generated/machine/image";
-import { LifecycleServiceService } from "@/server/talos/generated/machine/lifecycle";
-import { MachineServiceService } from "@/server/talos/generated/machine/machine";
-import { StateService } from "@/server/talos/generated/v1alpha1/state";
+import { ImageServiceService } from "@/proto/generated/machine/image";
+import { LifecycleServiceService } from "@/proto/generated/machine/lifecycle";
+import { MachineServiceService } from "@/proto/generated/machine/machine";
+import { StateService } from "@/proto/generated/v1alpha1/state";
 import type { SimCluster, SimFleet } from "./fleet";
 import { cosiState } from "./grpc/cosi-state";
 import { Director } from "./grpc/director";

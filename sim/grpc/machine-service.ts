@@ -1,6 +1,6 @@
 // machine.MachineService for the simulated nodes: each method is a node-level handler routed by the Director.
 import { status, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { Data } from "@/server/talos/generated/common/common";
+import { Data } from "@/proto/generated/common/common";
 import {
   ApplyConfiguration,
   Container,
@@ -20,7 +20,7 @@ import {
   Upgrade,
   UpgradeRequest_RebootMode,
   Version,
-} from "@/server/talos/generated/machine/machine";
+} from "@/proto/generated/machine/machine";
 import { releaseOf } from "../catalog";
 import { uuid, xid } from "../ids";
 import { runReboot, runUpgrade, tryStartSequence } from "../lifecycle";

@@ -1,7 +1,7 @@
 // cosi.resource.State as Talos serves it: read-only Get/List/Watch with Talos's access rules and watch protocol.
 import { status, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import type { Resource } from "@/server/talos/generated/v1alpha1/resource";
-import { EventType, type StateServer, type WatchResponse } from "@/server/talos/generated/v1alpha1/state";
+import type { Resource } from "@/proto/generated/v1alpha1/resource";
+import { EventType, type StateServer, type WatchResponse } from "@/proto/generated/v1alpha1/state";
 import { isSensitiveType, resourceType, type SimResource } from "../cosi-resources";
 import type { CallContext, Director } from "./director";
 import { waitAbort } from "./log-stream";

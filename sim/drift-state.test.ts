@@ -1,7 +1,7 @@
 // Drift the simulator can show: kernel arguments (KernelCmdlines), system extensions (ExtensionStatuses), config values.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Layer } from "@/server/talos/generated/resource/definitions/extensions/extensions";
-import { KernelCmdlineSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
+import { Layer } from "@/proto/generated/resource/definitions/extensions/extensions";
+import { KernelCmdlineSpec } from "@/proto/generated/resource/definitions/runtime/runtime";
 import { type Clients, collect, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;

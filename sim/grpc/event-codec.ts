@@ -10,7 +10,7 @@ import {
   SequenceEvent,
   ServiceStateEvent,
   TaskEvent,
-} from "@/server/talos/generated/machine/machine";
+} from "@/proto/generated/machine/machine";
 import { type EventPayload, eventTypeUrl, type SimEvent } from "../wire";
 
 function encodePayload(p: EventPayload): Uint8Array {

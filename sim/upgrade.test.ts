@@ -2,8 +2,8 @@
 // and the simulator's own record of each upgrade request and how it ended.
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Event, PhaseEvent, SequenceEvent } from "@/server/talos/generated/machine/machine";
-import { BootIDSpec } from "@/server/talos/generated/resource/definitions/runtime/runtime";
+import { type Event, PhaseEvent, SequenceEvent } from "@/proto/generated/machine/machine";
+import { BootIDSpec } from "@/proto/generated/resource/definitions/runtime/runtime";
 import { type Clients, collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;

@@ -7,7 +7,7 @@ import {
   type ServerWritableStream,
   status,
 } from "@grpc/grpc-js";
-import type { Metadata as TalosMetadata } from "@/server/talos/generated/common/common";
+import type { Metadata as TalosMetadata } from "@/proto/generated/common/common";
 import type { SimCluster, SimFleet } from "../fleet";
 import type { SimNode } from "../node";
 import { allowed, callerRoles } from "./roles";
