@@ -1,6 +1,6 @@
 // Single sign-on in the browser, through the sign-in pages of a real local OpenID provider.
 import { expect, type Page, test } from "@playwright/test";
-import { startTestProvider, type TestProvider } from "../server/auth/oidc/test-provider";
+import { startTestProvider, type TestProvider } from "../server/testing/oidc-provider";
 
 /** As playwright.config.ts configures Minos. */
 const oidc = {

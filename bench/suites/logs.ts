@@ -7,14 +7,14 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createApiToken } from "../../server/auth/api-tokens";
-import { injectFault, type SimFleetView, seedFleet } from "../../server/collector/test-fleet";
 import { createDb } from "../../server/db/client";
 import { applyMigrations } from "../../server/db/migrate";
 import { type LogFrame, unpackFrame } from "../../server/logs/frame";
-import { sseClient } from "../../server/logs/sse-test-server";
 import { loadSecretKey } from "../../server/secrets/secret-key";
 import { TalosClient } from "../../server/talos";
 import { parseTalosconfig } from "../../server/talos/talosconfig";
+import { injectFault, type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
+import { sseClient } from "../../server/testing/sse-server";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
 import { createUser } from "../../server/users/create-user";
 import type { BenchMetric, BenchSuite } from "../suite";
@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Spawns `node --import tsx <script> …` and waits for its `<TAG> <json|url>` line. */
 async function child(args: string[], tag: string, env: Record<string, string> = {}) {
   const profile =
-    process.env.BENCH_LOGS_PROFILE && args[0]?.includes("sse-test-main")
+    process.env.BENCH_LOGS_PROFILE && args[0]?.includes("sse-main")
       ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_LOGS_PROFILE}`]
       : [];
   const proc = spawn(process.execPath, [...profile, "--import", "tsx", ...args], {
@@ -190,7 +190,7 @@ const suite: BenchSuite = {
         expiresInDays: 1,
         creator: "cli",
       });
-      const m = await child(["server/logs/sse-test-main.ts"], "SSE_READY", {
+      const m = await child(["server/testing/sse-main.ts"], "SSE_READY", {
         DATABASE_URL: pg.url,
         MINOS_DATA_DIR: dir,
         MINOS_LOG_STREAMS_PER_USER: "1000",

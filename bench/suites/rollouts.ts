@@ -4,7 +4,7 @@
 import { planRollout, wavePlanSchema } from "../../server/rollouts/plan";
 import { DEFAULT_SAFETY } from "../../server/rollouts/safety";
 import { decide, type SchedulerCluster } from "../../server/rollouts/scheduler";
-import { testFleet } from "../../server/rollouts/test-machines";
+import { testFleet } from "../../server/testing/rollout-machines";
 import { runRollout } from "../rollouts/run-rollout";
 import type { BenchMetric, BenchSuite } from "../suite";
 

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { testSecretKey } from "../testing/test-secret-key";
+import { testSecretKey } from "../testing/secret-key";
 import { signAuditHead } from "./audit-head";
 import { pruneAudit } from "./prune-audit";
 import { recordAudit } from "./record-audit";

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { applyMigrations } from "../db/migrate";
 import { migrationsDir } from "../db/migrations-dir";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { testSecretKey } from "../testing/test-secret-key";
+import { testSecretKey } from "../testing/secret-key";
 import { AUDIT_HEAD_MIGRATION, adoptAuditHead } from "./adopt-audit-head";
 import { entryHash } from "./entry-hash";
 import { recordAudit } from "./record-audit";

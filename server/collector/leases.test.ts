@@ -10,9 +10,9 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "@/sim";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
+import { eventually, seedFleet } from "../testing/collector-fleet";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { startCollector } from "./collector";
-import { eventually, seedFleet } from "./test-fleet";
 
 let database: TestDatabase;
 let sim: RunningSimulator;

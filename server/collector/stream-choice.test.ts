@@ -8,9 +8,9 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "@/sim";
 import { loadSecretKey } from "../secrets/secret-key";
+import { clearFaults, eventually, injectFault, seedFleet } from "../testing/collector-fleet";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { startCollector } from "./collector";
-import { clearFaults, eventually, injectFault, seedFleet } from "./test-fleet";
 
 let database: TestDatabase;
 let sim: RunningSimulator;

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CertificateAuthority, renderTalosconfig } from "@/sim";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createCa, talosContext } from "../testing/talosconfig-contexts";
 import { ClusterClients } from "./cluster-clients";
 import { chooseCredential, credentialFor } from "./credential-for";
 import { importCredentials } from "./import-credentials";
 import { listCredentials } from "./list-credentials";
-import { createCa, talosContext } from "./test-talosconfig";
 
 const DAY_MS = 86_400_000;
 let database: TestDatabase;

@@ -13,9 +13,9 @@ import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey } from "../secrets/secret-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
+import { createCa, leaked, talosContext } from "../testing/talosconfig-contexts";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
-import { createCa, leaked, talosContext } from "./test-talosconfig";
 
 let database: TestDatabase;
 let reader: TalosconfigContext;

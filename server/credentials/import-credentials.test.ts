@@ -15,12 +15,12 @@ import {
 import { AppError } from "../errors";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createCa, leaked, talosContext } from "../testing/talosconfig-contexts";
 import { importCredentials } from "./import-credentials";
 import { listCredentials } from "./list-credentials";
 import { openCredential } from "./open-credential";
 import { removeCredential } from "./remove-credential";
 import { replaceCredential } from "./replace-credential";
-import { createCa, leaked, talosContext } from "./test-talosconfig";
 
 let database: TestDatabase;
 let secretKey: SecretKey;

@@ -13,11 +13,11 @@ import { verifyAuditChain } from "../audit/verify-audit-chain";
 import { lockDataDir } from "../runtime/data-dir-lock";
 import { loadSecretKey, SECRET_KEY_FILE, type SecretKey } from "../secrets/secret-key";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { createCa, talosContext } from "../testing/talosconfig-contexts";
 import { importCredentials } from "./import-credentials";
 import { openCredential } from "./open-credential";
 import { rotateSecretKey } from "./rotate-secret-key";
 import { sealCredentialKey } from "./seal-key";
-import { createCa, talosContext } from "./test-talosconfig";
 
 const run = promisify(execFile);
 let database: TestDatabase;

@@ -9,7 +9,7 @@ import { recordAudit } from "../audit/record-audit";
 import { resealAuditHead } from "../audit/reseal-audit-head";
 import { verifyAuditChain } from "../audit/verify-audit-chain";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { testSecretKey } from "../testing/test-secret-key";
+import { testSecretKey } from "../testing/secret-key";
 import { createDb, type PrismaClient } from "./client";
 import { ensureRuntimeRole, grantRuntimeRole, rolePowers } from "./runtime-role";
 

@@ -9,14 +9,14 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "@/sim";
 import { type Collector, startCollector } from "../collector/collector";
-import { clearFaults, eventually, injectFault, seedFleet } from "../collector/test-fleet";
 import { loadSecretKey } from "../secrets/secret-key";
 import { parseTalosconfig, selectContext, TalosClient } from "../talos";
+import { clearFaults, eventually, injectFault, seedFleet } from "../testing/collector-fleet";
+import { secretsOfConfig } from "../testing/config-secrets";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
-import { secretsOfConfig } from "./test-secrets";
 
 let database: TestDatabase;
 let sim: RunningSimulator;

@@ -2,10 +2,10 @@
 // field; secrets in fields nobody listed are caught by their shape.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { startTestFleet, type TestFleet } from "../talos/test-fleet";
+import { secretsOfConfig } from "../testing/config-secrets";
+import { startTestFleet, type TestFleet } from "../testing/talos-fleet";
 import { parseConfigText } from "./config-documents";
 import { looksSecret, REDACTED, redactDocuments } from "./redact";
-import { secretsOfConfig } from "./test-secrets";
 
 let fleet: TestFleet;
 const configs: string[] = [];

@@ -9,15 +9,15 @@ import { type RunningSimulator, startSimulator } from "@/sim";
 import { LogStreamBuffer } from "../../app/_components/log-viewer/log-stream-buffer";
 import type { LogEntry, LogLine } from "../../app/_components/log-viewer/types";
 import { createApiToken } from "../auth/api-tokens";
-import { clearFaults, eventually, injectFault, seedFleet } from "../collector/test-fleet";
 import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey } from "../secrets/secret-key";
 import { closeSharedPool } from "../talos";
+import { clearFaults, eventually, injectFault, seedFleet } from "../testing/collector-fleet";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { type SseTestServer, sseClient, startSseTestServer } from "../testing/sse-server";
 import { createUser } from "../users/create-user";
 import { type LogFrame, unpackFrame } from "./frame";
 import { MAX_LINE_CHARS } from "./line-text";
-import { type SseTestServer, sseClient, startSseTestServer } from "./sse-test-server";
 import { openStreams } from "./stream-limits";
 
 const PER_USER = 20;

@@ -2,9 +2,8 @@
 // no upgrade request for the machines that had not started), the machines in flight finish and are
 // verified on the target, the rollout ends as aborted, announced and audited.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually } from "../collector/test-fleet";
+import { eventually } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
 import {
   approveWave,
   callerFor,
@@ -17,7 +16,8 @@ import {
   testSafety,
   upgradesInEffect,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

@@ -5,9 +5,8 @@
 // its status and announcement; nothing new starts while paused; a failed machine retried is upgraded
 // in a new attempt, a skipped one is left alone; resumed, the rollout completes.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually, injectFault } from "../collector/test-fleet";
+import { eventually, injectFault } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
 import {
   approveWave,
   callerFor,
@@ -21,7 +20,8 @@ import {
   testSafety,
   upgradesInEffect,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

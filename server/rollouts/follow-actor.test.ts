@@ -2,11 +2,10 @@
 // upgrade's actor id. The follower finds the machine back on the target and takes the actor id from the
 // upgrade's sequence in the machine's stored events: the rollout still says which Talos actor upgraded it.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually } from "../collector/test-fleet";
 import { ChannelPool, TalosClient } from "../talos";
 import { parseTalosconfig } from "../talos/talosconfig";
+import { eventually } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
 import {
   callerFor,
   type RolloutTestFleet,
@@ -14,7 +13,8 @@ import {
   startRolloutTestFleet,
   testLog,
   testSafety,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

@@ -4,7 +4,7 @@
 // was upgrading). By the simulator's own records: every machine upgraded exactly once.
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually } from "../collector/test-fleet";
+import { eventually } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
 import {
   holderOf,
@@ -12,14 +12,14 @@ import {
   type ReconcilerProcess,
   spawnReconciler,
   startWorkerRollout,
-} from "./test-reconciler-process";
+} from "../testing/reconciler-process";
 import {
   expectUpgradedOnce,
   phasesOf,
   type RolloutTestFleet,
   startRolloutTestFleet,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
 
 const operator = principalWith("alice", "operator");
 const approver = principalWith("bob", "approver");

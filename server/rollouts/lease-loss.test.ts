@@ -5,12 +5,11 @@
 // the simulator's own records, every machine was upgraded exactly once.
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually } from "../collector/test-fleet";
 import { createDb } from "../db/client";
+import { eventually } from "../testing/collector-fleet";
 import { type FreezableProxy, startFreezableProxy } from "../testing/freezable-proxy";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
-import { holderOf, holderWhen, startWorkerRollout } from "./test-reconciler-process";
+import { holderOf, holderWhen, startWorkerRollout } from "../testing/reconciler-process";
 import {
   expectUpgradedOnce,
   morePasses,
@@ -18,7 +17,8 @@ import {
   startRolloutTestFleet,
   testLog,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 
 const operator = principalWith("alice", "operator");
 const approver = principalWith("bob", "approver");

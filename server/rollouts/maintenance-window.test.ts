@@ -3,9 +3,8 @@
 // another site without a window goes ahead; when the window opens they start; when it closes, the
 // machine in flight finishes and nothing else starts until it opens again the next night.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually } from "../collector/test-fleet";
+import { eventually } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
 import {
   approveWave,
   callerFor,
@@ -19,7 +18,8 @@ import {
   testSafety,
   upgradesInEffect,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { testFleet } from "../testing/rollout-machines";
 import { type PlanInput, planRollout, wavePlanSchema } from "./plan";
 import { DEFAULT_SAFETY } from "./safety";
-import { testFleet } from "./test-machines";
 
 const base = (over: Partial<PlanInput> = {}): PlanInput => ({
   machines: testFleet({ clusters: 4, machinesPerCluster: 6, sites: 2 }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { testFleet } from "../testing/rollout-machines";
 import { DEFAULT_SAFETY, type SafetySettings } from "./safety";
 import { decide, type SchedulerCluster, type SchedulerInput, type SchedulerMachine } from "./scheduler";
-import { testFleet } from "./test-machines";
 
 function machinesOf(
   clusters: number,

@@ -4,14 +4,14 @@
 // before the machine timeout.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RunningSimulator } from "@/sim";
-import { eventually } from "../collector/test-fleet";
 import type { SecretKey } from "../secrets/secret-key";
+import { eventually } from "../testing/collector-fleet";
 import type { TestDatabase } from "../testing/database";
 import { principalWith } from "../testing/principals";
+import { type RolloutTestFleet, startRolloutTestFleet, testLog } from "../testing/rollout-fleet";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
 import { RolloutReconciler } from "./reconciler";
-import { type RolloutTestFleet, startRolloutTestFleet, testLog } from "./test-rollout-fleet";
 
 let database: TestDatabase;
 let sim: RunningSimulator;

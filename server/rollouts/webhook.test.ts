@@ -6,9 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually, injectFault } from "../collector/test-fleet";
+import { eventually, injectFault } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
-import { RolloutReconciler } from "./reconciler";
 import {
   approveWave,
   callerFor,
@@ -18,7 +17,8 @@ import {
   startRolloutTestFleet,
   testSafety,
   waitForStatus,
-} from "./test-rollout-fleet";
+} from "../testing/rollout-fleet";
+import { RolloutReconciler } from "./reconciler";
 import { webhookNotifier } from "./webhook";
 
 const alice = principalWith("alice", "operator");

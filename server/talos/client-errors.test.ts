@@ -1,5 +1,6 @@
 // Failures a user can meet come back as typed errors that say what to do: roles, unreachable nodes, deadlines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFleet, type TestFleet } from "../testing/talos-fleet";
 import {
   TalosCanceledError,
   TalosDeadlineExceededError,
@@ -7,7 +8,6 @@ import {
   TalosUnreachableError,
   TalosVersionTooOldError,
 } from "./errors";
-import { startTestFleet, type TestFleet } from "./test-fleet";
 
 let fleet: TestFleet;
 let cp: string;

@@ -1,8 +1,8 @@
 // The client reads a simulated Talos fleet over real mTLS: every read operation, per node and aggregated.
 import { getEventListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, startTestFleet, type TestFleet } from "../testing/talos-fleet";
 import { TalosNotFoundError, TalosRequestError, TalosUnimplementedError } from "./errors";
-import { collect, startTestFleet, type TestFleet } from "./test-fleet";
 
 let fleet: TestFleet;
 let cp: string;

@@ -1,8 +1,8 @@
 // Streams from a simulated node over real mTLS: logs as whole lines (tail, follow), kernel messages, events.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, startTestFleet, type TestFleet } from "../testing/talos-fleet";
 import { TalosRequestError } from "./errors";
 import type { TalosEvent } from "./event-decoder";
-import { collect, startTestFleet, type TestFleet } from "./test-fleet";
 
 let fleet: TestFleet;
 let cp: string;

@@ -1,8 +1,8 @@
 // Upgrades observed end to end through events: legacy Upgrade and Pull + LifecycleService.Upgrade + Reboot.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFleet, type TestFleet } from "../testing/talos-fleet";
 import { versionAtLeast } from "./operations/upgrade";
 import type { UpgradeProgress } from "./operations/upgrade-flow";
-import { startTestFleet, type TestFleet } from "./test-fleet";
 
 let fleet: TestFleet;
 

@@ -6,7 +6,7 @@ import { adoptAuditHead } from "../audit/adopt-audit-head";
 import { createDb, type PrismaClient } from "../db/client";
 import { applyMigrations } from "../db/migrate";
 import { closeFleetChanges } from "../fleet/fleet-changes";
-import { testSecretKey } from "./test-secret-key";
+import { testSecretKey } from "./secret-key";
 
 export interface TestDatabase {
   url: string;

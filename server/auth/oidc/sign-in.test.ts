@@ -5,13 +5,13 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
+import { startTestProvider, type TestProvider } from "../../testing/oidc-provider";
 import { resolveSession, SESSION_COOKIE } from "../sessions";
 import type { OidcSettings } from "./config";
 import { finishOidcLogin } from "./finish-login";
 import { FLOW_COOKIE, flowKeyFrom } from "./flow-state";
 import { parseRoleMap } from "./role-map";
 import { startOidcLogin } from "./start-login";
-import { startTestProvider, type TestProvider } from "./test-provider";
 
 const MINOS = "http://minos.localhost:3000";
 const CALLBACK = `${MINOS}/api/auth/oidc/callback`;

@@ -10,13 +10,13 @@ import type { UpgradeCall } from "@/sim";
 import { type RunningSimulator, startSimulator } from "@/sim";
 import type { Principal } from "../auth/principal";
 import { type Collector, startCollector } from "../collector/collector";
-import { eventually, seedFleet } from "../collector/test-fleet";
+import type { RolloutSpec } from "../rollouts/create-rollout";
+import type { SafetySettings } from "../rollouts/safety";
 import { loadSecretKey, type SecretKey } from "../secrets/secret-key";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
-import type { RolloutSpec } from "./create-rollout";
-import type { SafetySettings } from "./safety";
+import { eventually, seedFleet } from "./collector-fleet";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface RolloutTestFleet {
   database: TestDatabase;

@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { issueClientCert, loadCa, renderTalosconfig, startSimulator } from "@/sim";
-import { ChannelPool } from "./channel-pool";
-import { TalosClient } from "./client";
-import { parseTalosconfig, selectContext, type TalosContext } from "./talosconfig";
+import { ChannelPool } from "../talos/channel-pool";
+import { TalosClient } from "../talos/client";
+import { parseTalosconfig, selectContext, type TalosContext } from "../talos/talosconfig";
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 export type SimClusterInfo = Simulator["clusters"][number];

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Principal } from "../auth/principal";
-import { eventually } from "../collector/test-fleet";
+import { eventually } from "./collector-fleet";
 import {
   approveWave,
   callerFor,
@@ -12,7 +12,7 @@ import {
   rolloutOf,
   simNode,
   testSafety,
-} from "./test-rollout-fleet";
+} from "./rollout-fleet";
 
 export interface ReconcilerProcess {
   child: ChildProcess;
@@ -30,7 +30,7 @@ export function spawnReconciler(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "run-reconciler.ts")],
+      ["--import", "tsx", path.join(import.meta.dirname, "..", "rollouts", "run-reconciler.ts")],
       {
         env: {
           ...process.env,

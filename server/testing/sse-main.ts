@@ -2,7 +2,7 @@
 // its memory and CPU are measured apart from the clients. Env: DATABASE_URL, MINOS_DATA_DIR (secret key).
 import { setInstanceSecretKey } from "../secrets/instance-key";
 import { loadSecretKey } from "../secrets/secret-key";
-import { startSseTestServer } from "./sse-test-server";
+import { startSseTestServer } from "./sse-server";
 
 const dataDir = process.env.MINOS_DATA_DIR;
 if (!process.env.DATABASE_URL || !dataDir) {
