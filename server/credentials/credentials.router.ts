@@ -1,5 +1,6 @@
 // Talos credentials: administrators add, replace and remove them; only non-secret facts come back.
 import { z } from "zod";
+import { removeClustersIn } from "../inventory/remove-clusters";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 import { importCredentials } from "./import-credentials";
@@ -66,7 +67,11 @@ export const credentialsRouter = router({
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `credential:${input.name}`;
       ctx.audit.details = { removeClusters: input.removeClusters };
-      const removed = await removeCredential(ctx.db, input.name, { removeClusters: input.removeClusters });
+      const removed = await removeCredential(
+        ctx.db,
+        input.name,
+        input.removeClusters ? { removeClusters: (tx, ids) => removeClustersIn(tx, ids) } : {},
+      );
       ctx.audit.details = { ...removed };
       return removed;
     }),

@@ -1,14 +1,18 @@
-// Removes a credential; clusters that pointed at it keep their other credentials, if any. Asked to, it
-// removes in the same transaction the clusters it alone reached (no other credential of its CA is left).
+// Removes a credential; clusters that pointed at it keep their other credentials, if any. Given a way to
+// remove clusters (the inventory's), it removes in the same transaction the clusters it alone reached (no
+// other credential of its CA is left).
 import type { PrismaClient } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
-import { removeClustersIn } from "../inventory/remove-clusters";
 import { authorityKey } from "./authority";
+
+/** Removes clusters by id within the caller's transaction, returning the names removed. */
+export type RemoveClusters = (tx: Prisma.TransactionClient, ids: string[]) => Promise<{ clusters: string[] }>;
 
 export async function removeCredential(
   db: PrismaClient,
   name: string,
-  opts: { removeClusters?: boolean; now?: Date } = {},
+  opts: { removeClusters?: RemoveClusters } = {},
 ): Promise<{ unlinkedClusters: string[]; removedClusters: string[] }> {
   return db.$transaction(async (tx) => {
     const found = await tx.talosCredential.findUnique({
@@ -28,10 +32,9 @@ export async function removeCredential(
       });
       const alone = !sameCa.some((c) => authorityKey(c.caPem) === authorityKey(found.caPem));
       if (alone) {
-        const removed = await removeClustersIn(
+        const removed = await opts.removeClusters(
           tx,
           found.clusters.map((c) => c.id),
-          opts.now,
         );
         removedClusters = removed.clusters;
       }

@@ -5,7 +5,8 @@ import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { likeText } from "../db/like-text";
-import { parseSelector, selectorWhere } from "../inventory/selector";
+import { parseSelector } from "../inventory/selector";
+import { selectorWhere } from "../inventory/selector-where";
 import type { BaselineSpec } from "./baseline";
 
 /** The machines a baseline attaches to, as a condition; undefined for a fleet-wide one. */

@@ -9,7 +9,8 @@ import type { Prisma } from "../db/generated/client";
 import { likeText } from "../db/like-text";
 import { driftFilterFields, driftStatusWhere, outlierWhere } from "../drift/drift-filter";
 import { HEALTH_STATES } from "../health";
-import { parseSelector, type Selector, selectorWhere } from "./selector";
+import { parseSelector, type Selector } from "./selector";
+import { selectorWhere } from "./selector-where";
 
 export const machineFilterSchema = z.object({
   health: z.array(z.enum(HEALTH_STATES)).max(6).optional(),

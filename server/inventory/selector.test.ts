@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
-import { parseSelector, selectorWhere } from "./selector";
+import { parseSelector } from "./selector";
+import { selectorWhere } from "./selector-where";
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import type { Principal } from "../auth/principal";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
 import { describeScope, loadCandidates, rolloutScopeSchema } from "./load-candidates";
-import { withMaintenanceWindows } from "./maintenance-windows";
+import { withMaintenanceWindows } from "./load-maintenance-windows";
 import { type Plan, planRollout, wavePlanSchema } from "./plan";
 import { safetySchema } from "./safety";
 import { installerTag, parseTalosVersion } from "./upgrade-path";

@@ -4,7 +4,7 @@
 import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import { AppError } from "../errors";
-import { asSchedulerWindow, type MaintenanceWindowInput, openingOf, sortedDays } from "./maintenance-windows";
+import { asSchedulerWindow, type MaintenanceWindowInput, openingOf, sortedDays } from "./maintenance-window";
 import { siteMatches } from "./windows";
 
 /** The sites a scope covers: "site:eu/dk/*" covers eu/dk and everything under it, "site:x" only x. */

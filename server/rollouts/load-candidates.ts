@@ -5,7 +5,8 @@ import { machineScopeWhere } from "../auth/scope-filter";
 import type { PrismaClient } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { AppError } from "../errors";
-import { parseSelector, selectorWhere } from "../inventory/selector";
+import { parseSelector } from "../inventory/selector";
+import { selectorWhere } from "../inventory/selector-where";
 import { untrusted } from "../text/untrusted";
 import type { Locks, PlanMachine } from "./plan";
 

@@ -11,7 +11,7 @@ import {
   removeMaintenanceWindow,
   updateMaintenanceWindow,
 } from "./edit-maintenance-windows";
-import { maintenanceWindowInputSchema } from "./maintenance-windows";
+import { maintenanceWindowInputSchema } from "./maintenance-window";
 
 const id = z.uuid("must be a maintenance window id");
 

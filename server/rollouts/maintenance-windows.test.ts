@@ -8,7 +8,7 @@ import { principalWith } from "../testing/principals";
 import { seedInventory } from "../testing/seed-inventory";
 import { createContextInner } from "../trpc/context";
 import { createCaller } from "../trpc/root";
-import { asSchedulerWindow, endOf, maintenanceWindowInputSchema, openingOf } from "./maintenance-windows";
+import { asSchedulerWindow, endOf, maintenanceWindowInputSchema, openingOf } from "./maintenance-window";
 import { RolloutReconciler } from "./reconciler";
 
 const weekend = {

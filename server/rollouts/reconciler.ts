@@ -16,7 +16,7 @@ import type { SecretKey } from "../secrets/secret-key";
 import type { TalosClient } from "../talos/client";
 import { LIFECYCLE_MIN_VERSION, versionAtLeast } from "../talos/operations/upgrade";
 import * as announce from "./announcements";
-import { withMaintenanceWindows } from "./maintenance-windows";
+import { withMaintenanceWindows } from "./load-maintenance-windows";
 import { LeaseLostError, RolloutLease } from "./rollout-lease";
 import { safetySchema } from "./safety";
 import { decide, type SchedulerCluster, type SchedulerMachine } from "./scheduler";

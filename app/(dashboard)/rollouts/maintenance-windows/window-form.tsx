@@ -10,7 +10,7 @@ import {
   type MaintenanceWindowInput,
   maintenanceWindowInputSchema,
   openingOf,
-} from "@/server/rollouts/maintenance-windows";
+} from "@/server/rollouts/maintenance-window";
 import { WEEKDAYS } from "@/server/rollouts/safety";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, FormError } from "../../../_components/ui";

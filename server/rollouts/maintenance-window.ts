@@ -1,8 +1,6 @@
-// Maintenance windows of sites, kept in Minos (Rollouts → Maintenance windows): what one is, when it
-// opens next, and how the reconciler and the planner see them — as the scheduler's windows, added to
-// any a rollout was given through the API.
+// Maintenance windows of sites, kept in Minos (Rollouts → Maintenance windows): what one is as people
+// enter it, when it opens next, and its form as one of the scheduler's windows.
 import { z } from "zod";
-import type { PrismaClient } from "../db/client";
 import {
   type MaintenanceWindow,
   type SafetySettings,
@@ -105,25 +103,4 @@ export function openingOf(w: MaintenanceWindow, now: number): Opening {
     closes = next + durationOf(w) * 60_000;
   }
   return { open: true, closesAt: isOpen(w, closes) ? null : new Date(closes), opensAt: null };
-}
-
-/** Every stored window, in the scheduler's form. */
-export async function loadMaintenanceWindows(db: PrismaClient): Promise<MaintenanceWindow[]> {
-  const rows = await db.maintenanceWindow.findMany({
-    select: { site: true, timeZone: true, days: true, start: true, durationMinutes: true },
-    orderBy: [{ site: "asc" }, { id: "asc" }],
-  });
-  return rows.map(asSchedulerWindow);
-}
-
-/**
- * A rollout's safety settings with the sites' maintenance windows added to its own: what the
- * scheduler and the planner go by. Read on every pass, so an edited window applies at once.
- */
-export async function withMaintenanceWindows<S extends Pick<SafetySettings, "windows">>(
-  db: PrismaClient,
-  safety: S,
-): Promise<S> {
-  const stored = await loadMaintenanceWindows(db);
-  return stored.length === 0 ? safety : { ...safety, windows: [...safety.windows, ...stored] };
 }
