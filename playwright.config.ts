@@ -96,6 +96,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       MINOS_ADMIN_PASSWORD: adminPassword,
       MINOS_LOGIN_MAX_FAILURES: "3",
+      // Every test signs in from 127.0.0.1; the per-address limit is tested by server/access/auth/login.test.ts.
+      MINOS_LOGIN_ATTEMPTS_PER_MINUTE: "1000",
       MINOS_METRICS_TOKEN: metricsToken,
       // Browser tests seed their own fleets; the demo fleet is covered by the server process tests.
       MINOS_DEMO: "0",

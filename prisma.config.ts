@@ -1,5 +1,5 @@
 // Prisma CLI configuration. The app itself never reads this file: it builds its client from
-// server/env.ts and applies migrations itself at start (server/db/migrate.ts).
+// server/platform/env.ts and applies migrations itself at start (server/platform/db/migrate.ts).
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import type { RunningSimulator } from "@/sim";
-import { freePort } from "../server/runtime/free-port";
+import { freePort } from "../server/platform/runtime/free-port";
 import { databaseUrl } from "./database";
 import { admin, mutate, signIn } from "./helpers";
 import { healthOnScreen, NOT_UNHEALTHY, stored, UNHEALTHY, WORKING } from "./machine-health";

@@ -2,7 +2,7 @@
 // under test runs as (with a new password) and prints its URL, so every browser test goes through
 // a role that cannot alter tables or switch triggers off, as docs/operations.md recommends.
 import { randomBytes } from "node:crypto";
-import { ensureRuntimeRole } from "../server/db/runtime-role";
+import { ensureRuntimeRole } from "../server/platform/db/runtime-role";
 
 const ownerUrl = process.env.DATABASE_URL;
 if (!ownerUrl) throw new Error("DATABASE_URL is not set");

@@ -3,8 +3,8 @@
 // Usage: npm run db:migration -- <name>
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { migrationsDir } from "../server/db/migrations-dir";
-import { openSchemaEngine } from "../server/db/schema-engine";
+import { migrationsDir } from "../server/platform/db/migrations-dir";
+import { openSchemaEngine } from "../server/platform/db/schema-engine";
 
 const snapshotPath = path.join(migrationsDir, "schema.snapshot.prisma");
 const schemaPath = path.resolve("prisma", "schema.prisma");

@@ -1,4 +1,4 @@
-// `npm test`: the whole suite, in the order that fails fastest — typecheck, lint, generated-code
+// `npm test`: the whole suite, in the order that fails fastest — typecheck, lint, import rules, generated-code
 // staleness, production build, unit/integration tests (vitest, real Postgres, real gRPC), then
 // browser tests (Playwright in Chromium against the build started as `npm start` starts it).
 // Ends with one line "N passed, N failed" summing the test runners.
@@ -17,6 +17,7 @@ const playwrightJson = path.join(reports, "playwright.json");
 const steps = [
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "biome", "check", "."] },
+  { name: "import rules", cmd: ["npm", "run", "--silent", "lint:imports"] },
   {
     name: "generated code is current",
     cmd: ["node", "scripts/proto-generate.mjs", "--check"],

@@ -6,7 +6,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "./runtime/free-port";
+import { freePort } from "./platform/runtime/free-port";
 
 interface Started {
   child: ChildProcess;

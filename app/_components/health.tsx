@@ -1,5 +1,5 @@
 // Health states as the views show them: one colour per state (badges and charts alike), worst first.
-import type { Health } from "@/server/health/words";
+import type { Health } from "@/server/model/health-words";
 
 export const HEALTH_ORDER: Health[] = [
   "unhealthy",

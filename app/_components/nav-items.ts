@@ -13,7 +13,7 @@ import {
   Upload,
 } from "lucide-react";
 
-import type { Permission } from "@/server/auth/permissions";
+import type { Permission } from "@/server/model/permissions";
 
 export interface NavItem {
   /** Shown only to those holding this permission. */

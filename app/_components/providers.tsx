@@ -5,7 +5,7 @@ import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitL
 import { ThemeProvider } from "next-themes";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
-import type { AppRouter } from "@/server/trpc/root";
+import type { AppRouter } from "@/server/api/app-router";
 import { TRPCProvider } from "./trpc";
 
 function isUnauthorized(err: unknown): boolean {

@@ -4,8 +4,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Lock } from "lucide-react";
 import { useState } from "react";
-import type { LockTarget, LockView } from "@/server/rollouts/locks";
-import { untrusted } from "@/server/text/untrusted";
+import type { LockTarget, LockView } from "@/server/features/inventory/locks";
+import { untrusted } from "@/server/model/untrusted-text";
 import { formatAgo, formatTime } from "./format";
 import { useTRPC } from "./trpc";
 import { Button, Card, Field, FormError } from "./ui";

@@ -2,7 +2,7 @@
 // The signed-in user and their permissions, for showing only what they may use. The server
 // checks every action again; this only keeps the page honest.
 import { useQuery } from "@tanstack/react-query";
-import type { Permission } from "@/server/auth/permissions";
+import type { Permission } from "@/server/model/permissions";
 import { useTRPC } from "./trpc";
 
 export function useMe() {

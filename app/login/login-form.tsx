@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { localPath } from "@/server/auth/local-path";
+import { localPath } from "@/server/model/local-path";
 import { useTRPC } from "../_components/trpc";
 
 export function LoginForm() {

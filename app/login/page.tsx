@@ -2,9 +2,9 @@
 // on the server; only the button's label and link reach the browser).
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { localPath } from "@/server/auth/local-path";
-import { oidcSettings } from "@/server/auth/oidc/config";
-import { oidcLoginErrorMessage } from "@/server/auth/oidc/login-errors";
+import { oidcSettings } from "@/server/access/auth/oidc/config";
+import { oidcLoginErrorMessage } from "@/server/access/auth/oidc/login-errors";
+import { localPath } from "@/server/model/local-path";
 import { LoginForm } from "./login-form";
 import { SsoError, SsoSignIn } from "./sso-sign-in";
 

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { type LogFilter, NO_FILTER } from "../../app/_components/log-viewer/filter";
 import { DEFAULT_CAP, LogViewer } from "../../app/_components/log-viewer/log-viewer";
-import type { LogEntry, LogMachine, MachineStreamState } from "../../app/_components/log-viewer/types";
+import type { LogEntry, LogMachine, MachineStreamState } from "../../server/model/log-lines";
 
 const params = new URLSearchParams(location.search);
 const RATE = Number(params.get("rate") ?? 1000);

@@ -3,10 +3,10 @@
 // key is) and BENCH_COLLECTOR_OPTIONS (JSON: collector options such as reconcileMs); prints
 // `COLLECTOR_READY {"instanceId":…}` once started and stops cleanly on SIGTERM.
 import pino from "pino";
-import { startCollector } from "../../server/collector";
-import type { CollectorOptions } from "../../server/collector/options";
-import { createDb } from "../../server/db/client";
-import { loadSecretKey } from "../../server/secrets/secret-key";
+import { startCollector } from "../../server/features/collector";
+import type { CollectorOptions } from "../../server/features/collector/options";
+import { createDb } from "../../server/platform/db/client";
+import { loadSecretKey } from "../../server/platform/secrets/secret-key";
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;

@@ -10,15 +10,15 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { RegistryStats, UpgradeCall } from "@/sim";
-import { createDb, type PrismaClient } from "../../server/db/client";
-import { applyMigrations } from "../../server/db/migrate";
-import { RolloutReconciler } from "../../server/rollouts/reconciler";
-import { loadSecretKey } from "../../server/secrets/secret-key";
+import { createCaller } from "../../server/api/app-router";
+import { createContextInner } from "../../server/api/trpc/context";
+import { RolloutReconciler } from "../../server/features/rollouts/reconciler";
+import { createDb, type PrismaClient } from "../../server/platform/db/client";
+import { applyMigrations } from "../../server/platform/db/migrate";
+import { loadSecretKey } from "../../server/platform/secrets/secret-key";
 import { type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
 import { principalWith } from "../../server/testing/principals";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
-import { createContextInner } from "../../server/trpc/context";
-import { createCaller } from "../../server/trpc/root";
 import {
   onInterrupt,
   processCpuSeconds,

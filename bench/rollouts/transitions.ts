@@ -1,6 +1,6 @@
 // Every phase change of a rollout's machines, as Postgres saw it: a benchmark-only table filled by a trigger,
 // so counting transitions costs the reconciler nothing and misses none, whoever wrote them.
-import type { PrismaClient } from "../../server/db/client";
+import type { PrismaClient } from "../../server/platform/db/client";
 
 export interface Transition {
   machine: string;

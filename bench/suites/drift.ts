@@ -6,17 +6,17 @@
 // the one-time fingerprint backfill, and outlier groups from the database as the overview reads them: first
 // call, again with nothing changed, and after one machine's Talos version changed.
 import pg from "pg";
-import { createDb } from "../../server/db/client";
-import { applyMigrations } from "../../server/db/migrate";
-import { compileBaseline } from "../../server/drift/baseline";
-import { parseConfigText } from "../../server/drift/config-documents";
-import { machineComponents } from "../../server/drift/fingerprint";
-import { backfillFingerprints } from "../../server/drift/fingerprint-store";
-import { normaliseDocuments } from "../../server/drift/normalise";
-import { outlierGroups } from "../../server/drift/outlier-groups";
-import { findOutliers } from "../../server/drift/outliers";
-import { recomputeDrift } from "../../server/drift/recompute-drift";
-import { redactDocuments } from "../../server/drift/redact";
+import { compileBaseline } from "../../server/features/drift/baseline";
+import { parseConfigText } from "../../server/features/drift/config-documents";
+import { machineComponents } from "../../server/features/drift/fingerprint";
+import { backfillFingerprints } from "../../server/features/drift/fingerprint-store";
+import { normaliseDocuments } from "../../server/features/drift/normalise";
+import { outlierGroups } from "../../server/features/drift/outlier-groups";
+import { findOutliers } from "../../server/features/drift/outliers";
+import { recomputeDrift } from "../../server/features/drift/recompute-drift";
+import { redactDocuments } from "../../server/features/drift/redact";
+import { createDb } from "../../server/platform/db/client";
+import { applyMigrations } from "../../server/platform/db/migrate";
 import { seedLargeFleet } from "../../server/testing/seed-inventory";
 import { startTempPostgres } from "../../server/testing/temp-postgres";
 import type { BenchMetric, BenchSuite } from "../suite";

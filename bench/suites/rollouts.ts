@@ -1,9 +1,9 @@
 // Rollouts: planning a 10,000-machine rollout (1,000 clusters of 10 over 300 sites, a canary per site,
 // then waves by percentage and selector), one scheduler pass over a 10,000-machine wave, and a 1,000-machine
 // rollout run end to end on the simulator (bench/rollouts/run-rollout.ts; BENCH_ROLLOUT_RUN=0 skips it).
-import { planRollout, wavePlanSchema } from "../../server/rollouts/plan";
-import { DEFAULT_SAFETY } from "../../server/rollouts/safety";
-import { decide, type SchedulerCluster } from "../../server/rollouts/scheduler";
+import { planRollout, wavePlanSchema } from "../../server/features/rollouts/plan";
+import { decide, type SchedulerCluster } from "../../server/features/rollouts/scheduler";
+import { DEFAULT_SAFETY } from "../../server/model/rollout-safety";
 import { testFleet } from "../../server/testing/rollout-machines";
 import { runRollout } from "../rollouts/run-rollout";
 import type { BenchMetric, BenchSuite } from "../suite";

@@ -1,11 +1,11 @@
 // The CLI's way to the same database as the app: DATABASE_URL; else the embedded Postgres of the
 // Minos running on this data directory; else the embedded Postgres started just for the command.
 import pino from "pino";
-import { createDb, type PrismaClient } from "../db/client";
-import { applyMigrations } from "../db/migrate";
-import type { Env } from "../env";
-import { DataDirLockedError, lockDataDir } from "../runtime/data-dir-lock";
-import { runningEmbeddedUrl, startEmbeddedPostgres } from "../runtime/embedded-postgres";
+import { createDb, type PrismaClient } from "../platform/db/client";
+import { applyMigrations } from "../platform/db/migrate";
+import type { Env } from "../platform/env";
+import { DataDirLockedError, lockDataDir } from "../platform/runtime/data-dir-lock";
+import { runningEmbeddedUrl, startEmbeddedPostgres } from "../platform/runtime/embedded-postgres";
 
 export interface OpenDatabase {
   db: PrismaClient;

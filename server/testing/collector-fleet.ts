@@ -3,9 +3,9 @@
 
 import type { RunningSimulator } from "@/sim";
 import { renderTalosconfig } from "@/sim";
-import { importCredentials } from "../credentials/import-credentials";
-import type { PrismaClient } from "../db/client";
-import type { SecretKey } from "../secrets/secret-key";
+import { importCredentials } from "../features/credentials/import-credentials";
+import type { PrismaClient } from "../platform/db/client";
+import type { SecretKey } from "../platform/secrets/secret-key";
 import { parseTalosconfig } from "../talos/talosconfig";
 
 /** What seeding needs of a simulator: its talosconfig and fleet (as `startSimulator` or `GET /fleet` give them). */

@@ -1,6 +1,6 @@
 // For tests: the secret values of a Talos machine configuration (at the fields the Talos reference marks
 // secret), and the PEM text inside the base64 ones, to search outputs for.
-import { parseConfigText } from "../drift/config-documents";
+import { parseConfigText } from "../features/drift/config-documents";
 
 export function secretsOfConfig(text: string): { values: string[]; pems: string[] } {
   const doc = parseConfigText(text).documents[0]?.value as {

@@ -2,10 +2,10 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
-import { adoptAuditHead } from "../audit/adopt-audit-head";
-import { createDb, type PrismaClient } from "../db/client";
-import { applyMigrations } from "../db/migrate";
-import { closeFleetChanges } from "../fleet/fleet-changes";
+import { adoptAuditHead } from "../access/audit/adopt-audit-head";
+import { createDb, type PrismaClient } from "../platform/db/client";
+import { applyMigrations } from "../platform/db/migrate";
+import { closeFleetChanges } from "../platform/fleet-changes";
 import { testSecretKey } from "./secret-key";
 
 export interface TestDatabase {

@@ -1,6 +1,6 @@
 // Principals for tests: a user holding the given grants (no database row needed for routers that
 // only check permissions).
-import type { Grant, Principal } from "../auth/principal";
+import type { Grant, Principal } from "../model/principal";
 
 export function principalWith(username: string, ...grants: (Grant | Grant["role"])[]): Principal {
   return {

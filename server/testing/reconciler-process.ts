@@ -2,7 +2,7 @@
 // fleet's database and secret key, with short lease timings, and reads its instance id and output.
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import type { Principal } from "../auth/principal";
+import type { Principal } from "../model/principal";
 import { eventually } from "./collector-fleet";
 import {
   approveWave,
@@ -30,7 +30,7 @@ export function spawnReconciler(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "..", "rollouts", "run-reconciler.ts")],
+      ["--import", "tsx", path.join(import.meta.dirname, "..", "features", "rollouts", "run-reconciler.ts")],
       {
         env: {
           ...process.env,

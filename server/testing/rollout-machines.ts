@@ -1,6 +1,6 @@
 // Machines for planner and scheduler tests and the planning benchmark: clusters of 3 control
 // planes and N-3 workers, spread over sites, on mixed versions.
-import type { PlanMachine } from "../rollouts/plan";
+import type { PlanMachine } from "../features/rollouts/plan";
 
 export interface FleetShape {
   clusters: number;

@@ -2,8 +2,9 @@
 // (extensions and kernel arguments; 1 % with an extra extension, so there are outlier groups) with its fingerprint,
 // and drift items — 5 % with a drifted kernel argument (a fifth of those acknowledged), 2 % a drifted
 // configuration field, 10 % a configuration they cannot check.
-import type { PrismaClient } from "../db/client";
-import { backfillFingerprints } from "../drift/fingerprint-store";
+
+import { backfillFingerprints } from "../features/drift/fingerprint-store";
+import type { PrismaClient } from "../platform/db/client";
 
 export async function seedDrift(db: PrismaClient): Promise<void> {
   const machines = await db.machine.findMany({ select: { id: true }, orderBy: { hostname: "asc" } });

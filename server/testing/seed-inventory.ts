@@ -1,7 +1,8 @@
 // Inventory rows for tests and benchmarks, written straight to the database (no simulator, no
 // collector): clusters with sites and labels, machines with live state, and health history.
-import type { PrismaClient } from "../db/client";
-import type { Health } from "../health";
+
+import type { Health } from "../features/health";
+import type { PrismaClient } from "../platform/db/client";
 
 export interface SeedMachine {
   hostname: string;

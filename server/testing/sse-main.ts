@@ -1,7 +1,7 @@
 // For benchmarks: runs the SSE test server (the app's tRPC route on node:http) as its own process, so
 // its memory and CPU are measured apart from the clients. Env: DATABASE_URL, MINOS_DATA_DIR (secret key).
-import { setInstanceSecretKey } from "../secrets/instance-key";
-import { loadSecretKey } from "../secrets/secret-key";
+import { setInstanceSecretKey } from "../platform/secrets/instance-key";
+import { loadSecretKey } from "../platform/secrets/secret-key";
 import { startSseTestServer } from "./sse-server";
 
 const dataDir = process.env.MINOS_DATA_DIR;

@@ -7,7 +7,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { GET, POST } from "../../app/api/trpc/[trpc]/route";
-import type { AppRouter } from "../trpc/root";
+import type { AppRouter } from "../api/app-router";
 
 export interface SseTestServer {
   url: string;

@@ -3,7 +3,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { loadEmbeddedPostgres } from "../runtime/load-embedded-postgres";
+import { loadEmbeddedPostgres } from "../platform/runtime/load-embedded-postgres";
 
 export interface TempPostgres {
   /** Superuser URL of the server's `postgres` database. */

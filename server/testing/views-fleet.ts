@@ -1,6 +1,6 @@
 // A small fleet over two countries for the view tests: Denmark (aarhus, plus one machine that
 // sits in Denmark while its cluster is Swedish) and Sweden (malmo, lund).
-import type { PrismaClient } from "../db/client";
+import type { PrismaClient } from "../platform/db/client";
 import { principalWith } from "./principals";
 import { seedInventory } from "./seed-inventory";
 

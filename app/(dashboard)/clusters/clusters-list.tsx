@@ -7,7 +7,7 @@ import { Boxes } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import type { Health } from "@/server/health/words";
+import type { Health } from "@/server/model/health-words";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { HEALTH_ORDER, HealthBadge } from "../../_components/health";

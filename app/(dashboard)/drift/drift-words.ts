@@ -22,7 +22,7 @@ export function fieldLabel(field: string): string {
   return KIND_LABELS[field] ?? field;
 }
 
-/** Schematic contents (server/drift/schematic.ts) in words: "extensions a, b; kernel args x". */
+/** Schematic contents (server/features/drift/schematic.ts) in words: "extensions a, b; kernel args x". */
 function schematicText(s: Record<string, unknown>): string {
   const parts: string[] = [];
   const list = (v: unknown) => (Array.isArray(v) ? v.join(", ") : "");

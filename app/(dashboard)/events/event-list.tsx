@@ -3,8 +3,8 @@
 // Everything from a node is rendered as text; the only links are Minos's own machine pages.
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
-import { EVENT_KIND_LABELS, type EventKind } from "@/server/events/kinds";
-import type { AppRouter } from "@/server/trpc/root";
+import type { AppRouter } from "@/server/api/app-router";
+import { EVENT_KIND_LABELS, type EventKind } from "@/server/model/event-kinds";
 
 export type EventItem = inferRouterOutputs<AppRouter>["events"]["list"]["events"][number];
 

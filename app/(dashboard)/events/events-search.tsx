@@ -5,7 +5,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Activity } from "lucide-react";
 import { usePathname, useSearchParams } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { EventKind } from "@/server/events/kinds";
+import type { EventKind } from "@/server/model/event-kinds";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { useTRPC } from "../../_components/trpc";

@@ -1,6 +1,6 @@
 "use client";
 // Choose which kinds of events to show; none chosen shows all.
-import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/server/events/kinds";
+import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/server/model/event-kinds";
 
 export function KindFilter({
   value,

@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import type { Health } from "@/server/health/words";
+import type { Health } from "@/server/model/health-words";
 import { HEALTH_COLOR, HEALTH_ORDER } from "../../_components/health";
 import { machinesHref } from "../../_components/machine-links";
 

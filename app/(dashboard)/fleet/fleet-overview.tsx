@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Boxes } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
-import type { Health } from "@/server/health/words";
+import type { Health } from "@/server/model/health-words";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatAgo } from "../../_components/format";

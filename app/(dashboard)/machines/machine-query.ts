@@ -1,8 +1,9 @@
 // The machines list's state in the URL, so a link reproduces the view: ?health=a,b&site=…&selector=…
 // &drift=drifted&driftKind=kernelArg&outlier=<group key> (the drift overview links these).
-import { DRIFT_STATUSES, type DriftStatus } from "@/server/drift/drift-status";
-import type { ExpectationKind } from "@/server/drift/precedence";
-import type { Health } from "@/server/health/words";
+
+import type { ExpectationKind } from "@/server/features/drift/precedence";
+import { DRIFT_STATUSES, type DriftStatus } from "@/server/model/drift-status";
+import type { Health } from "@/server/model/health-words";
 
 export const SORTS = ["hostname", "cluster", "site", "health", "version", "lastSeen"] as const;
 export type Sort = (typeof SORTS)[number];
@@ -18,7 +19,7 @@ export interface MachineQuery {
   selector: string;
   q: string;
   drift: "" | DriftStatus;
-  /** A kind of expectation (server/drift/precedence.ts EXPECTATION_KINDS); the server checks it. */
+  /** A kind of expectation (server/features/drift/precedence.ts EXPECTATION_KINDS); the server checks it. */
   driftKind: string;
   /** An outlier group's key. */
   outlier: string;

@@ -5,7 +5,7 @@
 // with the list's own next request.
 import Link from "next/link";
 import { memo } from "react";
-import type { MachineRow } from "@/server/inventory/list-machines";
+import type { MachineRow } from "@/server/features/inventory/list-machines";
 import { formatAgo } from "../../_components/format";
 import { HealthBadge } from "../../_components/health";
 import { LabelChips } from "../../_components/labels";

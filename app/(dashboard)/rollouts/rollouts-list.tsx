@@ -27,7 +27,7 @@ export function NewRolloutLink() {
   );
 }
 
-/** States a rollout never leaves; only these can be archived (server/rollouts/archive-rollout.ts). */
+/** States a rollout never leaves; only these can be archived (server/features/rollouts/archive-rollout.ts). */
 const FINISHED = ["completed", "aborted", "rejected"];
 
 export function RolloutsList() {

@@ -2,7 +2,7 @@
 // API tokens: create one (shown once), see them, revoke them.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { roleCovers, roles } from "@/server/auth/permissions";
+import { roleCovers, roles } from "@/server/model/permissions";
 import { formatTime } from "../../_components/format";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";

@@ -3,7 +3,7 @@
 // delete accounts made by mistake.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useState } from "react";
-import { roles } from "@/server/auth/permissions";
+import { roles } from "@/server/model/permissions";
 import { formatTime } from "../../_components/format";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";

@@ -1,7 +1,7 @@
 // Downloads hold what is shown: text like the view, or JSON lines with machine, time and line.
 import { describe, expect, it } from "vitest";
+import type { LogEntry } from "../../../server/model/log-lines";
 import { downloadName, toJsonLines, toText } from "./download";
-import type { LogEntry } from "./types";
 
 const machines = [
   { id: "a", hostname: "node-a" },

@@ -1,7 +1,8 @@
 // What "Download" writes: the rows shown (after the filter), as text the way the view shows them,
 // or as JSON lines with machine, time and line.
+
+import type { LogEntry, LogMachine } from "../../../server/model/log-lines";
 import { plainText } from "./ansi";
-import type { LogEntry, LogMachine } from "./types";
 
 export type DownloadFormat = "text" | "jsonl";
 

@@ -1,9 +1,9 @@
 // The filtered rows as the stream appends lines and drops the oldest: the incremental path must
 // give exactly what a fresh computation gives.
 import { describe, expect, it } from "vitest";
+import type { LogEntry, LogLine, LogMarker } from "../../../server/model/log-lines";
 import { compileFilter, type LogFilter, NO_FILTER } from "./filter";
 import { FilteredView } from "./filtered-view";
-import type { LogEntry, LogLine, LogMarker } from "./types";
 
 let seq = 0;
 const line = (text: string, machineId = "m1"): LogLine => ({

@@ -1,10 +1,11 @@
 // The rows the viewer shows for a filter, kept up to date as the stream adds lines and drops the
 // oldest: when the new entries are the old ones with some dropped from the front and some appended
 // (the usual case, many times a second), only those are looked at; anything else is recomputed.
+
+import type { LogEntry, LogLine } from "../../../server/model/log-lines";
 import { plainText } from "./ansi";
 import { type CompiledFilter, findMatches, matchesText } from "./filter";
 import { detectLevel, LEVELS, type Level } from "./levels";
-import type { LogEntry, LogLine } from "./types";
 
 interface LineInfo {
   plain: string;

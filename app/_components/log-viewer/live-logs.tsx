@@ -4,10 +4,10 @@
 // the LogViewer. Used by the machine's Logs tab and by the merged /logs page.
 import { usePathname, useSearchParams } from "next/navigation";
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { LogMachine } from "../../../server/model/log-lines";
 import type { LogFilter } from "./filter";
 import { defaultSource, type LogQuery, logQueryString, parseLogQuery, TAIL_CHOICES } from "./log-query";
 import { LogViewer } from "./log-viewer";
-import type { LogMachine } from "./types";
 import { useLogSources } from "./use-log-sources";
 import { useLogStream } from "./use-log-stream";
 

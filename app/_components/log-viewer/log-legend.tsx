@@ -1,7 +1,7 @@
 "use client";
+import type { LogMachine, MachineStreamState, StreamStatus } from "../../../server/model/log-lines";
 // Each machine of the view: its colour, its name, and where its stream stands, in words.
 import { machineColour } from "./machine-colours";
-import type { LogMachine, MachineStreamState, StreamStatus } from "./types";
 
 const STATUS: Record<StreamStatus, { label: string; className: string }> = {
   connecting: {

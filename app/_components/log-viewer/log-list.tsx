@@ -16,8 +16,8 @@ import {
   useState,
   type WheelEvent,
 } from "react";
+import type { LogEntry } from "../../../server/model/log-lines";
 import { LogRow, type RowProps } from "./log-row";
-import type { LogEntry } from "./types";
 import { useFixedWindow } from "./use-fixed-window";
 
 const ROW_HEIGHT = 20;

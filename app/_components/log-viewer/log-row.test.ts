@@ -4,10 +4,10 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import type { LogEntry } from "../../../server/model/log-lines";
 import { LogRow, MAX_SHOWN_CHARS, type RowProps } from "./log-row";
 import { machineColour } from "./machine-colours";
 import { literalPattern } from "./text-pattern";
-import type { LogEntry } from "./types";
 
 const row = (text: string, over: Partial<RowProps> = {}) => {
   const entry: LogEntry = { type: "line", seq: 1, machineId: "m", time: Date.UTC(2025, 10, 25), text };

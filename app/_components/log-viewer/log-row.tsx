@@ -1,6 +1,7 @@
 "use client";
 import { AlertTriangle, Info } from "lucide-react";
 import { memo } from "react";
+import type { LogEntry } from "../../../server/model/log-lines";
 import { toRuns } from "./ansi";
 import { findMatches, highlightRuns } from "./filter";
 import { lineInfo } from "./filtered-view";
@@ -10,7 +11,6 @@ import type { MachineColour } from "./machine-colours";
 // matches) or a marker (a gap or a stream's status change). Text is rendered as React text nodes
 // only: nothing from a node becomes markup or a link.
 import type { TextPattern } from "./text-pattern";
-import type { LogEntry } from "./types";
 
 /** Characters of one line that are shown; the rest is in the download. */
 export const MAX_SHOWN_CHARS = 10_000;

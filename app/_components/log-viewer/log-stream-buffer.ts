@@ -2,8 +2,8 @@
 // them in time order across machines (each machine's times never go backwards, so a stable merge
 // keeps every machine's own order), holds them while paused and drops the oldest beyond the cap.
 // useLogStream calls flush() at most once per animation frame.
-import type { LogFrame } from "@/server/logs/frame";
-import type { LogEntry, MachineStreamState } from "./types";
+import type { LogFrame } from "@/server/model/log-frame";
+import type { LogEntry, MachineStreamState } from "../../../server/model/log-lines";
 
 export class LogStreamBuffer {
   /** What is shown; replaced (new identity) by each flush that changes it. */

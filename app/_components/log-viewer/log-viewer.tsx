@@ -4,6 +4,7 @@
 // given; talking to the server is the stream hook's job.
 import { ChevronDown, Download, Eraser, Pause, Play } from "lucide-react";
 import { type ReactNode, useCallback, useMemo, useRef, useState } from "react";
+import type { LogEntry, LogMachine, MachineStreamState } from "../../../server/model/log-lines";
 import { type DownloadFormat, downloadName, toJsonLines, toText } from "./download";
 import { compileFilter, type LogFilter } from "./filter";
 import { FilterInput, LevelFilter, ToggleButton } from "./filter-bar";
@@ -12,7 +13,6 @@ import { LogLegend } from "./log-legend";
 import { LogList, type LogListHandle } from "./log-list";
 import type { RowProps } from "./log-row";
 import { machineColour } from "./machine-colours";
-import type { LogEntry, LogMachine, MachineStreamState } from "./types";
 import { useStoredToggle } from "./use-stored-toggle";
 
 /** What the viewer needs from the stream (the shape useLogStream returns). */

@@ -2,7 +2,7 @@
 // The log sources each machine of a log view has (logs.sources): its Talos log ids plus "kernel",
 // or why they could not be read.
 import { useQuery } from "@tanstack/react-query";
-import type { MachineLogSources } from "@/server/logs/log-sources";
+import type { MachineLogSources } from "@/server/features/logs/log-sources";
 import { useTRPC } from "../trpc";
 
 export interface LogSources {

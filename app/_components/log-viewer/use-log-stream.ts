@@ -4,10 +4,10 @@
 // lines arrive. Reconnects by itself and resumes after the last frame received (docs/logs.md).
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { unpackFrame } from "@/server/logs/frame";
+import { unpackFrame } from "@/server/model/log-frame";
+import type { LogEntry, MachineStreamState } from "../../../server/model/log-lines";
 import { useTRPC } from "../trpc";
 import { LogStreamBuffer } from "./log-stream-buffer";
-import type { LogEntry, MachineStreamState } from "./types";
 
 export interface UseLogStreamOptions {
   machineIds: readonly string[];

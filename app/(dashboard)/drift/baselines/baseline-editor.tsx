@@ -3,8 +3,8 @@
 // and field-level errors from the server's validation (unknown versions, malformed YAML, unknown fields).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FieldError } from "@/server/drift/config-documents";
-import type { BaselinePreview } from "@/server/drift/preview-baseline";
+import type { FieldError } from "@/server/features/drift/config-documents";
+import type { BaselinePreview } from "@/server/features/drift/preview-baseline";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Field, SelectField } from "../../../_components/ui";
 import { type BaselineForm, toInput } from "./baseline-form";

@@ -2,7 +2,7 @@
 // Baselines: the list, the editor, and YAML import and export (to keep baselines in git).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { FieldError } from "@/server/drift/config-documents";
+import type { FieldError } from "@/server/features/drift/config-documents";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { Table } from "../../../_components/table";
 import { useTRPC } from "../../../_components/trpc";

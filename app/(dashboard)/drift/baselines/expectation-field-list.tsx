@@ -1,6 +1,6 @@
 "use client";
 // The editor's expectation fields, one per declared kind (expectation-fields.ts), each with its own errors.
-import type { FieldError } from "@/server/drift/config-documents";
+import type { FieldError } from "@/server/features/drift/config-documents";
 import { Field } from "../../../_components/ui";
 import type { ExpectationField, ExpectationTexts } from "./expectation-fields";
 import { FieldErrors } from "./field-errors";

@@ -4,7 +4,7 @@
 import { stringify } from "yaml";
 
 export interface ExpectationField {
-  /** The baseline spec's field (server/drift/baseline.ts). */
+  /** The baseline spec's field (server/features/drift/baseline.ts). */
   key: string;
   label: string;
   placeholder?: string;

@@ -1,5 +1,5 @@
 // The server's field-level errors that belong to one field of the baseline editor (its own or nested ones).
-import type { FieldError } from "@/server/drift/config-documents";
+import type { FieldError } from "@/server/features/drift/config-documents";
 
 /** `field` is `prefix` or inside it (`prefix.x`, `prefix[0]`, `prefix: document`). */
 export function belongsTo(field: string, prefix: string): boolean {

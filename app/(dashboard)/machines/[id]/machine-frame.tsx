@@ -6,7 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { ServerOff } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import type { AppRouter } from "@/server/trpc/root";
+import type { AppRouter } from "@/server/api/app-router";
 import { EmptyState } from "../../../_components/empty-state";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { HealthBadge } from "../../../_components/health";

@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Untrusted } from "@/app/_components/untrusted-text";
-import { siteMatches } from "@/server/rollouts/windows";
+import { siteMatches } from "@/server/model/window-schedule";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { formatDuration } from "../../../_components/format";
 import { HEALTH_ORDER, HealthBadge } from "../../../_components/health";

@@ -10,8 +10,8 @@ import {
   type MaintenanceWindowInput,
   maintenanceWindowInputSchema,
   openingOf,
-} from "@/server/rollouts/maintenance-window";
-import { WEEKDAYS } from "@/server/rollouts/safety";
+} from "@/server/model/maintenance-window";
+import { WEEKDAYS } from "@/server/model/rollout-safety";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, FormError } from "../../../_components/ui";
 import { formatInZone, formatMinutes, timeZones, viewerTimeZone } from "../../../_components/zoned-time";

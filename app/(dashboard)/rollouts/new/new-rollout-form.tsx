@@ -5,7 +5,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
-import { DEFAULT_SAFETY, type SafetySettings } from "@/server/rollouts/safety";
+import { DEFAULT_SAFETY, type SafetySettings } from "@/server/model/rollout-safety";
 import { ErrorNotice } from "../../../_components/error-notice";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card, Field, FormError, SelectField } from "../../../_components/ui";

@@ -2,7 +2,7 @@
 // and every machine left out with its reason.
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
-import type { AppRouter } from "@/server/trpc/root";
+import type { AppRouter } from "@/server/api/app-router";
 import { Table } from "../../../_components/table";
 import { Card } from "../../../_components/ui";
 

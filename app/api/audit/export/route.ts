@@ -1,11 +1,12 @@
 // Exports the audit trail (optionally filtered) as JSON lines, oldest entries last. Needs audit.read.
-import { auditFilterSchema } from "@/server/audit/audit.router";
-import { listAudit } from "@/server/audit/list-audit";
-import { recordAudit } from "@/server/audit/record-audit";
-import { actorOf } from "@/server/auth/principal";
-import { db } from "@/server/db/client";
-import { authorizeRequest } from "@/server/http/authorize-request";
-import { CLIENT_ADDRESS_HEADER } from "@/server/trpc/context";
+
+import { listAudit } from "@/server/access/audit/list-audit";
+import { recordAudit } from "@/server/access/audit/record-audit";
+import { authorizeRequest } from "@/server/api/http/authorize-request";
+import { auditFilterSchema } from "@/server/api/routers/audit.router";
+import { CLIENT_ADDRESS_HEADER } from "@/server/api/trpc/context";
+import { actorOf } from "@/server/model/principal";
+import { db } from "@/server/platform/db/client";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 // tRPC over HTTP (and SSE for subscriptions): only the fetch handler lives here.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { isCrossSiteRequest } from "@/server/http/same-origin";
-import { createContext } from "@/server/trpc/context";
-import { appRouter } from "@/server/trpc/root";
+import { appRouter } from "@/server/api/app-router";
+import { isCrossSiteRequest } from "@/server/api/http/same-origin";
+import { createContext } from "@/server/api/trpc/context";
 
 export const dynamic = "force-dynamic";
 

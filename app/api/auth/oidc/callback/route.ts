@@ -1,11 +1,11 @@
 // Where the identity provider sends the browser back: finishes single sign-on.
-import { oidcSettings } from "@/server/auth/oidc/config";
-import { finishOidcLogin } from "@/server/auth/oidc/finish-login";
-import { flowKey } from "@/server/auth/oidc/flow-state";
-import { orLoginPage } from "@/server/auth/oidc/responses";
-import { db } from "@/server/db/client";
-import { logger } from "@/server/observability/logger";
-import { CLIENT_ADDRESS_HEADER } from "@/server/trpc/context";
+import { oidcSettings } from "@/server/access/auth/oidc/config";
+import { finishOidcLogin } from "@/server/access/auth/oidc/finish-login";
+import { flowKey } from "@/server/access/auth/oidc/flow-state";
+import { orLoginPage } from "@/server/access/auth/oidc/responses";
+import { CLIENT_ADDRESS_HEADER } from "@/server/api/trpc/context";
+import { db } from "@/server/platform/db/client";
+import { logger } from "@/server/platform/observability/logger";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 // Starts single sign-on: off to the identity provider, back to ?next= afterwards.
-import { oidcSettings } from "@/server/auth/oidc/config";
-import { flowKey } from "@/server/auth/oidc/flow-state";
-import { orLoginPage } from "@/server/auth/oidc/responses";
-import { startOidcLogin } from "@/server/auth/oidc/start-login";
-import { logger } from "@/server/observability/logger";
+import { oidcSettings } from "@/server/access/auth/oidc/config";
+import { flowKey } from "@/server/access/auth/oidc/flow-state";
+import { orLoginPage } from "@/server/access/auth/oidc/responses";
+import { startOidcLogin } from "@/server/access/auth/oidc/start-login";
+import { logger } from "@/server/platform/observability/logger";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,206 @@
+// Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, archiving;
+// locks and maintenance windows in their own routers.
+import { z } from "zod";
+import { machineScopeWhere } from "../../access/auth/scope-filter";
+import { setRolloutArchived } from "../../features/rollouts/archive-rollout";
+import {
+  changeRollout,
+  createRollout,
+  previewRollout,
+  rolloutSpecSchema,
+} from "../../features/rollouts/create-rollout";
+import { decideWave, waveDecisionSchema } from "../../features/rollouts/decide-wave";
+import { pendingApprovals } from "../../features/rollouts/pending-approvals";
+import { controlRollout, machineControl } from "../../features/rollouts/rollout-controls";
+import { visibleRollouts } from "../../features/rollouts/visible-rollouts";
+import { getWaveBriefing } from "../../features/rollouts/wave-briefing";
+import { AppError } from "../../model/errors";
+import { scopesFor } from "../../model/principal";
+import { router } from "../trpc/init";
+import { authorized } from "../trpc/procedures";
+import { locksRouter } from "./locks.router";
+import { maintenanceWindowsRouter } from "./maintenance-windows.router";
+
+const id = z.uuid("must be a rollout id");
+
+export const rolloutsRouter = router({
+  locks: locksRouter,
+  maintenanceWindows: maintenanceWindowsRouter,
+
+  preview: authorized("rollouts.run")
+    .input(rolloutSpecSchema)
+    .query(({ ctx, input }) => previewRollout(ctx.db, scopesFor(ctx.principal, "rollouts.run"), input)),
+
+  create: authorized("rollouts.run")
+    .input(rolloutSpecSchema)
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.details = { name: input.name, image: input.installerImage, scope: input.scope };
+      const r = await createRollout(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.run"), input);
+      ctx.audit.target = `rollout:${r.id}`;
+      return { id: r.id, waves: r.plan.waves.length, machines: r.plan.planned };
+    }),
+
+  change: authorized("rollouts.run")
+    .input(z.object({ id, spec: rolloutSpecSchema }))
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      const r = await changeRollout(
+        ctx.db,
+        ctx.principal,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.spec,
+      );
+      ctx.audit.details = { voidedApprovals: r.voided };
+      return { voidedApprovals: r.voided, machines: r.plan.planned };
+    }),
+
+  /** Archived rollouts only with `showArchived`. */
+  list: authorized("fleet.read")
+    .input(z.object({ showArchived: z.boolean().default(false) }).default({ showArchived: false }))
+    .query(({ ctx, input }) =>
+      ctx.db.rollout.findMany({
+        where: {
+          ...visibleRollouts(scopesFor(ctx.principal, "fleet.read")),
+          ...(input.showArchived ? {} : { archivedAt: null }),
+        },
+        orderBy: { createdAt: "desc" },
+        take: 200,
+        select: {
+          id: true,
+          name: true,
+          targetVersion: true,
+          status: true,
+          statusReason: true,
+          currentWave: true,
+          createdBy: true,
+          createdAt: true,
+          archivedAt: true,
+          archivedBy: true,
+          waves: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true } },
+          _count: { select: { machines: true } },
+        },
+      }),
+    ),
+
+  byId: authorized("fleet.read")
+    .input(z.object({ id }))
+    .query(async ({ ctx, input }) => {
+      const scopes = scopesFor(ctx.principal, "fleet.read");
+      const r = await ctx.db.rollout.findFirst({
+        where: { id: input.id, ...visibleRollouts(scopes) },
+        include: {
+          waves: { orderBy: { index: "asc" } },
+          approvals: { orderBy: { at: "asc" } },
+          _count: { select: { machines: true } },
+          machines: {
+            // Only the machines in the reader's scope; `_count.machines` says how many there are in all.
+            where: { machine: machineScopeWhere(scopes) },
+            orderBy: { position: "asc" },
+            include: {
+              machine: {
+                select: {
+                  hostname: true,
+                  effectiveSite: true,
+                  role: true,
+                  cluster: { select: { name: true } },
+                },
+              },
+            },
+          },
+        },
+      });
+      if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
+      const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = r;
+      return rest;
+    }),
+
+  /** What an approver weighs for one wave: estimated duration, when it can start, and the risk. */
+  briefing: authorized("fleet.read")
+    .input(z.object({ id, waveIndex: z.number().int().min(0) }))
+    .query(({ ctx, input }) =>
+      getWaveBriefing({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "fleet.read"),
+        rolloutId: input.id,
+        waveIndex: input.waveIndex,
+      }),
+    ),
+
+  /** Waves waiting for a decision the caller may take. */
+  pendingApprovals: authorized("rollouts.approve").query(({ ctx }) =>
+    pendingApprovals({
+      db: ctx.db,
+      principal: ctx.principal,
+      scopes: scopesFor(ctx.principal, "rollouts.approve"),
+    }),
+  ),
+
+  decide: authorized("rollouts.approve")
+    .input(waveDecisionSchema)
+    .mutation(async ({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.rolloutId}`;
+      ctx.audit.details = {
+        wave: input.waveIndex,
+        approve: input.approve,
+        comment: input.comment,
+        autoAdvance: input.autoAdvance,
+      };
+      return decideWave(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.approve"), input);
+    }),
+
+  control: authorized("rollouts.run")
+    .input(z.object({ id, control: z.enum(["pause", "resume", "abort"]) }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      ctx.audit.details = { control: input.control };
+      return controlRollout(
+        ctx.db,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.control,
+        ctx.principal.username,
+      );
+    }),
+
+  machine: authorized("rollouts.run")
+    .input(z.object({ id, machineId: z.uuid("must be a machine id"), control: z.enum(["retry", "skip"]) }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      ctx.audit.details = { machine: input.machineId, control: input.control };
+      return machineControl(
+        ctx.db,
+        scopesFor(ctx.principal, "rollouts.run"),
+        input.id,
+        input.machineId,
+        input.control,
+      );
+    }),
+
+  /** Hides a finished rollout from the default list (operators, within their scope). */
+  archive: authorized("rollouts.run")
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      return setRolloutArchived({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        archived: true,
+        by: ctx.principal.username,
+      });
+    }),
+
+  unarchive: authorized("rollouts.run")
+    .input(z.object({ id }))
+    .mutation(({ ctx, input }) => {
+      ctx.audit.target = `rollout:${input.id}`;
+      return setRolloutArchived({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        archived: false,
+        by: ctx.principal.username,
+      });
+    }),
+});

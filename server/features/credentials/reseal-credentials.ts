@@ -1,0 +1,43 @@
+// Re-seals every credential's private key under a new secret key, in one transaction, and moves the
+// audit trail's signed head to the new key in the same transaction.
+import { carryAuditHead } from "../../access/audit/audit-head";
+import { AppError } from "../../model/errors";
+import type { PrismaClient } from "../../platform/db/client";
+import { SealError } from "../../platform/secrets/seal";
+import type { SecretKey } from "../../platform/secrets/secret-key";
+import { openCredentialKey, sealCredentialKey } from "./seal-key";
+
+export async function resealCredentials(
+  db: PrismaClient,
+  keys: { from: SecretKey; to: SecretKey },
+): Promise<{ resealed: string[] }> {
+  return db.$transaction(
+    async (tx) => {
+      // No credential may be added or replaced under the old key while this runs.
+      await tx.$executeRaw`LOCK TABLE talos_credential IN EXCLUSIVE MODE`;
+      const rows = await tx.talosCredential.findMany({
+        orderBy: { name: "asc" },
+        select: { id: true, name: true, keySealed: true },
+      });
+      for (const row of rows) {
+        let keyPem: string;
+        try {
+          keyPem = openCredentialKey(keys.from, row.name, row.keySealed);
+        } catch (err) {
+          if (!(err instanceof SealError)) throw err;
+          throw new AppError("CONFLICT", {
+            userMessage: `The credential "${row.name}" does not open with the current key (${err.message}) Nothing was re-sealed.`,
+          });
+        }
+        await tx.talosCredential.update({
+          where: { id: row.id },
+          data: { keySealed: sealCredentialKey(keys.to, row.name, keyPem) },
+        });
+      }
+      // The audit trail's head is signed with a key derived from the secret key: it moves along.
+      await carryAuditHead(tx, keys);
+      return { resealed: rows.map((r) => r.name) };
+    },
+    { timeout: 120_000, maxWait: 10_000 },
+  );
+}
