@@ -17,7 +17,7 @@ import { backfillFingerprints, pruneFingerprints } from "./features/drift/finger
 import { pruneDriftHistory } from "./features/drift/prune-drift-history";
 import { pruneEvents } from "./features/events/prune-events";
 import { sweepStaleHealth } from "./features/health/stale-sweep";
-import { RolloutReconciler } from "./features/rollouts/reconciler";
+import { RolloutReconciler } from "./features/rollouts/reconciler/reconciler";
 import { webhookNotifier } from "./features/rollouts/webhook";
 import { closeDb, db } from "./platform/db/client";
 import { applyMigrations, MigrationError } from "./platform/db/migrate";

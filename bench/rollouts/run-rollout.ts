@@ -12,7 +12,7 @@ import pino from "pino";
 import type { RegistryStats, UpgradeCall } from "@/sim";
 import { createCaller } from "../../server/api/app-router";
 import { createContextInner } from "../../server/api/trpc/context";
-import { RolloutReconciler } from "../../server/features/rollouts/reconciler";
+import { RolloutReconciler } from "../../server/features/rollouts/reconciler/reconciler";
 import { createDb, type PrismaClient } from "../../server/platform/db/client";
 import { applyMigrations } from "../../server/platform/db/migrate";
 import { loadSecretKey } from "../../server/platform/secrets/secret-key";

@@ -3,7 +3,7 @@
 // another site without a window goes ahead; when the window opens they start; when it closes, the
 // machine in flight finishes and nothing else starts until it opens again the next night.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { RolloutReconciler } from "../features/rollouts/reconciler";
+import { RolloutReconciler } from "../features/rollouts/reconciler/reconciler";
 import { eventually } from "../testing/collector-fleet";
 import { principalWith } from "../testing/principals";
 import {

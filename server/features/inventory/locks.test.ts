@@ -10,7 +10,7 @@ import { untrusted } from "../../model/untrusted-text";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { principalWith } from "../../testing/principals";
 import { seedInventory } from "../../testing/seed-inventory";
-import { RolloutReconciler } from "../rollouts/reconciler";
+import { RolloutReconciler } from "../rollouts/reconciler/reconciler";
 
 let database: TestDatabase;
 let ids: Map<string, string>;

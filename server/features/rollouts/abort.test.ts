@@ -17,7 +17,7 @@ import {
   upgradesInEffect,
   waitForStatus,
 } from "../../testing/rollout-fleet";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

@@ -14,7 +14,7 @@ import {
   testLog,
   testSafety,
 } from "../../testing/rollout-fleet";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 
 const alice = principalWith("alice", "operator");
 const bob = principalWith("bob", "approver");

@@ -18,7 +18,7 @@ import {
   testLog,
   waitForStatus,
 } from "../../testing/rollout-fleet";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 
 const operator = principalWith("alice", "operator");
 const approver = principalWith("bob", "approver");

@@ -14,7 +14,7 @@ import {
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { principalWith } from "../../testing/principals";
 import { seedInventory } from "../../testing/seed-inventory";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 
 const weekend = {
   site: "eu/dk/*",

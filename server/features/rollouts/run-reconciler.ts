@@ -5,7 +5,7 @@
 import pino from "pino";
 import { createDb } from "../../platform/db/client";
 import { loadSecretKey } from "../../platform/secrets/secret-key";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 import { webhookNotifier } from "./webhook";
 
 const number = (name: string) => {

@@ -11,7 +11,7 @@ import { eventually } from "../../testing/collector-fleet";
 import type { TestDatabase } from "../../testing/database";
 import { principalWith } from "../../testing/principals";
 import { type RolloutTestFleet, startRolloutTestFleet, testLog } from "../../testing/rollout-fleet";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 
 let database: TestDatabase;
 let sim: RunningSimulator;

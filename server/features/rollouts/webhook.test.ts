@@ -18,7 +18,7 @@ import {
   testSafety,
   waitForStatus,
 } from "../../testing/rollout-fleet";
-import { RolloutReconciler } from "./reconciler";
+import { RolloutReconciler } from "./reconciler/reconciler";
 import { webhookNotifier } from "./webhook";
 
 const alice = principalWith("alice", "operator");

@@ -1,0 +1,245 @@
+// The Talos work of a rollout's machines in this instance: pull the installer, upgrade, or follow a
+// machine found upgrading after a restart. Each task runs under the rollout's lease: it is aborted when
+// the lease is lost or the instance stops, and no request that changes a machine leaves without proof
+// of the lease (the guard). Every write is conditioned on the row's phase and attempt, so it happens once.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { PrismaClient } from "../../../platform/db/client";
+import type { UpgradeProgress } from "../../../talos";
+import type { ClusterClients } from "../../credentials/cluster-clients";
+import { sequenceSince } from "../../events/sequence-since";
+import { LeaseLostError, type RolloutLease } from "../rollout-lease";
+import { onTarget } from "../upgrade-path";
+import type { MachineRow } from "./load-rollout";
+
+/** The sequences an upgrade or its reboot starts on a machine. */
+const UPGRADE_SEQUENCES = ["upgrade", "stageUpgrade", "reboot"] as const;
+
+export interface MachineTaskOptions {
+  db: PrismaClient;
+  log: Logger;
+  clients: ClusterClients;
+  /** The time rows are stamped with (the scheduler's clock). */
+  stamp(): Date;
+  /** Poll interval while following a machine. */
+  followMs: number;
+  /** How long an adopted machine must stay untouched before its upgrade is issued again. */
+  settleMs: number;
+}
+
+interface Task {
+  controller: AbortController;
+  signal: AbortSignal;
+}
+
+export class MachineTasks {
+  /** Rollout-machine id → the task driving it (until it settles, also once aborted). */
+  private readonly tasks = new Map<string, Task>();
+
+  constructor(private readonly o: MachineTaskOptions) {}
+
+  has(id: string): boolean {
+    return this.tasks.has(id);
+  }
+
+  /** Tasks that may still act: not aborted (an aborted one may still wait for a write to settle). */
+  get active(): number {
+    return [...this.tasks.values()].filter((t) => !t.signal.aborted).length;
+  }
+
+  abort(id: string): void {
+    this.tasks.get(id)?.controller.abort();
+  }
+
+  abortAll(): void {
+    for (const t of this.tasks.values()) t.controller.abort();
+  }
+
+  pull(lease: RolloutLease, image: string, m: MachineRow): void {
+    const { db } = this.o;
+    const pulling = { id: m.id, phase: "pulling" as const };
+    this.track(m.id, lease, async (signal) => {
+      try {
+        const talos = await this.o.clients.get(m.machine.cluster.name, "operate");
+        await talos.pullImage({
+          node: m.machine.address,
+          imageRef: image,
+          signal,
+          timeoutMs: undefined,
+          guard: () => lease.check(),
+        });
+        await db.rolloutMachine.updateMany({
+          where: pulling,
+          data: { phase: "pulled", phaseSince: this.o.stamp(), progress: "installer pulled" },
+        });
+      } catch (err) {
+        if (signal.aborted || err instanceof LeaseLostError) return;
+        await db.rolloutMachine.updateMany({ where: pulling, data: this.failed(messageOf(err)) });
+      }
+    });
+  }
+
+  upgrade(lease: RolloutLease, image: string, m: MachineRow): void {
+    const { db } = this.o;
+    const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
+    this.track(m.id, lease, async (signal) => {
+      let lastWrite = 0;
+      const progress = (text: string) =>
+        void db.rolloutMachine.updateMany({ where: mine, data: { progress: text } }).catch(() => {});
+      try {
+        const talos = await this.o.clients.get(m.machine.cluster.name, "admin");
+        const result = await talos.upgrade({
+          node: m.machine.address,
+          image,
+          signal,
+          // No request that changes the machine leaves unless the lease is provably held.
+          guard: () => lease.check(),
+          onProgress: (p) => {
+            if (p.step === "requested") {
+              void db.rolloutMachine
+                .updateMany({ where: mine, data: { actorId: p.actorId, progress: progressText(p) } })
+                .catch(() => {});
+              return;
+            }
+            const text = progressText(p);
+            if (!text) return;
+            if (p.step === "event") {
+              // Sequence and phase events come in bursts: at most one write every 250 ms.
+              if (Date.now() - lastWrite <= 250) return;
+              lastWrite = Date.now();
+            }
+            progress(text);
+          },
+        });
+        await db.rolloutMachine.updateMany({
+          where: mine,
+          data: {
+            phase: "done",
+            actorId: result.actorId,
+            bootIdAfter: result.bootIdAfter,
+            progress: `runs ${result.toVersion} on a new boot id`,
+            phaseSince: this.o.stamp(),
+            finishedAt: this.o.stamp(),
+          },
+        });
+      } catch (err) {
+        // Stopped, or the lease is gone: the row stays `upgrading` for the next holder to follow.
+        if (signal.aborted || err instanceof LeaseLostError) return;
+        await db.rolloutMachine.updateMany({ where: mine, data: this.failed(messageOf(err)) });
+      }
+    });
+  }
+
+  /**
+   * Follows a machine found upgrading after a restart until it runs the target on a new boot id. It is
+   * issued again (same attempt) only when it provably never got the upgrade: still running its old
+   * boot and version for `settleMs`, with no upgrade or reboot sequence in its events since it was issued.
+   */
+  follow(lease: RolloutLease, target: string, image: string, m: MachineRow): void {
+    const { db } = this.o;
+    const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
+    const issued = m.issuedAt ?? new Date(0);
+    this.track(m.id, lease, async (signal) => {
+      const talos = await this.o.clients.get(m.machine.cluster.name, "operate");
+      await db.rolloutMachine.updateMany({
+        where: mine,
+        data: { progress: "followed by this instance (after a restart, a takeover or a lost lease)" },
+      });
+      let untouchedSince: number | undefined;
+      while (!signal.aborted) {
+        try {
+          const [v, boot, status] = await Promise.all([
+            talos.version({ node: m.machine.address, signal }),
+            talos.bootId({ node: m.machine.address, signal }),
+            talos.machineStatus({ node: m.machine.address, signal }),
+          ]);
+          if (status.stage === "RUNNING" && status.ready && boot !== m.bootIdBefore) {
+            // The upgrade's actor id, when the instance that issued it could not record it (it lost its
+            // lease or stopped between the request and the answer): the sequence it started says it.
+            const actorId =
+              m.actorId ?? (await sequenceSince(db, m.machineId, issued, UPGRADE_SEQUENCES))?.actorId;
+            const done = onTarget(v.tag, target);
+            await db.rolloutMachine.updateMany({
+              where: mine,
+              data: done
+                ? {
+                    phase: "done",
+                    ...(actorId ? { actorId } : {}),
+                    bootIdAfter: boot,
+                    progress: `runs ${v.tag} on a new boot id`,
+                    phaseSince: this.o.stamp(),
+                    finishedAt: this.o.stamp(),
+                  }
+                : { ...this.failed(`rebooted but runs ${v.tag}, not ${target}`), bootIdAfter: boot },
+            });
+            return;
+          }
+          const untouched = status.stage === "RUNNING" && boot === m.bootIdBefore && !onTarget(v.tag, target);
+          untouchedSince = untouched ? (untouchedSince ?? Date.now()) : undefined;
+          if (
+            untouchedSince !== undefined &&
+            Date.now() - untouchedSince >= this.o.settleMs &&
+            (await sequenceSince(db, m.machineId, issued, UPGRADE_SEQUENCES)) === null
+          ) {
+            const n = await db.rolloutMachine.updateMany({
+              where: mine,
+              data: { progress: "the upgrade never reached the machine before the takeover; issued again" },
+            });
+            if (n.count) this.upgrade(lease, image, m);
+            return;
+          }
+        } catch {
+          // Rebooting: unreachable for a while is expected.
+          untouchedSince = undefined;
+        }
+        const row = await db.rolloutMachine.findUnique({
+          where: { id: m.id },
+          select: { phase: true, attempt: true },
+        });
+        if (row?.phase !== "upgrading" || row.attempt !== m.attempt) return;
+        await sleep(this.o.followMs, undefined, { signal }).catch(() => {});
+      }
+    });
+  }
+
+  private failed(error: string) {
+    return { phase: "failed" as const, error, phaseSince: this.o.stamp(), finishedAt: this.o.stamp() };
+  }
+
+  /** Runs a machine's task under the rollout's lease: aborted when the lease is lost or the instance stops. */
+  private track(id: string, lease: RolloutLease, run: (signal: AbortSignal) => Promise<void>): void {
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, lease.signal]);
+    const task = { controller, signal };
+    this.tasks.set(id, task);
+    void run(signal)
+      .catch((err) => {
+        if (!signal.aborted) this.o.log.error({ err, rolloutMachine: id }, "rollout task failed");
+      })
+      .finally(() => {
+        if (this.tasks.get(id) === task) this.tasks.delete(id);
+      });
+  }
+}
+
+/** What an upgrade's progress says on the machine's row; undefined for steps that change nothing shown. */
+export function progressText(p: UpgradeProgress): string | undefined {
+  switch (p.step) {
+    case "requested":
+      return `upgrade accepted (${p.path})`;
+    case "event": {
+      const e = p.event.payload;
+      if (e.type === "phase") return `phase ${e.phase} ${e.action}`;
+      if (e.type === "sequence") return `sequence ${e.sequence} ${e.action}`;
+      return undefined;
+    }
+    case "disconnected":
+      return "rebooting (disconnected, as expected)";
+    default:
+      return undefined;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
