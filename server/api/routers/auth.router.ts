@@ -3,10 +3,10 @@ import { z } from "zod";
 import { recordAudit } from "../../access/audit/record-audit";
 import { login } from "../../access/auth/login";
 import { deleteSession, sessionCookie } from "../../access/auth/sessions";
+import { getAccount } from "../../features/users/get-account";
 import { setPassword } from "../../features/users/set-password";
 import { passwordSchema } from "../../features/users/user-schemas";
 import { AppError } from "../../model/errors";
-import { permissions, roleHas } from "../../model/permissions";
 import { router } from "../trpc/init";
 import { authorized, publicProcedure } from "../trpc/procedures";
 
@@ -45,23 +45,7 @@ export const authRouter = router({
   }),
 
   /** The signed-in user and what they may do, or null; the UI shows and hides actions from this. */
-  me: publicProcedure.query(async ({ ctx }) => {
-    const p = ctx.principal;
-    if (!p) return null;
-    const user = await ctx.db.user.findUnique({
-      where: { id: p.userId },
-      select: { username: true, displayName: true, passwordHash: true },
-    });
-    if (!user) return null;
-    return {
-      username: user.username,
-      displayName: user.displayName || user.username,
-      via: p.kind,
-      hasPassword: user.passwordHash !== null,
-      grants: p.grants,
-      permissions: permissions.filter((perm) => p.grants.some((g) => roleHas(g.role, perm))),
-    };
-  }),
+  me: publicProcedure.query(({ ctx }) => getAccount({ db: ctx.db, principal: ctx.principal })),
 
   changePassword: authorized("account.self")
     .input(z.object({ currentPassword: passwordSchema, newPassword: passwordSchema }))

@@ -1,7 +1,6 @@
 // Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, archiving;
 // locks and maintenance windows in their own routers.
 import { z } from "zod";
-import { machineScopeWhere } from "../../access/auth/scope-filter";
 import { setRolloutArchived } from "../../features/rollouts/archive-rollout";
 import {
   changeRollout,
@@ -10,11 +9,11 @@ import {
   rolloutSpecSchema,
 } from "../../features/rollouts/create-rollout";
 import { decideWave, waveDecisionSchema } from "../../features/rollouts/decide-wave";
+import { getRollout } from "../../features/rollouts/get-rollout";
+import { listRollouts } from "../../features/rollouts/list-rollouts";
 import { pendingApprovals } from "../../features/rollouts/pending-approvals";
 import { controlRollout, machineControl } from "../../features/rollouts/rollout-controls";
-import { visibleRollouts } from "../../features/rollouts/visible-rollouts";
 import { getWaveBriefing } from "../../features/rollouts/wave-briefing";
-import { AppError } from "../../model/errors";
 import { scopesFor } from "../../model/principal";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
@@ -59,61 +58,18 @@ export const rolloutsRouter = router({
   list: authorized("fleet.read")
     .input(z.object({ showArchived: z.boolean().default(false) }).default({ showArchived: false }))
     .query(({ ctx, input }) =>
-      ctx.db.rollout.findMany({
-        where: {
-          ...visibleRollouts(scopesFor(ctx.principal, "fleet.read")),
-          ...(input.showArchived ? {} : { archivedAt: null }),
-        },
-        orderBy: { createdAt: "desc" },
-        take: 200,
-        select: {
-          id: true,
-          name: true,
-          targetVersion: true,
-          status: true,
-          statusReason: true,
-          currentWave: true,
-          createdBy: true,
-          createdAt: true,
-          archivedAt: true,
-          archivedBy: true,
-          waves: { orderBy: { index: "asc" }, select: { index: true, name: true, status: true } },
-          _count: { select: { machines: true } },
-        },
+      listRollouts({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "fleet.read"),
+        showArchived: input.showArchived,
       }),
     ),
 
   byId: authorized("fleet.read")
     .input(z.object({ id }))
-    .query(async ({ ctx, input }) => {
-      const scopes = scopesFor(ctx.principal, "fleet.read");
-      const r = await ctx.db.rollout.findFirst({
-        where: { id: input.id, ...visibleRollouts(scopes) },
-        include: {
-          waves: { orderBy: { index: "asc" } },
-          approvals: { orderBy: { at: "asc" } },
-          _count: { select: { machines: true } },
-          machines: {
-            // Only the machines in the reader's scope; `_count.machines` says how many there are in all.
-            where: { machine: machineScopeWhere(scopes) },
-            orderBy: { position: "asc" },
-            include: {
-              machine: {
-                select: {
-                  hostname: true,
-                  effectiveSite: true,
-                  role: true,
-                  cluster: { select: { name: true } },
-                },
-              },
-            },
-          },
-        },
-      });
-      if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
-      const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = r;
-      return rest;
-    }),
+    .query(({ ctx, input }) =>
+      getRollout({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read"), id: input.id }),
+    ),
 
   /** What an approver weighs for one wave: estimated duration, when it can start, and the risk. */
   briefing: authorized("fleet.read")

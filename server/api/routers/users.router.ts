@@ -4,9 +4,9 @@ import { createUser } from "../../features/users/create-user";
 import { deleteUser } from "../../features/users/delete-user";
 import { listUsers } from "../../features/users/list-users";
 import { setPassword } from "../../features/users/set-password";
+import { setUserDisabled } from "../../features/users/set-user-disabled";
 import { setUserGrants } from "../../features/users/set-user-grants";
 import { grantSchema, passwordSchema, usernameSchema } from "../../features/users/user-schemas";
-import { AppError } from "../../model/errors";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
 
@@ -53,16 +53,12 @@ export const usersRouter = router({
     .input(z.object({ username: usernameSchema, disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `user:${input.username}`;
-      if (input.username === ctx.principal?.username && input.disabled) {
-        throw new AppError("BAD_REQUEST", { userMessage: "You cannot disable your own account." });
-      }
-      const updated = await ctx.db.user.updateMany({
-        where: { username: input.username },
-        data: { disabled: input.disabled },
+      await setUserDisabled({
+        db: ctx.db,
+        username: input.username,
+        disabled: input.disabled,
+        byUsername: ctx.principal?.username,
       });
-      if (updated.count === 0)
-        throw new AppError("NOT_FOUND", { userMessage: `There is no user named "${input.username}".` });
-      if (input.disabled) await ctx.db.session.deleteMany({ where: { user: { username: input.username } } });
       return { ok: true as const };
     }),
 
