@@ -2,7 +2,7 @@
 // then waves by percentage and selector), one scheduler pass over a 10,000-machine wave, and a 1,000-machine
 // rollout run end to end on the simulator (bench/rollouts/run-rollout.ts; BENCH_ROLLOUT_RUN=0 skips it).
 import { planRollout, wavePlanSchema } from "../../server/features/rollouts/plan";
-import { decide, type SchedulerCluster } from "../../server/features/rollouts/scheduler";
+import { type SchedulerCluster, schedule } from "../../server/features/rollouts/scheduler";
 import { DEFAULT_SAFETY } from "../../server/model/rollout-safety";
 import { testFleet } from "../../server/testing/rollout-machines";
 import { runRollout } from "../rollouts/run-rollout";
@@ -48,7 +48,7 @@ const suite: BenchSuite = {
     const decideTimes: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();
-      decide({
+      schedule({
         now: Date.now(),
         status: "running",
         safety: { ...DEFAULT_SAFETY, fleetPulls: 200, sitePulls: 5 },

@@ -1,24 +1,11 @@
-// The Drift section's two views, as links.
-import Link from "next/link";
+// The Drift section's two views.
+import { SectionTabs } from "@/app/_components/section-tabs";
 
 const TABS = [
-  ["overview", "Overview", "/drift"],
-  ["baselines", "Baselines", "/drift/baselines"],
+  { key: "overview", label: "Overview", href: "/drift" },
+  { key: "baselines", label: "Baselines", href: "/drift/baselines" },
 ] as const;
 
-export function DriftTabs({ current }: { current: (typeof TABS)[number][0] }) {
-  return (
-    <nav aria-label="Drift views" className="mb-5 flex gap-1 border-b border-zinc-200 dark:border-zinc-800">
-      {TABS.map(([key, label, href]) => (
-        <Link
-          key={key}
-          href={href}
-          aria-current={key === current ? "page" : undefined}
-          className={`-mb-px border-b-2 px-3 py-2 text-sm ${key === current ? "border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300" : "border-transparent text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"}`}
-        >
-          {label}
-        </Link>
-      ))}
-    </nav>
-  );
+export function DriftTabs({ current }: { current: (typeof TABS)[number]["key"] }) {
+  return <SectionTabs label="Drift views" tabs={TABS} current={current} />;
 }

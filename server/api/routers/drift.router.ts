@@ -11,7 +11,7 @@ import {
   importBaselinesFile,
   listBaselines,
   saveBaseline,
-} from "../../features/drift/baselines";
+} from "../../features/drift/edit-baselines";
 import { getDriftOverview } from "../../features/drift/get-drift-overview";
 import { getMachineDrift } from "../../features/drift/get-machine-drift";
 import { previewBaseline } from "../../features/drift/preview-baseline";

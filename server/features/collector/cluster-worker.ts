@@ -55,14 +55,14 @@ const FULL_REFRESH_MS = 5 * 60_000;
 /** How long a credential chosen for a CA is reused by the other clusters of that CA. */
 const CHOICE_TTL_MS = 60_000;
 
-/** A stored machine as the inventory check reads it. */
-export interface StoredMachine {
+/** A machine of the inventory as the inventory check compares it: its id and address. */
+export interface MachineAddress {
   id: string;
   address: string;
 }
 
-/** A stored credential as the inventory check reads it. */
-export interface StoredCredential {
+/** What the inventory check compares of a stored credential: its expiry and certificate digest. */
+export interface CredentialStamp {
   certNotAfter: Date;
   /** md5 of the certificate PEM, as Postgres computes it. */
   certDigest: string;
@@ -138,7 +138,7 @@ export class ClusterWorker {
    * Whether what is stored differs from what this worker collects: machines joined, left or moved, the
    * credential was replaced, removed or expired, or there is no usable credential yet.
    */
-  isStale(machines: StoredMachine[], credential: StoredCredential | undefined): boolean {
+  isStale(machines: MachineAddress[], credential: CredentialStamp | undefined): boolean {
     const context = this.talos?.context;
     if (!context || this.credentialError) return true;
     if (context.certNotAfter.getTime() <= Date.now()) return true;

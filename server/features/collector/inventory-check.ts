@@ -1,7 +1,7 @@
 // Finds the held clusters whose machine rows or credentials changed, with two queries for all of them, so a
 // thousand clusters are not each re-read every few seconds: only those that changed re-read their rows.
 import type { PrismaClient } from "../../platform/db/client";
-import type { ClusterWorker, StoredCredential, StoredMachine } from "./cluster-worker";
+import type { ClusterWorker, CredentialStamp, MachineAddress } from "./cluster-worker";
 
 /** Tells every worker whose machines joined, left or moved, or whose credential changed, to refresh now. */
 export async function checkInventory(
@@ -23,13 +23,13 @@ export async function checkInventory(
           WHERE name = ANY(${names}::text[])`
       : [],
   ]);
-  const byCluster = new Map<string, StoredMachine[]>();
+  const byCluster = new Map<string, MachineAddress[]>();
   for (const m of machines) {
     const list = byCluster.get(m.cluster_id) ?? [];
     list.push({ id: m.id, address: m.address });
     byCluster.set(m.cluster_id, list);
   }
-  const byName = new Map<string, StoredCredential>(
+  const byName = new Map<string, CredentialStamp>(
     credentials.map((c) => [c.name, { certNotAfter: c.cert_not_after, certDigest: c.cert_digest }]),
   );
   let stale = 0;

@@ -5,7 +5,7 @@
 import type { buildFleetSpec } from "@/sim";
 import type { PrismaClient } from "../../platform/db/client";
 import type { BaselineSpec } from "../drift/baseline";
-import { saveBaseline } from "../drift/baselines";
+import { saveBaseline } from "../drift/edit-baselines";
 
 export interface DemoBaseline {
   name: string;

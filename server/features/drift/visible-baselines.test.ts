@@ -5,7 +5,7 @@ import { createCaller } from "../../api/app-router";
 import { createContextInner } from "../../api/trpc/context";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { principalWith } from "../../testing/principals";
-import { saveBaseline } from "./baselines";
+import { saveBaseline } from "./edit-baselines";
 
 let database: TestDatabase;
 beforeAll(async () => {

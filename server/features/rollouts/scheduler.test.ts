@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SAFETY, type SafetySettings } from "../../model/rollout-safety";
 import { testFleet } from "../../testing/rollout-machines";
-import { decide, type SchedulerCluster, type SchedulerInput, type SchedulerMachine } from "./scheduler";
+import { type SchedulerCluster, type SchedulerInput, type SchedulerMachine, schedule } from "./scheduler";
 
 function machinesOf(
   clusters: number,
@@ -76,7 +76,7 @@ function simulate(machines: SchedulerMachine[], safety: SafetySettings, failIds 
         if (m.role === "controlplane") (clusters.get(m.cluster) as SchedulerCluster).etcdHealthy++;
       }
     }
-    const d = decide(input(machines, { now, safety, wave, clusters }));
+    const d = schedule(input(machines, { now, safety, wave, clusters }));
     for (const a of d.actions) {
       const m = machines.find((x) => x.id === a.machineId) as SchedulerMachine;
       if (a.kind === "pull") {
@@ -156,13 +156,13 @@ describe("scheduler", () => {
 
   it("counts a legacy upgrade (which pulls before answering) against the pull caps", () => {
     const machines = machinesOf(4, 5, 1, false);
-    const d = decide(input(machines, { safety: { ...DEFAULT_SAFETY, sitePulls: 3, siteConcurrency: 10 } }));
+    const d = schedule(input(machines, { safety: { ...DEFAULT_SAFETY, sitePulls: 3, siteConcurrency: 10 } }));
     expect(d.actions.map((a) => a.kind)).toEqual(["upgrade", "upgrade", "upgrade"]);
     for (const a of d.actions) {
       const m = machines.find((x) => x.id === a.machineId) as SchedulerMachine;
       Object.assign(m, { phase: "upgrading", inFlightSince: 0, upgradePulling: true });
     }
-    const next = decide(
+    const next = schedule(
       input(machines, { safety: { ...DEFAULT_SAFETY, sitePulls: 3, siteConcurrency: 10 } }),
     );
     expect(next.actions).toEqual([]);
@@ -172,7 +172,7 @@ describe("scheduler", () => {
   it("upgrades a control plane only while etcd quorum would hold", () => {
     const machines = machinesOf(1, 3, 1).map((m) => ({ ...m, phase: "pulled" as const }));
     const clusters = new Map([["c0000", { name: "c0000", etcdMembers: 3, etcdHealthy: 2, ready: true }]]);
-    const d = decide(input(machines, { clusters }));
+    const d = schedule(input(machines, { clusters }));
     expect(d.actions).toEqual([]);
     expect(d.waits).toEqual([
       {
@@ -181,7 +181,7 @@ describe("scheduler", () => {
       },
     ]);
     clusters.set("c0000", { name: "c0000", etcdMembers: 3, etcdHealthy: 3, ready: true });
-    expect(decide(input(machines, { clusters })).actions).toEqual([
+    expect(schedule(input(machines, { clusters })).actions).toEqual([
       { kind: "upgrade", machineId: "c0000-0" },
     ]);
   });
@@ -197,27 +197,27 @@ describe("scheduler", () => {
       ["c0000", { name: "c0000", etcdMembers: 3, etcdHealthy: 3, ready: true, apiEndpointsUp: 1 }],
     ]);
     // The endpoint goes first (control planes lead) and alone.
-    const first = decide(input(machines, { clusters }));
+    const first = schedule(input(machines, { clusters }));
     expect(first.actions).toEqual([{ kind: "upgrade", machineId: "c0000-0" }]);
     // While it upgrades (endpoint down), nothing else of its cluster starts, with the reason given.
     const during = machines.map((m) =>
       m.id === "c0000-0" ? { ...m, phase: "upgrading" as const, inFlightSince: 0 } : m,
     );
     const down = new Map([["c0000", { ...clusters.get("c0000"), apiEndpointsUp: 0 } as SchedulerCluster]]);
-    const waiting = decide(input(during, { clusters: down }));
+    const waiting = schedule(input(during, { clusters: down }));
     expect(waiting.actions).toEqual([]);
     expect(waiting.waits[0]?.reason).toMatch(/c0000: its API endpoints are upgrading/);
     // With a worker in flight, the endpoint waits for it.
     const workerBusy = machines.map((m) =>
       m.id === "c0000-4" ? { ...m, phase: "upgrading" as const, inFlightSince: 0 } : m,
     );
-    const held = decide(input(workerBusy, { clusters }));
+    const held = schedule(input(workerBusy, { clusters }));
     expect(held.actions.map((a) => a.machineId)).not.toContain("c0000-0");
     expect(held.waits.map((w) => w.reason)).toContain(
       "cluster c0000: c0000-cp-0 is its last API endpoint up, so it upgrades once the cluster's other machines in flight are done",
     );
     // A cluster reached through a VIP (apiEndpointsUp undefined) has no such limit.
-    expect(decide(input(workerBusy)).actions.map((a) => a.machineId)).toContain("c0000-0");
+    expect(schedule(input(workerBusy)).actions.map((a) => a.machineId)).toContain("c0000-0");
   });
 
   it("starts nothing outside the maintenance window and wakes when it opens", () => {
@@ -235,7 +235,7 @@ describe("scheduler", () => {
       ],
     };
     const noon = Date.parse("2026-11-24T12:00:00Z");
-    const d = decide(input(machines, { now: noon, safety }));
+    const d = schedule(input(machines, { now: noon, safety }));
     expect(d.actions).toEqual([]);
     expect(d.waits[0]?.reason).toMatch(/outside the maintenance window of eu\/s000 \(opens 2026-11-24T21:00/);
     expect(d.wakeAt).toBe(Date.parse("2026-11-24T21:00:00Z"));
@@ -259,25 +259,27 @@ describe("scheduler", () => {
 
   it("times a machine out, waits for approval, bakes, and checks cluster health before finishing", () => {
     const machines = machinesOf(1, 4, 1);
-    expect(decide(input(machines, { wave: { index: 1, approved: false } })).wave).toBe("awaiting-approval");
-    expect(decide(input(machines, { status: "paused" })).actions).toEqual([]);
+    expect(schedule(input(machines, { wave: { index: 1, approved: false } })).wave).toBe("awaiting-approval");
+    expect(schedule(input(machines, { status: "paused" })).actions).toEqual([]);
 
     const stuck = machines.map((m, i) => ({
       ...m,
       phase: i === 0 ? ("upgrading" as const) : ("done" as const),
       inFlightSince: 0,
     }));
-    const late = decide(input(stuck, { now: 30 * 60_000 }));
+    const late = schedule(input(stuck, { now: 30 * 60_000 }));
     expect(late.actions).toEqual([
       { kind: "time-out", machineId: "c0000-0", reason: "not done after 30 minutes (upgrading)" },
     ]);
 
     const done = machines.map((m) => ({ ...m, phase: "done" as const }));
-    expect(decide(input(done)).wave).toBe("start-bake");
+    expect(schedule(input(done)).wave).toBe("start-bake");
     // Paused or aborting, a finished wave neither bakes nor finishes: that waits for a resume (or the abort).
-    expect(decide(input(done, { status: "paused" })).wave).toBe("idle");
-    expect(decide(input(done, { status: "aborting" })).wave).toBe("idle");
-    const baking = decide(input(done, { now: 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 } }));
+    expect(schedule(input(done, { status: "paused" })).wave).toBe("idle");
+    expect(schedule(input(done, { status: "aborting" })).wave).toBe("idle");
+    const baking = schedule(
+      input(done, { now: 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 } }),
+    );
     expect(baking.wave).toBe("baking");
     expect(baking.wakeAt).toBe(30 * 60_000);
     const sick = new Map([
@@ -292,13 +294,13 @@ describe("scheduler", () => {
         },
       ],
     ]);
-    const after = decide(
+    const after = schedule(
       input(done, { now: 31 * 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 }, clusters: sick }),
     );
     expect(after.wave).toBe("baking");
     expect(after.waits[0]?.reason).toBe("cluster c0000 is not healthy: kubelet failed on c0000-w-3");
     expect(
-      decide(input(done, { now: 31 * 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 } })).wave,
+      schedule(input(done, { now: 31 * 60_000, wave: { index: 0, approved: true, bakeStartedAt: 0 } })).wave,
     ).toBe("baked");
   });
 });

@@ -64,7 +64,7 @@ export type WaveVerdict =
   | "budget-exceeded"
   | "idle";
 
-export interface Decision {
+export interface Schedule {
   actions: SchedulerAction[];
   wave: WaveVerdict;
   /** Why machines wait, in words, with how many wait for that reason. */
@@ -87,7 +87,7 @@ class Counter {
   }
 }
 
-export function decide(input: SchedulerInput): Decision {
+export function schedule(input: SchedulerInput): Schedule {
   const { now, safety } = input;
   const timeoutMs = safety.machineTimeoutMinutes * 60_000;
   const actions: SchedulerAction[] = [];
@@ -136,7 +136,7 @@ export function decide(input: SchedulerInput): Decision {
   const wave = input.machines.filter((m) => input.waveMachineIds.has(m.id));
   const failures = wave.filter((m) => m.phase === "failed" || timedOut.has(m.id)).length;
   const allowance = failureAllowance(safety.failureBudget, wave.length);
-  const result = (verdict: WaveVerdict): Decision => ({
+  const result = (verdict: WaveVerdict): Schedule => ({
     actions,
     wave: verdict,
     waits: [...waits].map(([reason, machines]) => ({ reason, machines })),

@@ -4,7 +4,7 @@
 // verdict says — running, baking, paused by its failure budget, or done (the next wave, or completed).
 import type { PrismaClient } from "../../../platform/db/client";
 import * as announce from "../announcements";
-import type { Decision } from "../scheduler";
+import type { Schedule } from "../scheduler";
 import type { Notifier } from "../webhook";
 import type { Holding } from "./held-leases";
 import type { MachineRow, RolloutState } from "./load-rollout";
@@ -43,7 +43,7 @@ export async function finishAbort(
 }
 
 /** Moves the current wave as the scheduler's verdict on it says. */
-export async function advanceWave(ctx: AdvanceContext, s: RolloutState, d: Decision): Promise<void> {
+export async function advanceWave(ctx: AdvanceContext, s: RolloutState, d: Schedule): Promise<void> {
   const { db } = ctx;
   const { rollout: r, wave, waveRows } = s;
   if (!wave) return;

@@ -4,7 +4,7 @@
 // skipped instead (skip-locked.ts).
 import type { PrismaClient } from "../../../platform/db/client";
 import type { RolloutLease } from "../rollout-lease";
-import type { Decision } from "../scheduler";
+import type { Schedule } from "../scheduler";
 import { skipLockedMachines } from "../skip-locked";
 import type { Holding } from "./held-leases";
 import type { MachineRow } from "./load-rollout";
@@ -21,7 +21,7 @@ export async function applyActions(
   ctx: ApplyContext,
   lease: RolloutLease,
   installerImage: string,
-  actions: Decision["actions"],
+  actions: Schedule["actions"],
   rows: MachineRow[],
 ): Promise<void> {
   const { db } = ctx;

@@ -7,7 +7,7 @@
 // that cannot prove it still holds a rollout's lease stops acting on it at once (rollout-lease.ts): its
 // tasks are aborted, and no request that changes a machine leaves without that proof.
 //
-// One pass over a rollout: load it (load-rollout.ts) → adopt what is in flight → decide() (the pure
+// One pass over a rollout: load it (load-rollout.ts) → adopt what is in flight → schedule() (the pure
 // scheduler) over the facts of its machines and clusters (scheduler-facts.ts) → apply the actions
 // (apply-actions.ts, starting machine tasks: machine-tasks.ts) → advance the rollout (advance-rollout.ts).
 import { randomUUID } from "node:crypto";
@@ -17,7 +17,7 @@ import type { PrismaClient } from "../../../platform/db/client";
 import type { SecretKey } from "../../../platform/secrets/secret-key";
 import { ClusterClients } from "../../credentials/cluster-clients";
 import type { RolloutLease } from "../rollout-lease";
-import { decide } from "../scheduler";
+import { schedule } from "../scheduler";
 import type { Notifier } from "../webhook";
 import { advanceWave, announceApprovalNeeded, finishAbort } from "./advance-rollout";
 import { applyActions } from "./apply-actions";
@@ -170,7 +170,7 @@ export class RolloutReconciler {
 
     await this.adoptInFlight(lease, s);
     const facts = await schedulerFacts(this.o.db, s);
-    const d = decide({
+    const d = schedule({
       now,
       status: r.status as "running" | "paused" | "aborting",
       safety: s.safety,

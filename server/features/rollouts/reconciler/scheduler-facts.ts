@@ -1,4 +1,4 @@
-// What a pass gives decide(): the machines that matter now (the current wave's, and any still in flight
+// What a pass gives schedule(): the machines that matter now (the current wave's, and any still in flight
 // from an earlier wave) as the scheduler sees them, and the facts of their clusters.
 
 import type { PrismaClient } from "../../../platform/db/client";
