@@ -9,13 +9,12 @@ import {
   deleteBaseline,
   exportBaselinesFile,
   importBaselinesFile,
-  listBaselines,
+  listVisibleBaselines,
   saveBaseline,
 } from "../../features/drift/edit-baselines";
 import { getDriftOverview } from "../../features/drift/get-drift-overview";
 import { getMachineDrift } from "../../features/drift/get-machine-drift";
 import { previewBaseline } from "../../features/drift/preview-baseline";
-import { visibleBaselines } from "../../features/drift/visible-baselines";
 import { actorOf, scopesFor } from "../../model/principal";
 import { router } from "../trpc/init";
 import { authorized } from "../trpc/procedures";
@@ -45,7 +44,7 @@ export const driftRouter = router({
     ),
 
   baselines: authorized("fleet.read").query(async ({ ctx }) =>
-    visibleBaselines(ctx.db, scopesFor(ctx.principal, "fleet.read"), await listBaselines(ctx.db)),
+    listVisibleBaselines({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read") }),
   ),
 
   /** How many machines the edited baseline would mark drifted or clean; nothing saved. */
@@ -73,7 +72,7 @@ export const driftRouter = router({
     }),
 
   exportBaselines: authorized("fleet.read").query(async ({ ctx }) => ({
-    yaml: await exportBaselinesFile(ctx.db, scopesFor(ctx.principal, "fleet.read")),
+    yaml: await exportBaselinesFile({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read") }),
   })),
 
   importBaselines: authorized("admin.manage")

@@ -22,7 +22,7 @@ export const eventsRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const scopes = scopesFor(ctx.principal, "fleet.read");
       // Like every live stream, an opened timeline is audited (once in scope; a resume is marked).
-      await assertVisible(ctx.db, scopes, input);
+      await assertVisible({ db: ctx.db, scopes, ...input });
       await recordAudit(ctx.db, {
         actor: actorOf(ctx.principal),
         action: "events.follow",

@@ -22,7 +22,7 @@ function asTrpcError(err: unknown): unknown {
 export const logsRouter = router({
   sources: authorized("machines.stream")
     .input(logSourcesSchema)
-    .query(({ ctx, input }) => logSources(ctx.db, ctx.principal, input)),
+    .query(({ ctx, input }) => logSources({ db: ctx.db, principal: ctx.principal, input })),
 
   /** Frames of lines, markers and states; resumes after `lastEventId` when the client reconnects. */
   follow: authorized("machines.stream")

@@ -28,13 +28,20 @@ export const rolloutsRouter = router({
 
   preview: authorized("rollouts.run")
     .input(rolloutSpecSchema)
-    .query(({ ctx, input }) => previewRollout(ctx.db, scopesFor(ctx.principal, "rollouts.run"), input)),
+    .query(({ ctx, input }) =>
+      previewRollout({ db: ctx.db, scopes: scopesFor(ctx.principal, "rollouts.run"), spec: input }),
+    ),
 
   create: authorized("rollouts.run")
     .input(rolloutSpecSchema)
     .mutation(async ({ ctx, input }) => {
       ctx.audit.details = { name: input.name, image: input.installerImage, scope: input.scope };
-      const r = await createRollout(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.run"), input);
+      const r = await createRollout({
+        db: ctx.db,
+        principal: ctx.principal,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        spec: input,
+      });
       ctx.audit.target = `rollout:${r.id}`;
       return { id: r.id, waves: r.plan.waves.length, machines: r.plan.planned };
     }),
@@ -43,13 +50,13 @@ export const rolloutsRouter = router({
     .input(z.object({ id, spec: rolloutSpecSchema }))
     .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
-      const r = await changeRollout(
-        ctx.db,
-        ctx.principal,
-        scopesFor(ctx.principal, "rollouts.run"),
-        input.id,
-        input.spec,
-      );
+      const r = await changeRollout({
+        db: ctx.db,
+        principal: ctx.principal,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        spec: input.spec,
+      });
       ctx.audit.details = { voidedApprovals: r.voided };
       return { voidedApprovals: r.voided, machines: r.plan.planned };
     }),
@@ -102,7 +109,12 @@ export const rolloutsRouter = router({
         comment: input.comment,
         autoAdvance: input.autoAdvance,
       };
-      return decideWave(ctx.db, ctx.principal, scopesFor(ctx.principal, "rollouts.approve"), input);
+      return decideWave({
+        db: ctx.db,
+        principal: ctx.principal,
+        scopes: scopesFor(ctx.principal, "rollouts.approve"),
+        decision: input,
+      });
     }),
 
   control: authorized("rollouts.run")
@@ -110,13 +122,13 @@ export const rolloutsRouter = router({
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
       ctx.audit.details = { control: input.control };
-      return controlRollout(
-        ctx.db,
-        scopesFor(ctx.principal, "rollouts.run"),
-        input.id,
-        input.control,
-        ctx.principal.username,
-      );
+      return controlRollout({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        id: input.id,
+        control: input.control,
+        by: ctx.principal.username,
+      });
     }),
 
   machine: authorized("rollouts.run")
@@ -124,13 +136,13 @@ export const rolloutsRouter = router({
     .mutation(({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
       ctx.audit.details = { machine: input.machineId, control: input.control };
-      return machineControl(
-        ctx.db,
-        scopesFor(ctx.principal, "rollouts.run"),
-        input.id,
-        input.machineId,
-        input.control,
-      );
+      return machineControl({
+        db: ctx.db,
+        scopes: scopesFor(ctx.principal, "rollouts.run"),
+        rolloutId: input.id,
+        machineId: input.machineId,
+        control: input.control,
+      });
     }),
 
   /** Hides a finished rollout from the default list (operators, within their scope). */

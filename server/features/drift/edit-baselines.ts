@@ -62,8 +62,19 @@ export async function deleteBaseline(db: PrismaClient, id: string): Promise<void
 }
 
 /** The baselines the reader sees (visible-baselines.ts) as one YAML file. */
-export async function exportBaselinesFile(db: PrismaClient, scopes: string[]): Promise<string> {
-  const rows = await visibleBaselines(db, scopes, await listBaselines(db));
+/** The baselines the reader may see: those applying to machines in their scope (visible-baselines.ts). */
+export async function listVisibleBaselines({ db, scopes }: { db: PrismaClient; scopes: string[] }) {
+  return visibleBaselines(db, scopes, await listBaselines(db));
+}
+
+export async function exportBaselinesFile({
+  db,
+  scopes,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+}): Promise<string> {
+  const rows = await listVisibleBaselines({ db, scopes });
   const baselines: Baseline[] = rows.map((r) => ({
     id: r.id,
     name: r.name,

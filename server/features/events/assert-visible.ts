@@ -5,11 +5,16 @@ import { AppError } from "../../model/errors";
 import type { PrismaClient } from "../../platform/db/client";
 
 /** Throws not found unless the machine or cluster exists within the viewer's scope. */
-export async function assertVisible(
-  db: PrismaClient,
-  scopes: string[],
-  input: { machineId?: string | undefined; cluster?: string | undefined },
-): Promise<void> {
+export async function assertVisible({
+  db,
+  scopes,
+  ...input
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  machineId?: string | undefined;
+  cluster?: string | undefined;
+}): Promise<void> {
   if (input.machineId) {
     const m = await db.machine.findFirst({
       where: { AND: [machineScopeWhere(scopes), { id: input.machineId }] },

@@ -40,7 +40,7 @@ export async function* followEvents({
   signal?: AbortSignal;
   pollMs?: number;
 }): AsyncGenerator<EventView> {
-  await assertVisible(db, scopes, input);
+  await assertVisible({ db, scopes, ...input });
   const where = eventWhere(scopes, input);
   let cursor: bigint;
   const from = input.lastEventId ?? input.after;

@@ -72,7 +72,7 @@ export async function listEvents({
     throw new AppError("BAD_REQUEST", { userMessage: "The time range ends before it starts." });
   }
   // A machine named by id must be one the viewer can see (the text filters simply match nothing).
-  if (q.machineId) await assertVisible(db, scopes, { machineId: q.machineId });
+  if (q.machineId) await assertVisible({ db, scopes, machineId: q.machineId });
   // Read before the page: a follow started from here misses nothing (it may repeat a few; ids tell).
   const newest = await db.machineEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
   const and: Prisma.MachineEventWhereInput[] = [eventWhere(scopes, q)];

@@ -25,12 +25,18 @@ export interface MachineLogSources {
   error?: string;
 }
 
-export async function logSources(
-  db: PrismaClient,
-  principal: Principal,
-  input: z.infer<typeof logSourcesSchema>,
-  clientFor: (cluster: string) => Promise<TalosClient> = (cluster) => clusterClient(db, cluster),
-): Promise<MachineLogSources[]> {
+export async function logSources({
+  db,
+  principal,
+  input,
+  clientFor = (cluster) => clusterClient(db, cluster),
+}: {
+  db: PrismaClient;
+  principal: Principal;
+  input: z.infer<typeof logSourcesSchema>;
+  /** The Talos client of a cluster (default: the cluster's read credential, kept while current). */
+  clientFor?: (cluster: string) => Promise<TalosClient>;
+}): Promise<MachineLogSources[]> {
   const machines = await visibleMachines(db, scopesFor(principal, "machines.stream"), [
     ...new Set(input.machineIds),
   ]);

@@ -37,7 +37,15 @@ export function targetVersionOf(image: string): string {
   return tag;
 }
 
-export async function previewRollout(db: PrismaClient, scopes: string[], spec: RolloutSpec): Promise<Plan> {
+export async function previewRollout({
+  db,
+  scopes,
+  spec,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  spec: RolloutSpec;
+}): Promise<Plan> {
   const candidates = await loadCandidates(db, scopes, spec.scope);
   return planRollout({
     machines: candidates.machines,
@@ -96,7 +104,7 @@ async function writePlan(tx: PrismaClient, rolloutId: string, plan: Plan): Promi
 const PLAN_WRITE = { maxWait: 10_000, timeout: 60_000 };
 
 async function checkedPlan(db: PrismaClient, scopes: string[], spec: RolloutSpec, except?: string) {
-  const plan = await previewRollout(db, scopes, spec);
+  const plan = await previewRollout({ db, scopes, spec });
   if (plan.waves.length === 0) {
     throw new AppError("BAD_REQUEST", {
       userMessage: `No machine can be upgraded to ${plan.targetVersion}: all ${plan.inScope} in scope are excluded (see the plan preview).`,
@@ -116,12 +124,17 @@ async function checkedPlan(db: PrismaClient, scopes: string[], spec: RolloutSpec
   return plan;
 }
 
-export async function createRollout(
-  db: PrismaClient,
-  principal: Principal,
-  scopes: string[],
-  spec: RolloutSpec,
-): Promise<{ id: string; plan: Plan }> {
+export async function createRollout({
+  db,
+  principal,
+  scopes,
+  spec,
+}: {
+  db: PrismaClient;
+  principal: Principal;
+  scopes: string[];
+  spec: RolloutSpec;
+}): Promise<{ id: string; plan: Plan }> {
   const plan = await checkedPlan(db, scopes, spec);
   const id = await db.$transaction(async (tx) => {
     const rollout = await tx.rollout.create({
@@ -149,13 +162,19 @@ export async function createRollout(
  * Changes a rollout's plan before any machine started: re-plans from the current fleet, bumps the
  * revision and voids every approval (approvals are for one revision only).
  */
-export async function changeRollout(
-  db: PrismaClient,
-  principal: Principal,
-  scopes: string[],
-  id: string,
-  spec: RolloutSpec,
-): Promise<{ plan: Plan; voided: number }> {
+export async function changeRollout({
+  db,
+  principal,
+  scopes,
+  id,
+  spec,
+}: {
+  db: PrismaClient;
+  principal: Principal;
+  scopes: string[];
+  id: string;
+  spec: RolloutSpec;
+}): Promise<{ plan: Plan; voided: number }> {
   const current = await db.rollout.findFirst({
     where: { id, ...rolloutsWithinScope(scopes) },
     select: { status: true, revision: true },

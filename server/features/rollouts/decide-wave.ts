@@ -21,12 +21,17 @@ export const waveDecisionSchema = z.object({
 export type WaveDecision = z.infer<typeof waveDecisionSchema>;
 
 /** `scopes`: the decider's rollouts.approve scopes; a rollout reaching beyond them is not found. */
-export async function decideWave(
-  db: PrismaClient,
-  principal: Principal,
-  scopes: string[],
-  d: WaveDecision,
-): Promise<{ status: string }> {
+export async function decideWave({
+  db,
+  principal,
+  scopes,
+  decision: d,
+}: {
+  db: PrismaClient;
+  principal: Principal;
+  scopes: string[];
+  decision: WaveDecision;
+}): Promise<{ status: string }> {
   const rollout = await db.rollout.findFirst({
     where: { id: d.rolloutId, ...rolloutsWithinScope(scopes) },
     select: {

@@ -24,13 +24,20 @@ async function assertActionable(db: PrismaClient, scopes: string[], id: string):
 }
 
 /** `scopes`: the operator's rollouts.run scopes; a rollout reaching beyond them is not found. */
-export async function controlRollout(
-  db: PrismaClient,
-  scopes: string[],
-  id: string,
-  control: Control,
-  by: string,
-): Promise<{ status: string }> {
+export async function controlRollout({
+  db,
+  scopes,
+  id,
+  control,
+  by,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  id: string;
+  control: Control;
+  /** Who asks (their name goes into the rollout's status reason). */
+  by: string;
+}): Promise<{ status: string }> {
   const rule = ALLOWED[control];
   await assertActionable(db, scopes, id);
   if (control === "resume") await assertWithinBudget(db, id);
@@ -75,13 +82,19 @@ async function assertWithinBudget(db: PrismaClient, id: string): Promise<void> {
 
 /** Retry: a failed machine goes back to pending with a new attempt number; skip: it is left out. */
 /** `scopes`: the operator's rollouts.run scopes; a rollout reaching beyond them is not found. */
-export async function machineControl(
-  db: PrismaClient,
-  scopes: string[],
-  rolloutId: string,
-  machineId: string,
-  control: "retry" | "skip",
-): Promise<{ phase: string }> {
+export async function machineControl({
+  db,
+  scopes,
+  rolloutId,
+  machineId,
+  control,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  rolloutId: string;
+  machineId: string;
+  control: "retry" | "skip";
+}): Promise<{ phase: string }> {
   await assertActionable(db, scopes, rolloutId);
   const m = await db.rolloutMachine.findUnique({
     where: { rolloutId_machineId: { rolloutId, machineId } },
