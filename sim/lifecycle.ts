@@ -54,14 +54,33 @@ export function stageUpgradePhases(rebootMode: "DEFAULT" | "POWERCYCLE"): Phase[
 /** Phase names a `upgrade-fail` fault can name for a staged upgrade: its own, or the install on the next boot. */
 const STAGED_INSTALL_PHASES = new Set(["upgrade", "install"]);
 
-function rebootPhases(kexec: boolean): Phase[] {
+/**
+ * The stop-everything phases Talos's sequencer shares between reboot, shutdown and stageUpgrade
+ * (v1alpha1_sequencer.go `stopAllPhaselist`), kexec only where asked.
+ */
+function stopAllPhases(kexec: boolean): Phase[] {
   return [
-    { phase: "drain", task: "cordonAndDrainNode", ms: 2000 },
-    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
-    { phase: "dbus", task: "stopDBus", ms: 100 },
+    { phase: "stopServices", task: "stopServicesEphemeral", ms: 1500 },
+    { phase: "umount", task: "unmountPodMounts", ms: 300 },
+    { phase: "unmountBind", task: "unmountSystemDiskBindMounts", ms: 200 },
+    { phase: "unmountSystem", task: "unmountEphemeralPartition", ms: 500 },
+    { phase: "volumeFinalize", task: "teardownLifecycle", ms: 300 },
     ...(kexec ? [{ phase: "kexec", task: "kexecPrepare", ms: 500 }] : []),
     { phase: "stopEverything", task: "stopAllServices", ms: 1000 },
-    { phase: "unmountSystem", task: "unmountEphemeralPartition", ms: 400 },
+  ];
+}
+
+/**
+ * The reboot sequence (v1alpha1_sequencer.go `Reboot`): pods stopped where they stand, D-Bus, the
+ * stop-everything phases, reboot. No cordon and no drain: whoever reboots a node of a Kubernetes
+ * cluster drains it first (talosctl does, through the Kubernetes API). FORCE skips straight to reboot.
+ */
+export function rebootPhases(mode: "DEFAULT" | "POWERCYCLE" | "FORCE"): Phase[] {
+  if (mode === "FORCE") return [{ phase: "reboot", task: "reboot", ms: 100 }];
+  return [
+    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
+    { phase: "dbus", task: "stopDBus", ms: 100 },
+    ...stopAllPhases(mode === "DEFAULT"),
     { phase: "reboot", task: "reboot", ms: 100 },
   ];
 }
@@ -158,9 +177,9 @@ export async function runReboot(
   fleet: SimFleet,
   node: SimNode,
   actorId: string,
-  kexec: boolean,
+  mode: "DEFAULT" | "POWERCYCLE" | "FORCE",
 ): Promise<void> {
-  await runPhases(fleet, node, "reboot", rebootPhases(kexec), actorId, MachineStage.REBOOTING);
+  await runPhases(fleet, node, "reboot", rebootPhases(mode), actorId, MachineStage.REBOOTING);
   const staged = node.stagedImage;
   const installed = node.installedImage;
   const target = installed ? installerTag(installed) : staged ? installerTag(staged) : undefined;

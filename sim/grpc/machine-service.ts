@@ -212,7 +212,13 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
     reboot: d.unary(`${M}Reboot`, Reboot, async (req, { node, fleet }) => {
       const actorId = uuid();
       if (tryStartSequence(node, "reboot", actorId)) {
-        void runReboot(fleet, node, actorId, req.mode === RebootRequest_Mode.DEFAULT);
+        const mode =
+          req.mode === RebootRequest_Mode.FORCE
+            ? "FORCE"
+            : req.mode === RebootRequest_Mode.POWERCYCLE
+              ? "POWERCYCLE"
+              : "DEFAULT";
+        void runReboot(fleet, node, actorId, mode);
       }
       return [{ actorId }];
     }),
@@ -221,7 +227,7 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       if (!node.previousVersion) throw new Error("cannot rollback: no previous boot entry found");
       node.installedImage = `ghcr.io/siderolabs/installer:${node.previousVersion}`;
       const actorId = uuid();
-      if (tryStartSequence(node, "reboot", actorId)) void runReboot(fleet, node, actorId, false);
+      if (tryStartSequence(node, "reboot", actorId)) void runReboot(fleet, node, actorId, "POWERCYCLE");
       return [{}];
     }),
 
