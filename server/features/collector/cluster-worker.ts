@@ -6,11 +6,8 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "../../platform/db/client";
 import { backoff, jitter, sleep } from "../../platform/pacing";
 import type { SecretKey } from "../../platform/secrets/secret-key";
-import { type ChannelPool, TalosClient, type TalosContext } from "../../talos";
-import { withDefaultPort } from "../../talos/talosconfig";
-import { authorityKey } from "../credentials/authority";
-import { credentialFor } from "../credentials/credential-for";
-import { openCredential } from "../credentials/open-credential";
+import type { TalosClient } from "../../talos";
+import type { ClusterClients } from "../credentials/cluster-clients";
 import type { DriftSink } from "../drift/drift-sink";
 import { NEEDS_ADMIN, secretDigest } from "../drift/read-drift-state";
 import { type ClusterMachine, clusterHealth, type Health } from "../health";
@@ -32,9 +29,8 @@ export interface WorkerDeps {
   /** Bounds the database reads of cluster refreshes so they leave the pool to flushes and the app. */
   refreshes: LimitFunction;
   count: (what: keyof CallCounts, n?: number) => void;
-  /** Credential chosen per need and CA (see chooseCredential), shared by the workers of one collector. */
-  credentialChoices: Map<string, { name?: string; at: number }>;
-  pool: ChannelPool;
+  /** The Talos clients of clusters, per need: shared by the workers of one collector. */
+  clients: ClusterClients;
   reconcileMs: number;
   timeoutMs: number;
   maxBackoffMs: number;
@@ -51,9 +47,6 @@ export interface WorkerDeps {
  * This also bounds how long a newly imported os:admin credential waits to be used for drift readings.
  */
 const FULL_REFRESH_MS = 5 * 60_000;
-
-/** How long a credential chosen for a CA is reused by the other clusters of that CA. */
-const CHOICE_TTL_MS = 60_000;
 
 /** A machine of the inventory as the inventory check compares it: its id and address. */
 export interface MachineAddress {
@@ -91,7 +84,13 @@ export class ClusterWorker {
     readonly clusterId: string,
   ) {
     this.host = {
-      client: () => this.talos,
+      // A client retired under the worker (its credential was replaced or removed) is not used: the
+      // cluster is refreshed now, and the runners wait for the next one.
+      client: () => {
+        if (!this.talos?.retired) return this.talos;
+        this.refreshWaker.wake();
+        return undefined;
+      },
       calls: deps.calls,
       firstContacts: deps.firstContacts,
       count: deps.count,
@@ -283,81 +282,28 @@ export class ClusterWorker {
     return Object.fromEntries(rows.filter((r) => r.event_id).map((r) => [r.id, r.event_id as string]));
   }
 
-  /**
-   * credentialFor reads every credential of the cluster's CA to choose one; with a thousand clusters of one CA
-   * that is a million rows read at start. Clusters linked to a credential of the same CA get the same choice,
-   * so it is made once per need and CA per minute and reused (opened again per cluster, aimed at its own
-   * endpoints). Throws, like credentialFor, when there is no fitting credential.
-   */
-  private async chooseCredential(clusterName: string, need: "read" | "admin"): Promise<TalosContext> {
-    const { db } = this.deps;
-    const secret = this.deps.secretKey ? { secretKey: this.deps.secretKey } : {};
-    const cluster = await db.cluster.findUnique({
-      where: { name: clusterName },
-      select: { endpoints: true, credential: { select: { caPem: true } } },
-    });
-    const key = cluster?.credential ? `${need}|${authorityKey(cluster.credential.caPem)}` : undefined;
-    const cached = key ? this.deps.credentialChoices.get(key) : undefined;
-    if (cluster && cached && Date.now() - cached.at < CHOICE_TTL_MS) {
-      if (!cached.name && need === "admin") throw new Error(NEEDS_ADMIN);
-      const context = cached.name
-        ? await openCredential(db, cached.name, secret).catch(() => undefined)
-        : undefined;
-      if (context && context.certNotAfter.getTime() > Date.now()) {
-        return cluster.endpoints.length
-          ? { ...context, endpoints: cluster.endpoints.map(withDefaultPort) }
-          : context;
-      }
-    }
-    try {
-      const context = await credentialFor(db, clusterName, need, secret);
-      if (key) this.deps.credentialChoices.set(key, { name: context.name, at: Date.now() });
-      return context;
-    } catch (err) {
-      // Remembered only for admin: a cluster without a read credential says why on every refresh.
-      if (key && need === "admin") this.deps.credentialChoices.set(key, { at: Date.now() });
-      throw err;
-    }
-  }
-
   /** The machine configuration needs os:admin: an admin credential if the cluster has one, else the reason. */
   private async openAdminCredential(clusterName: string): Promise<void> {
     try {
-      const context = await this.chooseCredential(clusterName, "admin");
-      // Often the read credential is an admin one too: one client serves both.
-      const reuse = [this.admin.client, this.talos].find((c) => c?.context.certPem === context.certPem);
-      this.admin = { client: reuse ?? new TalosClient(context, { pool: this.deps.pool }) };
+      this.admin = { client: await this.deps.clients.get(clusterName, "admin") };
     } catch {
       this.admin = { reason: NEEDS_ADMIN };
     }
   }
 
-  /** Opens the cluster's read credential, again when it expired or was replaced; without one, says why. */
+  /**
+   * The cluster's read client (ClusterClients keeps it while its credential stays current, and chooses
+   * again when it expired or was replaced); without one, says why on every machine.
+   */
   private async openCredential(clusterName: string): Promise<void> {
-    const current = this.talos?.context;
-    if (current && current.certNotAfter.getTime() > Date.now()) {
-      const stored = await this.deps.db.talosCredential.findUnique({
-        where: { name: current.name },
-        select: { certPem: true, certNotAfter: true },
-      });
-      if (
-        stored?.certPem === current.certPem &&
-        stored.certNotAfter.getTime() === current.certNotAfter.getTime()
-      ) {
-        return;
-      }
-    }
-    // Its certificate is no longer stored (replaced, removed) or has expired: not used one call longer.
     const previous = this.talos;
     try {
-      const context = await this.chooseCredential(clusterName, "read");
-      this.talos = new TalosClient(context, { pool: this.deps.pool });
-      this.certDigest = md5(context.certPem);
+      const client = await this.deps.clients.get(clusterName, "read");
+      this.talos = client;
+      this.certDigest = md5(client.context.certPem);
       this.credentialError = undefined;
-      if (previous && previous.context.certPem !== context.certPem) previous.retire();
-      for (const r of this.runners.values()) r.poke();
+      if (client !== previous) for (const r of this.runners.values()) r.poke();
     } catch (err) {
-      previous?.retire();
       // Expired or missing credential: every machine shows why, until one is imported.
       this.talos = undefined;
       this.certDigest = undefined;

@@ -5,6 +5,7 @@ import { databaseUrlOf } from "../../platform/db/client";
 import { fleetChanges } from "../../platform/fleet-changes";
 import { sleep } from "../../platform/pacing";
 import { ChannelPool } from "../../talos";
+import { ClusterClients } from "../credentials/cluster-clients";
 import { DriftSink } from "../drift/drift-sink";
 import { ClusterWorker } from "./cluster-worker";
 import { FirstContacts } from "./first-contacts";
@@ -52,6 +53,7 @@ export function startCollector(options: CollectorOptions): Collector {
     );
   }
   const pool = new ChannelPool();
+  const clients = new ClusterClients(o.db, { pool, ...(o.secretKey ? { secretKey: o.secretKey } : {}) });
   const writer = new BatchWriter(databaseUrl, instanceId, log);
   const leases = new LeaseManager(databaseUrl, instanceId, o.leaseMs);
   const workers = new Map<string, ClusterWorker>();
@@ -75,8 +77,7 @@ export function startCollector(options: CollectorOptions): Collector {
     count: (what: keyof CallCounts, n = 1) => {
       counts[what] += n;
     },
-    credentialChoices: new Map<string, { name?: string; at: number }>(),
-    pool,
+    clients,
     reconcileMs: o.reconcileMs,
     timeoutMs: o.timeoutMs,
     maxBackoffMs: o.maxBackoffMs,
@@ -202,6 +203,7 @@ export function startCollector(options: CollectorOptions): Collector {
         await drift?.stop();
         await leases.releaseAll().catch((err) => log.warn({ err }, "collector: could not release leases"));
         await leases.close();
+        clients.close();
         pool.close();
         log.info("collector stopped");
       })();

@@ -8,7 +8,7 @@ import { databaseUrlOf, type PrismaClient } from "../../platform/db/client";
 import { fleetChanges } from "../../platform/fleet-changes";
 import type { SecretKey } from "../../platform/secrets/secret-key";
 import { type ChannelPool, TalosClient } from "../../talos";
-import { type CredentialNeed, credentialFor } from "./credential-for";
+import { CredentialChoices, type CredentialNeed } from "./credential-for";
 
 /** Tells of changed tables (FleetChanges): the clients are checked again on a credential change. */
 export interface TableChanges {
@@ -24,6 +24,7 @@ interface Entry {
 export class ClusterClients {
   private readonly cache = new Map<string, Entry>();
   private readonly unsubscribe: (() => void) | undefined;
+  private readonly choices: CredentialChoices;
 
   constructor(
     private readonly db: PrismaClient,
@@ -33,6 +34,7 @@ export class ClusterClients {
      */
     private readonly opts: { secretKey?: SecretKey; changes?: TableChanges; pool?: ChannelPool } = {},
   ) {
+    this.choices = new CredentialChoices(db, { secretKey: opts.secretKey });
     const url = databaseUrlOf(db);
     const changes = opts.changes ?? (url ? fleetChanges(url) : undefined);
     this.unsubscribe = changes?.subscribe((table) => {
@@ -48,9 +50,9 @@ export class ClusterClients {
       const client = await hit.client.catch(() => undefined);
       if (client && !client.retired && client.context.certNotAfter.getTime() > Date.now()) return client;
     }
-    const client = credentialFor(this.db, cluster, need, { secretKey: this.opts.secretKey }).then(
-      (context) => new TalosClient(context, this.opts.pool ? { pool: this.opts.pool } : {}),
-    );
+    const client = this.choices
+      .contextFor(cluster, need)
+      .then((context) => new TalosClient(context, this.opts.pool ? { pool: this.opts.pool } : {}));
     if (version !== undefined) this.cache.set(key, { version, client });
     // A refusal is not kept: the next job asks again.
     client.catch(() => {
@@ -81,7 +83,7 @@ export class ClusterClients {
     }
   }
 
-  /** Stops listening for changes (tests, a reconciler that stops). */
+  /** Stops listening for changes (tests, a reconciler or collector that stops). */
   close(): void {
     this.unsubscribe?.();
   }
@@ -98,4 +100,16 @@ async function clientVersion(db: PrismaClient, cluster: string): Promise<string 
     FROM cluster c CROSS JOIN talos_credential_version v
     WHERE c.name = ${cluster}`;
   return rows[0]?.version;
+}
+
+const shared = new WeakMap<PrismaClient, ClusterClients>();
+
+/** The process's clients for a database (log streams and the app's other jobs share them). */
+export function sharedClusterClients(db: PrismaClient): ClusterClients {
+  let clients = shared.get(db);
+  if (!clients) {
+    clients = new ClusterClients(db);
+    shared.set(db, clients);
+  }
+  return clients;
 }

@@ -58,44 +58,80 @@ export function chooseCredential(
   });
 }
 
+/** A stored credential as the choice reads it. */
+type StoredCandidate = Candidate & { caPem: string; endpoints: string[] };
+
+const candidateSelect = { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true } as const;
+
 /**
- * The credential for a job on `clusterName`, opened, aimed at the cluster's endpoints. Candidates are
- * the cluster's credential and every other one its CA issued; without a linked credential, those
- * whose endpoints include one of the cluster's.
+ * Chooses and opens credentials for jobs on clusters, remembering the candidates of each CA while no
+ * credential changes (every change bumps one version number: migration `credential_changes`): with a
+ * thousand clusters of one CA, the thousand credentials are read once, not once per cluster. The
+ * collector, log streams and rollouts share one per process (ClusterClients).
  */
-export async function credentialFor(
+export class CredentialChoices {
+  /** CA key → its candidates, as of a credential version. */
+  private readonly byAuthority = new Map<string, { version: string; candidates: StoredCandidate[] }>();
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly opts: { secretKey?: SecretKey } = {},
+  ) {}
+
+  /**
+   * The credential for a job on `clusterName`, opened, aimed at the cluster's endpoints. Candidates are
+   * the cluster's credential and every other one its CA issued; without a linked credential, those
+   * whose endpoints include one of the cluster's.
+   */
+  async contextFor(clusterName: string, need: CredentialNeed, now = new Date()): Promise<TalosContext> {
+    const rows = await this.db.$queryRaw<
+      Array<{ endpoints: string[]; ca_pem: string | null; version: string }>
+    >`
+      SELECT c.endpoints, t.ca_pem, v.version::text AS version
+      FROM cluster c
+      LEFT JOIN talos_credential t ON t.id = c.credential_id
+      CROSS JOIN talos_credential_version v
+      WHERE c.name = ${clusterName}`;
+    const cluster = rows[0];
+    if (!cluster)
+      throw new AppError("NOT_FOUND", { userMessage: `There is no cluster named "${clusterName}".` });
+    const endpoints = cluster.endpoints.map(withDefaultPort);
+    const candidates = cluster.ca_pem
+      ? await this.sameAuthority(cluster.ca_pem, cluster.version)
+      : (
+          await this.db.talosCredential.findMany({ orderBy: { name: "asc" }, select: candidateSelect })
+        ).filter((c) => c.endpoints.some((e) => endpoints.includes(withDefaultPort(e))));
+    const chosen = chooseCredential(clusterName, candidates, need, now);
+    const context = await openCredential(this.db, chosen.name, { secretKey: this.opts.secretKey });
+    return endpoints.length > 0 ? { ...context, endpoints } : context;
+  }
+
+  /** Every credential the CA issued (the same CA certificate is normally stored as the same text). */
+  private async sameAuthority(caPem: string, version: string): Promise<StoredCandidate[]> {
+    const key = authorityKey(caPem);
+    const known = this.byAuthority.get(key);
+    if (known?.version === version) return known.candidates;
+    const exact = await this.db.talosCredential.findMany({
+      where: { caPem },
+      orderBy: { name: "asc" },
+      select: candidateSelect,
+    });
+    const rows =
+      exact.length > 0
+        ? exact
+        : await this.db.talosCredential.findMany({ orderBy: { name: "asc" }, select: candidateSelect });
+    const candidates = rows.filter((c) => authorityKey(c.caPem) === key);
+    this.byAuthority.set(key, { version, candidates });
+    return candidates;
+  }
+}
+
+/** The credential for one job, chosen afresh (CredentialChoices remembers candidates across jobs). */
+export function credentialFor(
   db: PrismaClient,
   clusterName: string,
   need: CredentialNeed,
   opts: { secretKey?: SecretKey; now?: Date } = {},
 ): Promise<TalosContext> {
-  const cluster = await db.cluster.findUnique({
-    where: { name: clusterName },
-    select: { endpoints: true, credential: { select: { caPem: true } } },
-  });
-  if (!cluster)
-    throw new AppError("NOT_FOUND", { userMessage: `There is no cluster named "${clusterName}".` });
-  const endpoints = cluster.endpoints.map(withDefaultPort);
-  // With a linked credential, the candidates are the credentials of the same CA: read those rows only
-  // (the same CA certificate is normally stored as the same text), so choosing stays one small query
-  // per cluster however large the fleet. Without one, every credential is a candidate by endpoint.
-  const select = { name: true, role: true, certNotAfter: true, caPem: true, endpoints: true } as const;
-  const sameCa = cluster.credential
-    ? await db.talosCredential.findMany({
-        where: { caPem: cluster.credential.caPem },
-        orderBy: { name: "asc" },
-        select,
-      })
-    : [];
-  const all =
-    sameCa.length > 0 ? sameCa : await db.talosCredential.findMany({ orderBy: { name: "asc" }, select });
-  const linkedCa = cluster.credential ? authorityKey(cluster.credential.caPem) : undefined;
-  const candidates = all.filter((c) =>
-    linkedCa !== undefined
-      ? authorityKey(c.caPem) === linkedCa
-      : c.endpoints.some((e) => endpoints.includes(withDefaultPort(e))),
-  );
-  const chosen = chooseCredential(clusterName, candidates, need, opts.now);
-  const context = await openCredential(db, chosen.name, { secretKey: opts.secretKey });
-  return endpoints.length > 0 ? { ...context, endpoints } : context;
+  return new CredentialChoices(db, { secretKey: opts.secretKey }).contextFor(clusterName, need, opts.now);
 }

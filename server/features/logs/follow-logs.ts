@@ -9,7 +9,7 @@ import { type PackedFrame, packFrame } from "../../model/log-frame";
 import { actorOf, type Principal, scopesFor } from "../../model/principal";
 import type { PrismaClient } from "../../platform/db/client";
 import type { TalosClient } from "../../talos";
-import { clusterClient } from "./cluster-clients";
+import { sharedClusterClients } from "../credentials/cluster-clients";
 import { DEFAULT_SESSION_LIMITS, LogSession, type SessionLimits } from "./log-session";
 import { runMachineStream } from "./machine-stream";
 import { decodeResumeId, encodeResumeId } from "./resume-id";
@@ -90,7 +90,7 @@ export async function* followLogs(
       deps.session ?? DEFAULT_SESSION_LIMITS,
     );
     const clients = new Map<string, Promise<TalosClient>>();
-    const clientFor = deps.clientFor ?? ((cluster: string) => clusterClient(db, cluster));
+    const clientFor = deps.clientFor ?? ((cluster: string) => sharedClusterClients(db).get(cluster, "read"));
     const clientOf = (cluster: string) => {
       let c = clients.get(cluster);
       if (!c) {

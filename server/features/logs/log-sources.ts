@@ -5,7 +5,7 @@ import type { Principal } from "../../model/principal";
 import { scopesFor } from "../../model/principal";
 import type { PrismaClient } from "../../platform/db/client";
 import type { TalosClient } from "../../talos";
-import { clusterClient } from "./cluster-clients";
+import { sharedClusterClients } from "../credentials/cluster-clients";
 import { classifyFailure } from "./stream-errors";
 import { visibleMachines } from "./visible-machines";
 
@@ -29,7 +29,7 @@ export async function logSources({
   db,
   principal,
   input,
-  clientFor = (cluster) => clusterClient(db, cluster),
+  clientFor = (cluster) => sharedClusterClients(db).get(cluster, "read"),
 }: {
   db: PrismaClient;
   principal: Principal;
