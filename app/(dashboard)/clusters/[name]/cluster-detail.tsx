@@ -14,7 +14,7 @@ import { clusterHref, machinesHref } from "../../../_components/machine-links";
 import { PageHeader } from "../../../_components/page-header";
 import { PlacementEditor } from "../../../_components/placement-editor";
 import { LockBadge, LockCard } from "../../../_components/rollout-lock";
-import { StateHistory } from "../../../_components/state-history";
+import { StateChanges } from "../../../_components/state-changes";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
@@ -236,7 +236,7 @@ export function ClusterDetail({ name }: { name: string }) {
       </div>
       <div className="mt-4">
         <Card title="Recent changes" description="State changes of this cluster's machines, newest first.">
-          <StateHistory rows={c.changes} />
+          <StateChanges rows={c.changes} />
         </Card>
       </div>
       <div className="mt-4">

@@ -11,7 +11,7 @@ import { LabelChips } from "../../../_components/labels";
 import { clusterHref, machinesHref } from "../../../_components/machine-links";
 import { PlacementEditor } from "../../../_components/placement-editor";
 import { LockCard } from "../../../_components/rollout-lock";
-import { StateHistory as History } from "../../../_components/state-history";
+import { StateChanges } from "../../../_components/state-changes";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
@@ -232,7 +232,7 @@ function MachineOverview({ m }: { m: MachineView }) {
       )}
       <div className="mt-4">
         <Card title="State history" description="What changed on this machine, newest first.">
-          <History rows={m.history} />
+          <StateChanges rows={m.history} />
         </Card>
       </div>
     </>

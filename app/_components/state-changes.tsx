@@ -3,7 +3,7 @@ import Link from "next/link";
 import { formatTime } from "./format";
 import { Untrusted } from "./untrusted-text";
 
-export function StateHistory({
+export function StateChanges({
   rows,
 }: {
   rows: Array<{
