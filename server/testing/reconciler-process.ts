@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { Principal } from "../model/principal";
 import { eventually } from "./collector-fleet";
+import { principalWith } from "./principals";
 import {
   approveWave,
   callerFor,
@@ -11,6 +12,7 @@ import {
   type RolloutTestFleet,
   rolloutOf,
   simNode,
+  startRolloutTestFleet,
   testSafety,
 } from "./rollout-fleet";
 
@@ -109,4 +111,38 @@ export async function holderWhen(
 
 export async function holderOf(fleet: RolloutTestFleet, id: string): Promise<string | null> {
   return (await fleet.database.db.rollout.findUniqueOrThrow({ where: { id } })).leaseOwner;
+}
+
+/** A rollout test fleet (one cluster: 3 control planes, 5 workers on v1.13.2) driven by two reconciler processes. */
+export interface TwoReconcilers {
+  fleet: RolloutTestFleet;
+  a: ReconcilerProcess;
+  b: ReconcilerProcess;
+  operator: Principal;
+  approver: Principal;
+  stop(): Promise<void>;
+}
+
+export async function startTwoReconcilers(opts: { timeScale: number }): Promise<TwoReconcilers> {
+  const operator = principalWith("alice", "operator");
+  const approver = principalWith("bob", "approver");
+  const fleet = await startRolloutTestFleet({
+    clusters: 1,
+    nodesPerCluster: 8,
+    timeScale: opts.timeScale,
+    users: [operator, approver],
+  });
+  const children: ChildProcess[] = [];
+  const [a, b] = await Promise.all([spawnReconciler(fleet, children), spawnReconciler(fleet, children)]);
+  return {
+    fleet,
+    a,
+    b,
+    operator,
+    approver,
+    stop: async () => {
+      for (const c of children) c.kill("SIGKILL");
+      await fleet.stop();
+    },
+  };
 }

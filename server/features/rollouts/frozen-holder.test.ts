@@ -2,47 +2,37 @@
 // inside an upgrade request: the other process takes over and finishes that machine; the frozen one,
 // running again, notices it lost the lease and sends nothing more (no second reboot of the machine it
 // was upgrading). By the simulator's own records: every machine upgraded exactly once.
-import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Principal } from "../../model/principal";
 import { eventually } from "../../testing/collector-fleet";
-import { principalWith } from "../../testing/principals";
 import {
   holderOf,
   holderWhen,
   type ReconcilerProcess,
-  spawnReconciler,
+  startTwoReconcilers,
   startWorkerRollout,
+  type TwoReconcilers,
 } from "../../testing/reconciler-process";
 import {
   expectUpgradedOnce,
   phasesOf,
   type RolloutTestFleet,
-  startRolloutTestFleet,
   waitForStatus,
 } from "../../testing/rollout-fleet";
 
-const operator = principalWith("alice", "operator");
-const approver = principalWith("bob", "approver");
 const TARGET = "v1.14.0-rc.1";
 
+let t: TwoReconcilers;
 let fleet: RolloutTestFleet;
-const children: ChildProcess[] = [];
 let a: ReconcilerProcess;
 let b: ReconcilerProcess;
+let operator: Principal;
+let approver: Principal;
 beforeAll(async () => {
-  // One cluster of 3 control planes and 5 workers on v1.13.2; installs take 0.5 s.
-  fleet = await startRolloutTestFleet({
-    clusters: 1,
-    nodesPerCluster: 8,
-    timeScale: 30,
-    users: [operator, approver],
-  });
-  [a, b] = await Promise.all([spawnReconciler(fleet, children), spawnReconciler(fleet, children)]);
+  t = await startTwoReconcilers({ timeScale: 30 });
+  ({ fleet, a, b, operator, approver } = t);
 }, 120_000);
-afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
-  await fleet?.stop();
-});
+afterAll(() => t?.stop());
 
 it("keeps a holder frozen past its lease inside an upgrade request from acting once it runs again", {
   timeout: 120_000,

@@ -2,47 +2,33 @@
 // simulator. Killing the lease holder with kill -9 mid-wave, the other takes over within the lease
 // time and completes the rollout; the simulator's own record of the upgrade requests every node
 // received shows no machine upgraded twice, none refused as "in progress", none left behind.
-import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Principal } from "../../model/principal";
 import { eventually } from "../../testing/collector-fleet";
-import { principalWith } from "../../testing/principals";
 import {
   holderOf,
   holderWhen,
   PROCESS_LEASE_MS,
   type ReconcilerProcess,
-  spawnReconciler,
+  startTwoReconcilers,
   startWorkerRollout,
+  type TwoReconcilers,
 } from "../../testing/reconciler-process";
-import {
-  expectUpgradedOnce,
-  type RolloutTestFleet,
-  startRolloutTestFleet,
-  waitForStatus,
-} from "../../testing/rollout-fleet";
+import { expectUpgradedOnce, type RolloutTestFleet, waitForStatus } from "../../testing/rollout-fleet";
 
-const operator = principalWith("alice", "operator");
-const approver = principalWith("bob", "approver");
 const TARGET = "v1.14.0-rc.1";
 
+let t: TwoReconcilers;
 let fleet: RolloutTestFleet;
-const children: ChildProcess[] = [];
 let a: ReconcilerProcess;
 let b: ReconcilerProcess;
+let operator: Principal;
+let approver: Principal;
 beforeAll(async () => {
-  // One cluster of 3 control planes and 5 workers on v1.13.2.
-  fleet = await startRolloutTestFleet({
-    clusters: 1,
-    nodesPerCluster: 8,
-    timeScale: 60,
-    users: [operator, approver],
-  });
-  [a, b] = await Promise.all([spawnReconciler(fleet, children), spawnReconciler(fleet, children)]);
+  t = await startTwoReconcilers({ timeScale: 60 });
+  ({ fleet, a, b, operator, approver } = t);
 }, 120_000);
-afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
-  await fleet?.stop();
-});
+afterAll(() => t?.stop());
 
 it("takes over from a holder killed with kill -9 mid-wave within the lease time, upgrading every machine exactly once", {
   timeout: 120_000,
