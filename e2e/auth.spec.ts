@@ -90,6 +90,12 @@ test("an administrator cannot make a site-scoped admin: the form says admin is f
   const row = users.getByRole("row", { name: new RegExp(name) });
   await expect(row).toContainText("operator (site:eu/*)");
   await expect(row).toContainText("approver (site:eu/*)");
+  // The form starts over for the next user: no roles or scope carried over from this one.
+  await expect(users.getByLabel("User name")).toHaveValue("");
+  await expect(users.getByRole("checkbox", { name: "viewer" })).toBeChecked();
+  await expect(users.getByRole("checkbox", { name: "operator" })).not.toBeChecked();
+  await expect(users.getByRole("checkbox", { name: "approver" })).not.toBeChecked();
+  await expect(users.getByLabel(/^Scope/)).toHaveValue("");
 });
 
 test("repeated failed sign-ins lock the user out from that address, even against the right password", async ({

@@ -119,6 +119,11 @@ test("an operator creates rollouts; an approver rejects one, and approves the ot
   await expect(wave.getByText("done", { exact: true }).first()).toBeVisible();
   await expect(ap.getByText(/^(pending|pulling|pulled|upgrading|failed)$/)).toHaveCount(0);
   await shot(ap, "rollouts-completed");
+  // The list says how far it got, machine by machine.
+  await ap.goto("/rollouts");
+  const row = ap.getByRole("row", { name: new RegExp(`e2e to ${TARGET.replaceAll(".", "\\.")} ${suffix}`) });
+  await expect(row.getByTestId("rollout-progress")).toHaveText("5 of 5 machines upgraded");
+  await expect(row).toContainText("2 waves");
 
   // Every machine on the target, rebooted once.
   const simulated = (await (await fetch(`${sim.controlUrl}/fleet`)).json()) as {
@@ -135,4 +140,29 @@ test("an operator creates rollouts; an approver rejects one, and approves the ot
   expect(planned.length).toBeGreaterThan(1);
   for (const n of simulated.clusters[0]?.nodes ?? [])
     if (planned.includes(n.hostname)) expect(n.talosVersion).toBe(TARGET);
+});
+
+test("the author of a rollout, holding the approver role too, is told before clicking that someone else must approve", async ({
+  page,
+}) => {
+  await signIn(page); // the administrator holds every role
+  const id = await withDb(async (db) => {
+    const user = (await db.query("SELECT id FROM app_user WHERE username = 'admin'")).rows[0].id as string;
+    const r = await db.query(
+      `INSERT INTO rollout (id, name, target_version, installer_image, wave_plan, safety, created_by_id, created_by, last_changed_by_id, last_changed_by, updated_at)
+       VALUES (gen_random_uuid(), 'e2e own rollout', $1, $2, '{}', '{}', $3, 'admin', $3, 'admin', now()) RETURNING id`,
+      [TARGET, `ghcr.io/siderolabs/installer:${TARGET}`, user],
+    );
+    await db.query(
+      "INSERT INTO rollout_wave (id, rollout_id, index, name) VALUES (gen_random_uuid(), $1, 0, 'Canary')",
+      [r.rows[0].id],
+    );
+    return r.rows[0].id as string;
+  });
+  await page.goto(`/rollouts/${id}`);
+  await expect(page.getByRole("note")).toHaveText(
+    "You created this rollout, so another approver must approve or reject it (four-eyes rule).",
+  );
+  await expect(page.getByRole("button", { name: /^Approve/ })).toHaveCount(0);
+  await shot(page, "rollouts-own-four-eyes");
 });

@@ -10,11 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { RegistryStats, UpgradeCall } from "@/sim";
+import { adoptAuditHead } from "../../server/access/audit/adopt-audit-head";
 import { createCaller } from "../../server/api/app-router";
 import { createContextInner } from "../../server/api/trpc/context";
 import { RolloutReconciler } from "../../server/features/rollouts/reconciler/reconciler";
 import { createDb, type PrismaClient } from "../../server/platform/db/client";
 import { applyMigrations } from "../../server/platform/db/migrate";
+import { setInstanceSecretKey } from "../../server/platform/secrets/instance-key";
 import { loadSecretKey } from "../../server/platform/secrets/secret-key";
 import { type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
 import { principalWith } from "../../server/testing/principals";
@@ -181,7 +183,7 @@ export async function runRollout(): Promise<BenchMetric[]> {
   };
   const interrupted = onInterrupt(cleanUp);
   try {
-    await applyMigrations(pg.url);
+    const { applied } = await applyMigrations(pg.url);
     db = createDb(pg.url);
     const started = performance.now();
     sim = await startReadyChild<{ controlUrl: string; talosconfig: string }>(
@@ -196,6 +198,9 @@ export async function runRollout(): Promise<BenchMetric[]> {
     );
     const control = sim.ready.controlUrl;
     const secretKey = await loadSecretKey({ dataDir: dir });
+    // The API calls below audit what they do, signing the trail's head with the instance's key, as Minos does.
+    setInstanceSecretKey(secretKey);
+    await adoptAuditHead(db, secretKey, applied);
     const fleet = await getJson<SimFleetView>(`${control}/fleet`);
     await seedFleet(
       db,

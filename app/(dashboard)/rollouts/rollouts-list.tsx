@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Rocket } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
+import { countOf } from "@/server/model/count-words";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatAgo } from "../../_components/format";
@@ -78,7 +79,7 @@ export function RolloutsList() {
           const current = r.waves.find((w) => w.index === r.currentWave);
           const awaiting =
             current?.status === "pending" && ["pending", "running", "paused"].includes(r.status);
-          const doneWaves = r.waves.filter((w) => w.status === "done").length;
+          const p = r.progress;
           return (
             <tr
               key={r.id}
@@ -117,7 +118,16 @@ export function RolloutsList() {
               </td>
               <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.targetVersion}</td>
               <td className="px-3 py-2">
-                {doneWaves} of {r.waves.length} waves done · {r._count.machines} machines
+                <span data-testid="rollout-progress">
+                  {p.done.toLocaleString("en-US")} of {countOf(p.total, "machine")} upgraded
+                  {p.failed > 0 ? ` · ${p.failed.toLocaleString("en-US")} failed` : ""}
+                  {p.skipped > 0 ? ` · ${p.skipped.toLocaleString("en-US")} skipped` : ""}
+                </span>
+                <span className="block text-xs text-zinc-500">
+                  {r.status === "completed" || r.status === "aborted" || r.status === "rejected"
+                    ? countOf(r.waves.length, "wave")
+                    : `wave ${Math.min(r.currentWave + 1, r.waves.length)} of ${r.waves.length}${current ? ` (${current.name})` : ""}`}
+                </span>
               </td>
               <td className="px-3 py-2 text-zinc-600 dark:text-zinc-400">
                 {formatAgo(r.createdAt)} by {r.createdBy}

@@ -32,8 +32,11 @@ function UsersAdmin() {
   const create = useMutation(
     trpc.users.create.mutationOptions({
       onSuccess: () => {
+        // The whole form starts over: a second user must not silently get the first one's roles.
         setUsername("");
         setPassword("");
+        setChosen(["viewer"]);
+        setScope("");
         void refresh();
       },
     }),

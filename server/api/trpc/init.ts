@@ -128,7 +128,12 @@ export const procedure = t.procedure.use(observed).use(async ({ meta, ctx, path,
     if (result.ok) await record("ok");
     else {
       const cause = result.error.cause;
-      await record("error", { error: cause instanceof AppError ? cause.userMessage : result.error.code });
+      // A refusal (a rule such as four eyes, or a role) is "denied"; anything else that failed is "error".
+      const refused =
+        result.error.code === "FORBIDDEN" || (cause instanceof AppError && cause.code === "FORBIDDEN");
+      await record(refused ? "denied" : "error", {
+        error: cause instanceof AppError ? cause.userMessage : result.error.code,
+      });
     }
   }
   return result;

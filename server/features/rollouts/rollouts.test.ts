@@ -79,6 +79,12 @@ describe("rollouts against the simulator", { timeout: 240_000 }, () => {
         autoAdvance: false,
       }),
     ).rejects.toThrow(/someone else must approve it \(four-eyes rule\)/);
+    // Audited as a refusal, as docs/rollouts.md says ("rollouts.decide denied"), not as an error.
+    const refusal = await fleet?.database.db.auditEntry.findFirst({
+      where: { action: "rollouts.decide", actor: "alice" },
+      orderBy: { id: "desc" },
+    });
+    expect(refusal?.result).toBe("denied");
 
     // An approval, then a plan change: the approval is void and a decision on the old revision refused.
     await as(bob).rollouts.decide({

@@ -14,15 +14,18 @@ export function Decision({
   rolloutId,
   wave,
   revision,
+  author,
   onDecided,
 }: {
   rolloutId: string;
   wave: { index: number; name: string };
   revision: number;
+  /** Who created the rollout and who last changed its plan: neither may decide on it (four eyes). */
+  author: { createdBy: string; lastChangedBy: string };
   onDecided: () => void;
 }) {
   const trpc = useTRPC();
-  const { may } = useMe();
+  const { may, me } = useMe();
   const [comment, setComment] = useState("");
   const [autoAdvance, setAutoAdvance] = useState(false);
   const decide = useMutation(
@@ -38,6 +41,20 @@ export function Decision({
       <Card title={`${wave.name} awaits approval`}>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           An approver other than the rollout's author must approve it before it starts.
+        </p>
+      </Card>
+    );
+  const own =
+    me?.username === author.createdBy
+      ? "created this rollout"
+      : me?.username === author.lastChangedBy
+        ? "last changed this rollout's plan"
+        : undefined;
+  if (own)
+    return (
+      <Card title={`${wave.name} awaits approval`}>
+        <p role="note" className="text-sm text-zinc-600 dark:text-zinc-400">
+          You {own}, so another approver must approve or reject it (four-eyes rule).
         </p>
       </Card>
     );

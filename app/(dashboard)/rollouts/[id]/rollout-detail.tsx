@@ -83,7 +83,13 @@ export function RolloutDetail({ id }: { id: string }) {
         {awaiting && current ? (
           <div id="decision" className="scroll-mt-4 space-y-4">
             <WaveBriefing rolloutId={id} waveIndex={current.index} />
-            <Decision rolloutId={id} wave={current} revision={r.revision} onDecided={refresh} />
+            <Decision
+              rolloutId={id}
+              wave={current}
+              revision={r.revision}
+              author={{ createdBy: r.createdBy, lastChangedBy: r.lastChangedBy }}
+              onDecided={refresh}
+            />
           </div>
         ) : null}
         <WaveTimeline rollout={r} canRun={canRun && active} onChanged={refresh} />
