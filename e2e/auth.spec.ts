@@ -185,3 +185,34 @@ test("verifying the audit trail names what was done to it outside Minos", async 
     await withDb((c) => c.query("UPDATE audit_head SET last_id = $1", [saved.last_id]));
   }
 });
+
+test("an administrator changes a user's roles and sets a new password for them from Settings", async ({
+  page,
+  browser,
+}) => {
+  await signIn(page);
+  const user = await createUser(page, `edith-${Date.now().toString(36)}`, "viewer");
+  await page.goto("/settings");
+  const users = page.getByRole("region", { name: "Users" });
+  await users.getByRole("button", { name: `Edit ${user.username}` }).click();
+  const editor = users.getByRole("region", { name: `Edit ${user.username}` });
+  await editor.getByRole("checkbox", { name: "viewer" }).uncheck();
+  await editor.getByRole("checkbox", { name: "operator" }).check();
+  await editor.getByLabel(/^Scope of these roles/).fill("site:eu/*");
+  await editor.getByRole("button", { name: "Save roles" }).click();
+  await expect(editor.getByRole("status")).toHaveText(`${user.username} now holds operator in site:eu/*.`);
+  await expect(users.getByTestId(`user-${user.username}`)).toContainText("operator (site:eu/*)");
+
+  await editor
+    .getByLabel(`New password for ${user.username} (12+ characters)`)
+    .fill("Another-sturdy-passphrase-2");
+  await editor.getByRole("button", { name: "Set password" }).click();
+  await expect(editor.getByRole("status")).toContainText(
+    `${user.username}'s password was set; their sessions ended`,
+  );
+  await shot(page, "settings-edit-user");
+
+  const theirs = await (await browser.newContext()).newPage();
+  await signIn(theirs, { username: user.username, password: "Another-sturdy-passphrase-2" });
+  await expect(theirs.getByTestId("signed-in-user")).toContainText(user.username);
+});

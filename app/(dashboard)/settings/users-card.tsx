@@ -10,6 +10,7 @@ import { useTRPC } from "../../_components/trpc";
 import { Button, Card, Field, FormError, Notice } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
 import { DeleteUserConfirm } from "./delete-user-confirm";
+import { EditUser } from "./edit-user";
 
 type Role = (typeof roles)[number];
 
@@ -45,6 +46,7 @@ function UsersAdmin() {
     trpc.users.setDisabled.mutationOptions({ onSuccess: () => void refresh() }),
   );
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [deleted, setDeleted] = useState<string | null>(null);
   const remove = useMutation(
     trpc.users.delete.mutationOptions({
@@ -127,7 +129,16 @@ function UsersAdmin() {
                     ? `locked out from an address until ${formatTime(u.lockedUntil)}`
                     : "active"}
               </td>
-              <td className="py-2 text-right">
+              <td className="whitespace-nowrap py-2 text-right">
+                <Button
+                  variant="secondary"
+                  className="mr-2"
+                  aria-label={`Edit ${u.username}`}
+                  aria-expanded={editing === u.username}
+                  onClick={() => setEditing(editing === u.username ? null : u.username)}
+                >
+                  Edit
+                </Button>
                 <Button
                   variant={u.disabled ? "secondary" : "danger"}
                   onClick={() => setDisabled.mutate({ username: u.username, disabled: !u.disabled })}
@@ -150,6 +161,14 @@ function UsersAdmin() {
                 ) : null}
               </td>
             </tr>
+            {editing === u.username ? (
+              <EditUser
+                username={u.username}
+                grants={u.grants}
+                onChanged={() => void refresh()}
+                onClose={() => setEditing(null)}
+              />
+            ) : null}
             {deleting === u.username ? (
               <DeleteUserConfirm
                 username={u.username}
