@@ -20,7 +20,7 @@ import { setInstanceSecretKey } from "../../server/platform/secrets/instance-key
 import { loadSecretKey } from "../../server/platform/secrets/secret-key";
 import { type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
 import { principalWith } from "../../server/testing/principals";
-import { startTempPostgres } from "../../server/testing/temp-postgres";
+import { startTempDatabase } from "../../server/testing/temp-postgres";
 import {
   onInterrupt,
   processCpuSeconds,
@@ -167,7 +167,7 @@ async function placeClusters(db: PrismaClient): Promise<void> {
 export async function runRollout(): Promise<BenchMetric[]> {
   const machines = CLUSTERS * NODES_PER_CLUSTER;
   const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-rollout-"));
-  const pg = await startTempPostgres();
+  const pg = await startTempDatabase();
   const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
   let db: PrismaClient | undefined;
   let sim: ReadyChild<{ controlUrl: string; talosconfig: string }> | undefined;

@@ -16,7 +16,7 @@ import { createDb } from "../../server/platform/db/client";
 import { applyMigrations } from "../../server/platform/db/migrate";
 import { loadSecretKey } from "../../server/platform/secrets/secret-key";
 import { clearFaults, injectFault, type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
-import { startTempPostgres } from "../../server/testing/temp-postgres";
+import { startTempDatabase } from "../../server/testing/temp-postgres";
 import { type CpuBreakdown, type HeapBreakdown, Profiler } from "../profiler";
 import type { BenchMetric, BenchSuite } from "../suite";
 
@@ -242,7 +242,7 @@ const suite: BenchSuite = {
   description: `State collection: ${CLUSTERS * NODES_PER_CLUSTER} simulated machines in ${CLUSTERS} clusters → Postgres`,
   async run(): Promise<BenchMetric[]> {
     const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-collector-"));
-    const pg = await startTempPostgres();
+    const pg = await startTempDatabase();
     const sim = await startSimChild(path.join(dir, "sim"));
     const db = createDb(pg.url);
     const params = { clusters: CLUSTERS, machines: CLUSTERS * NODES_PER_CLUSTER };

@@ -16,7 +16,7 @@ import { TalosClient } from "../../server/talos";
 import { parseTalosconfig } from "../../server/talos/talosconfig";
 import { injectFault, type SimFleetView, seedFleet } from "../../server/testing/collector-fleet";
 import { sseClient } from "../../server/testing/sse-server";
-import { startTempPostgres } from "../../server/testing/temp-postgres";
+import { startTempDatabase } from "../../server/testing/temp-postgres";
 import type { BenchMetric, BenchSuite } from "../suite";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -149,7 +149,7 @@ const suite: BenchSuite = {
     "Live logs: raw gRPC vs through Minos over SSE (lines/s), line latency at 1,000 lines/s, Minos RSS with 100 viewers",
   async run(): Promise<BenchMetric[]> {
     const dir = await mkdtemp(path.join(os.tmpdir(), "minos-bench-logs-"));
-    const pg = await startTempPostgres();
+    const pg = await startTempDatabase();
     const db = createDb(pg.url);
     let sim: ChildProcess | undefined;
     let minos: ChildProcess | undefined;
