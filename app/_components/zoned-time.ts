@@ -11,10 +11,14 @@ export function viewerTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-/** "Sat 28 Nov, 22:00 CET" in the given zone (the viewer's own when omitted). */
+/**
+ * "Sat 28 Nov, 22:00 CET (Europe/Copenhagen)" in the given zone (the viewer's own when omitted): 24-hour
+ * time, the zone's abbreviation, and its name, since an abbreviation alone is often just "GMT-5".
+ */
 export function formatInZone(value: Date | string, timeZone?: string): string {
   const d = typeof value === "string" ? new Date(value) : value;
-  return d.toLocaleString("en-GB", {
+  const zone = timeZone ?? viewerTimeZone();
+  const text = d.toLocaleString("en-GB", {
     timeZone,
     weekday: "short",
     day: "numeric",
@@ -24,6 +28,7 @@ export function formatInZone(value: Date | string, timeZone?: string): string {
     hourCycle: "h23",
     timeZoneName: "short",
   });
+  return zone === "UTC" ? text : `${text} (${zone})`;
 }
 
 /** "4 h", "1 h 30 min", "45 min", "24 h". */

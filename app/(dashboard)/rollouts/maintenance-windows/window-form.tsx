@@ -187,8 +187,13 @@ export function WindowForm({ editing, onDone }: { editing: EditedWindow | null; 
         <div>
           <label className="block text-sm font-medium">
             {LABEL.start}
+            {/* Text, not type="time": that shows 12-hour time in some browsers, beside 24-hour tables. */}
             <input
-              type="time"
+              type="text"
+              inputMode="numeric"
+              placeholder="HH:MM (24-hour)"
+              pattern="([01][0-9]|2[0-3]):[0-5][0-9]"
+              maxLength={5}
               className={inputStyle}
               value={start}
               onChange={(e) => setStart(e.target.value)}
