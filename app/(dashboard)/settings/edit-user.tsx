@@ -3,9 +3,10 @@
 // ends their sessions and revokes their API tokens). Each is audited by the server.
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { type Role, roles } from "@/server/model/permissions";
+import type { Role } from "@/server/model/permissions";
 import { useTRPC } from "../../_components/trpc";
 import { Button, Field, FormError, Notice } from "../../_components/ui";
+import { AdminScopeWarning, adminScoped, GrantFields } from "./grant-fields";
 
 export function EditUser({
   username,
@@ -42,8 +43,7 @@ export function EditUser({
       },
     }),
   );
-  const adminScoped = chosen.includes("admin") && scope.trim() !== "";
-  const toggle = (r: Role) => setChosen((c) => (c.includes(r) ? c.filter((x) => x !== r) : [...c, r]));
+  const scopedAdmin = adminScoped(chosen, scope);
   const submitRoles = (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
@@ -62,21 +62,13 @@ export function EditUser({
           className="space-y-4 rounded-md border border-zinc-200 p-3 dark:border-zinc-800"
         >
           <form onSubmit={submitRoles} className="grid gap-3 md:grid-cols-2">
-            <fieldset className="text-sm">
-              <legend className="font-medium">Roles of {username}</legend>
-              <div className="mt-2 flex flex-wrap gap-3">
-                {roles.map((r) => (
-                  <label key={r} className="flex items-center gap-1.5">
-                    <input type="checkbox" checked={chosen.includes(r)} onChange={() => toggle(r)} />
-                    {r}
-                  </label>
-                ))}
-              </div>
-            </fieldset>
-            <Field
-              label="Scope of these roles (empty = whole fleet)"
-              value={scope}
-              onChange={(e) => setScope(e.target.value)}
+            <GrantFields
+              legend={`Roles of ${username}`}
+              scopeLabel="Scope of these roles (empty = whole fleet)"
+              chosen={chosen}
+              onChosen={setChosen}
+              scope={scope}
+              onScope={setScope}
             />
             <div className="md:col-span-2">
               {scopes.length > 1 ? (
@@ -85,12 +77,8 @@ export function EditUser({
                   saving gives every role the scope above.
                 </p>
               ) : null}
-              {adminScoped ? (
-                <p role="alert" className="mb-2 text-sm text-amber-800 dark:text-amber-300">
-                  Admin is always fleet-wide: clear the scope, or give operator and approver for that scope.
-                </p>
-              ) : null}
-              <Button type="submit" disabled={saveRoles.isPending || adminScoped || chosen.length === 0}>
+              {scopedAdmin ? <AdminScopeWarning /> : null}
+              <Button type="submit" disabled={saveRoles.isPending || scopedAdmin || chosen.length === 0}>
                 Save roles
               </Button>
             </div>

@@ -3,7 +3,7 @@
 // delete accounts made by mistake.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, Fragment, useState } from "react";
-import { roles } from "@/server/model/permissions";
+import type { Role } from "@/server/model/permissions";
 import { formatTime } from "../../_components/format";
 import { Table } from "../../_components/table";
 import { useTRPC } from "../../_components/trpc";
@@ -11,8 +11,7 @@ import { Button, Card, Field, FormError, Notice } from "../../_components/ui";
 import { useMe } from "../../_components/use-me";
 import { DeleteUserConfirm } from "./delete-user-confirm";
 import { EditUser } from "./edit-user";
-
-type Role = (typeof roles)[number];
+import { AdminScopeWarning, adminScoped, GrantFields } from "./grant-fields";
 
 export function UsersCard() {
   const { may } = useMe();
@@ -63,9 +62,7 @@ function UsersAdmin() {
     e.preventDefault();
     create.mutate({ username, password, grants: chosen.map((role) => ({ role, scope })) });
   };
-  // Administrators are fleet-wide (the server refuses a scoped admin too): say so before submitting.
-  const adminScoped = chosen.includes("admin") && scope.trim() !== "";
-  const toggle = (r: Role) => setChosen((c) => (c.includes(r) ? c.filter((x) => x !== r) : [...c, r]));
+  const scopedAdmin = adminScoped(chosen, scope);
   return (
     <Card
       title="Users"
@@ -82,29 +79,17 @@ function UsersAdmin() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        <fieldset className="text-sm">
-          <legend className="font-medium">Roles</legend>
-          <div className="mt-2 flex flex-wrap gap-3">
-            {roles.map((r) => (
-              <label key={r} className="flex items-center gap-1.5">
-                <input type="checkbox" checked={chosen.includes(r)} onChange={() => toggle(r)} />
-                {r}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <Field
-          label="Scope (empty = whole fleet, e.g. site:eu/dk/*)"
-          value={scope}
-          onChange={(e) => setScope(e.target.value)}
+        <GrantFields
+          legend="Roles"
+          scopeLabel="Scope (empty = whole fleet, e.g. site:eu/dk/*)"
+          chosen={chosen}
+          onChosen={setChosen}
+          scope={scope}
+          onScope={setScope}
         />
         <div className="md:col-span-2">
-          {adminScoped ? (
-            <p role="alert" className="mb-2 text-sm text-amber-800 dark:text-amber-300">
-              Admin is always fleet-wide: clear the scope, or give operator and approver for that scope.
-            </p>
-          ) : null}
-          <Button type="submit" disabled={create.isPending || adminScoped}>
+          {scopedAdmin ? <AdminScopeWarning /> : null}
+          <Button type="submit" disabled={create.isPending || scopedAdmin}>
             Create user
           </Button>
         </div>

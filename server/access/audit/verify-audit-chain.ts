@@ -47,7 +47,7 @@ export async function verifyAuditChain(
   let prevHash = await pruneAnchor(db);
   let checked = 0;
   let after: bigint | undefined;
-  let last = { id: 0n, hash: "" };
+  let newestId = 0n;
   let headSeen = head !== null && head.lastId === 0n && head.lastHash === "";
   let afterHead: bigint | null = null;
   for (;;) {
@@ -72,71 +72,74 @@ export async function verifyAuditChain(
       if (headSeen && afterHead === null) afterHead = row.id;
       if (head && row.id === head.lastId && row.hash === head.lastHash) headSeen = true;
       prevHash = row.hash;
-      last = { id: row.id, hash: row.hash };
+      newestId = row.id;
       checked++;
       after = row.id;
     }
   }
-  return checkHead(head, headSeen, afterHead, last, checked);
+  return headVerdict(key, head, { seen: headSeen, firstAfter: afterHead, newestId, entries: checked });
+}
 
-  function checkHead(
-    head: AuditHeadRow | null,
-    seen: boolean,
-    firstAfter: bigint | null,
-    newest: { id: bigint },
-    entries: number,
-  ): ChainVerdict {
-    switch (headSignature(key, head)) {
-      case "missing":
-        return broken(
-          entries,
-          newest.id,
-          "head missing",
-          "The trail's signed head is missing: it was removed outside Minos, so removals from the end cannot be ruled out.",
-        );
-      case "unsigned":
-        return broken(
-          entries,
-          newest.id,
-          "head unsigned",
-          "The trail's head is not signed, so removals from the end cannot be ruled out.",
-        );
-      case "other key":
-        return broken(
-          entries,
-          newest.id,
-          "head signed by another key",
-          `The trail's head was signed with another secret key (${head?.keyId}): the key was changed without \`secret-key rotate\`, or the head was replaced.`,
-        );
-      case "forged":
-        return broken(
-          entries,
-          newest.id,
-          "head forged",
-          "The signature of the trail's head does not match it: the head was changed outside Minos.",
-        );
-      case "signed":
-        break;
-    }
-    const headId = head?.lastId ?? 0n;
-    if (!seen) {
+/**
+ * What the signed head says of a chain that verified entry by entry: whether the head is this key's, and
+ * whether it names the chain's newest entry (`seen`: the chain passed it; `firstAfter`: entries follow it).
+ */
+function headVerdict(
+  key: SecretKey,
+  head: AuditHeadRow | null,
+  chain: { seen: boolean; firstAfter: bigint | null; newestId: bigint; entries: number },
+): ChainVerdict {
+  const { seen, firstAfter, entries, newestId } = chain;
+  switch (headSignature(key, head)) {
+    case "missing":
       return broken(
         entries,
-        headId,
-        "tail removed",
-        `The signed head names entry ${headId}, which is no longer in the trail: entries were removed from its end (the newest left is ${newest.id}).`,
+        newestId,
+        "head missing",
+        "The trail's signed head is missing: it was removed outside Minos, so removals from the end cannot be ruled out.",
       );
-    }
-    if (firstAfter !== null) {
+    case "unsigned":
       return broken(
         entries,
-        firstAfter,
-        "entries after the head",
-        `Entries from ${firstAfter} on follow the signed head (entry ${headId}) without having moved it: they were written outside Minos, or after an earlier break was found.`,
+        newestId,
+        "head unsigned",
+        "The trail's head is not signed, so removals from the end cannot be ruled out.",
       );
-    }
-    return { ok: true, entries, headId };
+    case "other key":
+      return broken(
+        entries,
+        newestId,
+        "head signed by another key",
+        `The trail's head was signed with another secret key (${head?.keyId}): the key was changed without \`secret-key rotate\`, or the head was replaced.`,
+      );
+    case "forged":
+      return broken(
+        entries,
+        newestId,
+        "head forged",
+        "The signature of the trail's head does not match it: the head was changed outside Minos.",
+      );
+    case "signed":
+      break;
   }
+  const headId = head?.lastId ?? 0n;
+  if (!seen) {
+    return broken(
+      entries,
+      headId,
+      "tail removed",
+      `The signed head names entry ${headId}, which is no longer in the trail: entries were removed from its end (the newest left is ${newestId}).`,
+    );
+  }
+  if (firstAfter !== null) {
+    return broken(
+      entries,
+      firstAfter,
+      "entries after the head",
+      `Entries from ${firstAfter} on follow the signed head (entry ${headId}) without having moved it: they were written outside Minos, or after an earlier break was found.`,
+    );
+  }
+  return { ok: true, entries, headId };
 }
 
 function broken(entries: number, brokenAt: bigint, reason: ChainBreak, message: string): ChainVerdict {
