@@ -5,6 +5,7 @@ import { type ApplyMode, applyConfiguration } from "./operations/apply-config";
 import { etcdMembers, etcdStatus } from "./operations/etcd";
 import { type EventsOptions, events } from "./operations/events";
 import { hostname, version } from "./operations/identity";
+import { kubeconfig, nodename } from "./operations/kubernetes";
 import { type DmesgOptions, dmesg, type LogsOptions, logs, logsContainers } from "./operations/logs";
 import {
   bootId,
@@ -92,6 +93,10 @@ export class TalosClient {
   /** Admin only: applies (or with dryRun, checks) a machine configuration. */
   applyConfiguration = (o: CallTarget & { config: string; mode?: ApplyMode; dryRun?: boolean }) =>
     applyConfiguration(this.caller, o);
+  /** Admin only, control planes only: the cluster's admin kubeconfig (holds a private key). */
+  kubeconfig = (t: CallTarget) => kubeconfig(this.caller, t);
+  /** The node's name in Kubernetes. */
+  nodename = (t: CallTarget) => nodename(this.caller, t);
   getResource = (kind: ResourceKind, id: string, t: CallTarget) => getResource(this.caller, kind, id, t);
   listResources = (kind: ResourceKind, t: CallTarget) => listResources(this.caller, kind, t);
   watchResources = (kind: ResourceKind, t: CallTarget & { id?: string }) =>

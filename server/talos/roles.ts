@@ -11,6 +11,7 @@ const RULES: Record<string, readonly TalosRole[]> = {
   "/machine.MachineService/ApplyConfiguration": ADMIN,
   "/machine.MachineService/Upgrade": ADMIN,
   "/machine.MachineService/Rollback": ADMIN,
+  "/machine.MachineService/Kubeconfig": ADMIN,
   "/machine.LifecycleService/Upgrade": ADMIN,
   "/machine.LifecycleService/Install": ADMIN,
   "/machine.MachineService/Reboot": OPERATE,

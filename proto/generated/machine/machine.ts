@@ -8193,6 +8193,16 @@ export const MachineServiceService = {
     responseSerialize: (value: HostnameResponse): Buffer => Buffer.from(HostnameResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HostnameResponse => HostnameResponse.decode(value),
   },
+  /** One message: a gzip'd tar holding the file `kubeconfig` (admin). Control planes only; os:admin. */
+  kubeconfig: {
+    path: "/machine.MachineService/Kubeconfig" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    requestDeserialize: (value: Buffer): Empty => Empty.decode(value),
+    responseSerialize: (value: Data): Buffer => Buffer.from(Data.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Data => Data.decode(value),
+  },
   logs: {
     path: "/machine.MachineService/Logs" as const,
     requestStream: false as const,
@@ -8302,6 +8312,8 @@ export interface MachineServiceServer extends UntypedServiceImplementation {
   /** Only on control-plane nodes; workers answer Unimplemented. */
   etcdStatus: handleUnaryCall<Empty, EtcdStatusResponse>;
   hostname: handleUnaryCall<Empty, HostnameResponse>;
+  /** One message: a gzip'd tar holding the file `kubeconfig` (admin). Control planes only; os:admin. */
+  kubeconfig: handleServerStreamingCall<Empty, Data>;
   logs: handleServerStreamingCall<LogsRequest, Data>;
   logsContainers: handleUnaryCall<Empty, LogsContainersResponse>;
   memory: handleUnaryCall<Empty, MemoryResponse>;
@@ -8397,6 +8409,9 @@ export interface MachineServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HostnameResponse) => void,
   ): ClientUnaryCall;
+  /** One message: a gzip'd tar holding the file `kubeconfig` (admin). Control planes only; os:admin. */
+  kubeconfig(request: Empty, options?: Partial<CallOptions>): ClientReadableStream<Data>;
+  kubeconfig(request: Empty, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   logs(request: LogsRequest, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   logs(request: LogsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<Data>;
   logsContainers(

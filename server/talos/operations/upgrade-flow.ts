@@ -41,6 +41,17 @@ export interface UpgradeFlowOptions extends CallTarget {
    * running system holds files the installer needs to replace. LifecycleService has no staging: legacy path only.
    */
   stage?: boolean;
+  /**
+   * Lifecycle path: runs after the install succeeded and before the Reboot request, e.g. to cordon and drain
+   * the node through Kubernetes as talosctl does (machined's reboot sequence does not drain). Throwing stops
+   * the flow: no Reboot is sent. (The legacy Upgrade sequence drains inside machined.)
+   */
+  beforeReboot?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Conditions of MachineStatus the caller checks itself after the flow (e.g. `nodeReady`, which waits on
+   * Kubernetes): the node counts as back once RUNNING on a new boot with no other condition unmet.
+   */
+  checkedAfter?: readonly string[];
   /** Whole-flow limit (default 30 min). */
   timeoutMs?: number;
   /**
@@ -63,7 +74,10 @@ export interface UpgradeResult {
   bootIdAfter: string;
 }
 
-/** Runs the upgrade and resolves once the node is RUNNING and ready on a new boot id; rejects with a TalosError. */
+/**
+ * Runs the upgrade and resolves once the node is RUNNING and ready (but for `checkedAfter`) on a new boot id;
+ * rejects with a TalosError.
+ */
 export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions): Promise<UpgradeResult> {
   const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
@@ -113,6 +127,7 @@ export async function upgradeNode(caller: NodeCaller, opts: UpgradeFlowOptions):
             detail: `the installer exited with code ${exitCode}`,
           });
         }
+        if (opts.beforeReboot) await opts.beforeReboot(signal);
         actorId = (await reboot(caller, change)).actorId;
       } else {
         actorId = (
@@ -198,7 +213,11 @@ async function followUntilBack(
           stream.close();
           throw failure;
         }
-        if (p.type === "machineStatus" && p.stage === "RUNNING" && p.ready) {
+        const back =
+          p.type === "machineStatus" &&
+          p.stage === "RUNNING" &&
+          (p.ready || p.unmetConditions.every((c) => opts.checkedAfter?.includes(c.name)));
+        if (back) {
           // Running again; it counts only once the node has really rebooted.
           const now = await bootId(caller, { node: opts.node, signal }).catch(() => bootIdBefore);
           if (now !== bootIdBefore) {
