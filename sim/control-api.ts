@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { FaultError } from "./faults";
 import type { SimFleet } from "./fleet";
+import type { KubeFleet } from "./kube";
 import { bootNode } from "./lifecycle";
 import type { SimNode } from "./node";
 import { hasLog } from "./node-logs";
@@ -97,6 +98,7 @@ function appendLines(node: SimNode, id: string, body: Record<string, unknown>): 
 export async function startControlApi(
   fleet: SimFleet,
   port: number,
+  kube?: KubeFleet,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -120,6 +122,12 @@ export async function startControlApi(
         return send(res, 200, { nodes });
       }
       if (req.method === "GET" && url.pathname === "/registry") return send(res, 200, fleet.registry.stats());
+      if (req.method === "GET" && parts[0] === "kube" && kube) {
+        if (parts.length === 1) return send(res, 200, kube.stats());
+        const c = fleet.clusters.find((x) => x.spec.name === parts[1]);
+        if (!c || parts.length > 2) return send(res, 404, { error: `no cluster "${parts[1]}"` });
+        return send(res, 200, kube.summary(c));
+      }
       if (req.method === "POST" && url.pathname === "/registry/reset") {
         fleet.registry.resetStats();
         return send(res, 200, fleet.registry.stats());

@@ -17,6 +17,7 @@ import { ipBytes } from "./addresses";
 import type { SimFleet } from "./fleet";
 import { nodeIdentity } from "./ids";
 import { kernelCmdline } from "./kernel-cmdline";
+import { kubeNodeName } from "./kube/workloads";
 import { machineConfigYaml } from "./machine-config";
 import type { SimNode } from "./node";
 import { installedExtensions } from "./node-extensions";
@@ -165,7 +166,12 @@ const TYPES: ResourceType[] = [
     namespace: "k8s",
     sensitive: false,
     list: (node) => {
-      const spec = { nodename: node.hostname, hostnameVersion: "1", skipNodeRegistration: false };
+      // NodenameController: the hostname, lowercased (Kubernetes node names are DNS-1123 subdomains)
+      const spec = {
+        nodename: kubeNodeName(node),
+        hostnameVersion: "1",
+        skipNodeRegistration: false,
+      };
       return [res(node, "nodename", NodenameSpec.encode(spec).finish(), spec)];
     },
   },

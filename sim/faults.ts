@@ -28,6 +28,10 @@ export interface NodeFaults {
   schematic?: { extensions: string[]; kernelArgs: string[] };
   /** A service writing its log as fast as this (lines per real second) while the fault is set. */
   logFlood?: { log: string; linesPerSecond: number };
+  /** The node hosts a pod of the StatefulSet `vault` whose budget (maxUnavailable 0) refuses every eviction. */
+  pdbBlock?: true;
+  /** After its next boot the node's Kubernetes Node never turns Ready (Talos itself comes back RUNNING). */
+  kubeNeverReady?: true;
 }
 
 export const FAULT_KINDS = [
@@ -43,6 +47,8 @@ export const FAULT_KINDS = [
   "extensions",
   "schematic",
   "log-flood",
+  "pdb-block",
+  "kube-never-ready",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -108,6 +114,10 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
         throw new FaultError("log-flood needs linesPerSecond between 1 and 2000000");
       return { ...faults, logFlood: { log, linesPerSecond } };
     }
+    case "pdb-block":
+      return { ...faults, pdbBlock: true };
+    case "kube-never-ready":
+      return { ...faults, kubeNeverReady: true };
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(", ")}`);
   }
@@ -173,6 +183,12 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "schematic":
       delete next.schematic;
+      break;
+    case "pdb-block":
+      delete next.pdbBlock;
+      break;
+    case "kube-never-ready":
+      delete next.kubeNeverReady;
       break;
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}`);

@@ -16,6 +16,20 @@ export interface SimCluster {
 /** Called when a node's apid starts or stops answering (the endpoint's listener follows it). */
 export type ApiStateListener = (node: SimNode, up: boolean) => void;
 
+/** What Talos's side tells the simulated Kubernetes (sim/kube): the sequences' pod and drain steps. */
+export interface KubeHooks {
+  /** A node's services or stage changed. */
+  nodeChanged(node: SimNode): void;
+  /** The StopAllPods task (graceful: the kubelet's node shutdown) or the machine going down at once. */
+  podsStopped(node: SimNode, graceful: boolean): void;
+  /** The upgrade sequence's drain: evict what a drain evicts, respecting disruption budgets. */
+  drain(node: SimNode): Promise<void>;
+  /** A node's faults changed (pdb-block). */
+  faultsChanged(node: SimNode): void;
+  /** MachineService.Kubeconfig's bytes: a .tar.gz with an admin kubeconfig for the cluster. */
+  kubeconfig(cluster: SimCluster): Promise<Buffer>;
+}
+
 /** One line of a flooding service: kubelet JSON with a counter `n`, so readers can check for gaps and repeats. */
 export function floodLine(ms: number, n: number, hostname: string): string {
   return `{"ts":${ms}.4713,"caller":"kubelet/pod_workers.go:1301","msg":"Processing pod event","v":0,"n":${n},"pod":"kube-system/flood-${hostname}"}`;
@@ -30,6 +44,8 @@ export class SimFleet {
   private readonly byKey = new Map<string, SimNode>();
   private readonly clusterOf = new Map<SimNode, SimCluster>();
   private apiListeners = new Set<ApiStateListener>();
+  /** The simulated Kubernetes, when the simulator serves it. */
+  kube: KubeHooks | null = null;
   /** Timers the fleet owns (flapping services); cleared on stop. */
   readonly timers = new Set<NodeJS.Timeout>();
   stopped = false;
@@ -39,7 +55,7 @@ export class SimFleet {
     this.clock = clock;
     this.registry = registry;
     const now = Date.now();
-    const env = { clock, seed: spec.seed };
+    const env = { clock, seed: spec.seed, onChange: (n: SimNode) => this.kube?.nodeChanged(n) };
     this.nodes = [];
     this.clusters = spec.clusters.map((c) => {
       const nodes = c.nodes.map((n) => new SimNode(n, env, now));
@@ -82,6 +98,7 @@ export class SimFleet {
     const before = this.serviceStates(node);
     node.faults = applyFault(node.faults, body);
     this.afterFaultChange(node);
+    this.kube?.faultsChanged(node);
     this.announceServiceChanges(node, before);
     return node.faults;
   }
@@ -89,7 +106,9 @@ export class SimFleet {
   clearFault(node: SimNode, kind?: string, service?: string): NodeFaults {
     const before = this.serviceStates(node);
     node.faults = clearFault(node.faults, kind, service);
+    if (!node.faults.kubeNeverReady) node.kubeBlocked = false;
     this.afterFaultChange(node);
+    this.kube?.faultsChanged(node);
     this.announceServiceChanges(node, before);
     return node.faults;
   }

@@ -7,11 +7,14 @@ import { ClusterServer } from "./cluster-server";
 import { startControlApi } from "./control-api";
 import { SimFleet } from "./fleet";
 import { buildFleetSpec } from "./fleet-spec";
+import { KubeFleet } from "./kube";
+import { kubeNodeName } from "./kube/workloads";
 import { issueClientCert, issueServerCert, loadOrCreateCa, type TalosRole, writeTalosconfig } from "./pki";
 import { ImageRegistry, type RegistryOptions } from "./registry";
 
 export type { NodeFaults } from "./faults";
 export { buildFleetSpec } from "./fleet-spec";
+export type { ClusterKubeSummary } from "./kube";
 // Realistic log lines in the formats Talos's services write (for tests of log parsing).
 export { etcdLine, goStdLine, kubeletLine, logrusLine, machinedLine, zapConsoleLine } from "./log-formats";
 // Talos-shaped certificates and talosconfigs (for credentials of simulated clusters).
@@ -56,6 +59,10 @@ export interface SimulatorOptions {
   talosVersion?: string;
   /** No node starts with an issue (by default a few have an unhealthy kubelet or a node not ready). */
   healthy?: boolean;
+  /** Serve a Kubernetes API per cluster (default true). */
+  kube?: boolean;
+  /** Port of every cluster's Kubernetes API on its endpoint address: 0 picks one free port; default 6443, or 0 when `port` is 0. */
+  kubePort?: number;
 }
 
 export interface RunningSimulator {
@@ -70,8 +77,18 @@ export interface RunningSimulator {
       address: string;
       role: "controlplane" | "worker";
       talosVersion: string;
+      /** The Kubernetes node name (the Nodename resource). */
+      nodeName: string;
     }>;
+    /** `https://<endpoint address>:<kube port>` (nothing listens there with `kube: false`). */
+    kubeEndpoint: string;
+    /** The cluster's Kubernetes CA certificate (PEM), made on first use and kept in the state dir. */
+    kubeCa(): Promise<string>;
+    /** An admin kubeconfig for the cluster, the same MachineService.Kubeconfig returns (without the tar.gz). */
+    kubeconfig(): Promise<string>;
   }>;
+  /** Kubernetes statistics, as `GET /kube` of the control API returns them. */
+  kubeStats(): ReturnType<KubeFleet["stats"]>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +105,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     healthy: opts.healthy,
   });
   const fleet = new SimFleet(spec, clock, new ImageRegistry(clock, opts.registry));
+  // a caller asking for a free Talos port (tests, parallel simulators) gets a free Kubernetes port too
+  const kubePort = opts.kubePort ?? (opts.port === 0 ? 0 : 6443);
+  const kube = new KubeFleet(fleet, { stateDir, enabled: opts.kube ?? true, port: kubePort });
+  fleet.kube = kube;
   for (const f of opts.faults ?? []) {
     const node = fleet.find(f.node);
     if (!node) throw new Error(`fault for unknown node "${f.node}"`);
@@ -99,6 +120,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   let control: { server: Server; url: string } | null = null;
   const stopAll = async () => {
     fleet.stop();
+    kube.stop();
     for (const s of servers) s.stop();
     if (control) {
       const c = control.server;
@@ -129,7 +151,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     }
     const byEndpoint = new Map(servers.map((s) => [s.cluster.endpoint, s]));
     fleet.onApiState((node, up) => byEndpoint.get(node)?.setUp(up));
-    control = await startControlApi(fleet, opts.controlPort ?? 0);
+    await kube.start();
+    control = await startControlApi(fleet, opts.controlPort ?? 0, kube);
   } catch (err) {
     await stopAll();
     throw err;
@@ -162,8 +185,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         address: n.address,
         role: n.spec.role,
         talosVersion: n.talosVersion,
+        nodeName: kubeNodeName(n),
       })),
+      kubeEndpoint: kube.serverUrl(c),
+      kubeCa: async () => (await kube.ca(c)).certPem,
+      kubeconfig: () => kube.kubeconfigText(c),
     })),
+    kubeStats: () => kube.stats(),
     stop: stopAll,
   };
 }

@@ -214,6 +214,20 @@ async function runPhases(
     node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.START }, actorId);
     log(node, `task ${p.task} (1/1): starting`);
     const started = Date.now();
+    if (p.task === "stopAllPods") {
+      // StopAllPods shuts the kubelet down (graceful node shutdown), then stops every pod sandbox
+      node.kubeletStopped = true;
+      fleet.kube?.podsStopped(node, true);
+    }
+    if (p.task === "cordonAndDrainNode" && fleet.kube) {
+      await fleet.kube.drain(node);
+      if (failAt !== p.phase) {
+        log(node, `task ${p.task} (1/1): done, ${goDuration((Date.now() - started) * clock.timeScale)}`);
+        node.emit({ type: "TaskEvent", task: p.task, action: TaskAction.STOP }, actorId);
+        node.emit({ type: "PhaseEvent", phase: p.phase, action: PhaseAction.STOP }, actorId);
+        continue;
+      }
+    }
     if (p.task === "stopServicesForUpgrade" || p.task === "stopServicesEphemeral")
       stopServices(node, actorId, ["apid", "machined", "trustd"]);
     if (p.task === "stopAllServices") {
@@ -294,7 +308,9 @@ function stopServices(node: SimNode, actorId: string, keep: string[]): void {
       actorId,
     );
   }
+  if (!keep.includes("kubelet")) node.kubeletStopped = true;
   if (keep.length === 0) node.servicesStopped = true;
+  node.refreshStatus();
 }
 
 /** The machine is down for the kernel boot, then boots `version` (or stays down for ever). */
@@ -304,6 +320,9 @@ async function rebootAndBoot(
   version: string | undefined,
   staged: boolean,
 ): Promise<void> {
+  // a machine going down stops its pods, whether or not a StopAllPods task ran (FORCE, failures)
+  node.kubeletStopped = true;
+  fleet.kube?.podsStopped(node, false);
   if (node.apiUp) fleet.setApi(node, false);
   node.sequence = null;
   await fleet.clock.sleep(KERNEL_BOOT_MS);

@@ -37,8 +37,14 @@ const program = new Command("talos-sim")
   .option("--talos-version <tag>", "every node starts on this Talos release (default: a seeded mix)")
   .option("--healthy", "no node starts with an issue (unhealthy kubelet, node not ready)", false)
   .option(
+    "--kube-port <port>",
+    "Kubernetes API port of every cluster endpoint (0 = pick a free one; default 6443, or 0 with --port 0)",
+    int("--kube-port"),
+  )
+  .option("--no-kube", "serve no Kubernetes API")
+  .option(
     "--fault <spec>",
-    "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift)",
+    "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift, left, kernel-args, extensions, schematic, log-flood, pdb-block, kube-never-ready)",
     (v: string, acc: string[]) => [...acc, v],
     [] as string[],
   );
@@ -58,6 +64,8 @@ async function main(): Promise<void> {
     registryLimit?: number;
     talosVersion?: string;
     healthy: boolean;
+    kubePort?: number;
+    kube: boolean;
     fault: string[];
   }>();
   if (!["os:admin", "os:operator", "os:reader"].includes(o.role)) {
@@ -81,6 +89,8 @@ async function main(): Promise<void> {
     faults,
     talosVersion: o.talosVersion,
     healthy: o.healthy,
+    kube: o.kube,
+    kubePort: o.kubePort,
     registry: o.registryLimit
       ? { hardLimit: o.registryLimit, softLimit: Math.max(1, Math.floor(o.registryLimit / 2)) }
       : undefined,
@@ -96,6 +106,10 @@ async function main(): Promise<void> {
   if (sim.clusters.length > 10) console.log(`  … and ${sim.clusters.length - 10} more`);
   console.log(`talosconfig: ${sim.talosconfigPath}`);
   console.log(`control API: ${sim.controlUrl}`);
+  if (o.kube)
+    console.log(
+      `Kubernetes API: ${sim.clusters[0]?.kubeEndpoint ?? ""} … (kubeconfig through Talos: talosctl kubeconfig)`,
+    );
   console.log(
     `SIM_READY ${JSON.stringify({ controlUrl: sim.controlUrl, talosconfig: sim.talosconfigPath, nodes, startupMs: ms, heapUsedBytes: process.memoryUsage().heapUsed })}`,
   );

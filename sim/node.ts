@@ -45,6 +45,8 @@ export type DownReason = "reboot" | "unreachable";
 export interface NodeEnv {
   clock: SimClock;
   seed: string;
+  /** Told whenever the node's status is refreshed (the simulated Kubernetes follows its kubelet). */
+  onChange?: (node: SimNode) => void;
 }
 
 /** Runtime lines kept per log (Talos keeps about 1 MiB per log); trimmed in steps of 10 %. */
@@ -78,6 +80,10 @@ export class SimNode {
   servicesStopped = false;
   /** Services not started yet during a live boot. */
   servicesPending = false;
+  /** The kubelet was stopped by a sequence (stopServices) and has not started again. */
+  kubeletStopped = false;
+  /** A `kube-never-ready` fault took effect at this boot: the Kubernetes node never turns Ready. */
+  kubeBlocked = false;
   /** A staged installer image the next reboot installs. */
   stagedImage: string | null = null;
   /** The installer image whose install finished and takes effect on the next reboot. */
@@ -236,7 +242,7 @@ export class SimNode {
     }
     if (problems.length > 0) unmet.push({ name: "services", reason: problems.join(", ") });
     const kubeletOk = !problems.some((p) => p.startsWith("kubelet "));
-    if (!kubeletOk || (this.spec.issue === "node-not-ready" && this.bootCount === 0)) {
+    if (!kubeletOk || (this.spec.issue === "node-not-ready" && this.bootCount === 0) || this.kubeBlocked) {
       unmet.push({ name: "nodeReady", reason: `node "${this.hostname}" is not ready` });
     }
     return { stage: this.stage, ready: unmet.length === 0, unmetConditions: unmet };
@@ -244,6 +250,7 @@ export class SimNode {
 
   /** Emits a MachineStatusEvent when stage or readiness changed since the last one. */
   refreshStatus(): void {
+    this.env.onChange?.(this);
     const s = this.machineStatus();
     const key = `${s.stage}|${s.ready}|${s.unmetConditions.map((u) => `${u.name}:${u.reason}`).join(";")}`;
     if (key === this.statusKey) return;
@@ -414,6 +421,8 @@ export class SimNode {
     this.revision++;
     this.bootId = stableUuid(`${this.env.seed}/boot/${this.spec.index}/${this.bootCount}`);
     this.bootTimeMs = nowMs;
+    this.kubeletStopped = false;
+    this.kubeBlocked = this.faults.kubeNeverReady === true;
     this.resetEvents();
     this.resetLogs();
     this.overrides = null;

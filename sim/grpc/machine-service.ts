@@ -296,6 +296,14 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
       ];
     }),
 
+    // machined's Kubeconfig: control planes only (machinehelper.CheckControlplane), one message of .tar.gz bytes
+    kubeconfig: d.stream(`${M}Kubeconfig`, Data, async (_req, { node, fleet, cluster }, send) => {
+      if (!node.isControlPlane)
+        throw statusError(status.UNIMPLEMENTED, "kubeconfig is only available on control plane nodes");
+      if (!fleet.kube) throw statusError(status.FAILED_PRECONDITION, "k8s API server CA config is not set");
+      send({ metadata: undefined, bytes: await fleet.kube.kubeconfig(cluster) });
+    }),
+
     applyConfiguration: d.unary(`${M}ApplyConfiguration`, ApplyConfiguration, async (req, { node }) => {
       const result = applyConfig(node, req.data, req.dryRun);
       return [{ warnings: [], mode: req.mode, modeDetails: result }];

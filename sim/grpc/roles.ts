@@ -24,6 +24,7 @@ const METHOD_ROLES: Record<string, string[]> = {
   "/machine.MachineService/Upgrade": ADMIN,
   "/machine.MachineService/Rollback": ADMIN,
   "/machine.MachineService/ApplyConfiguration": ADMIN,
+  "/machine.MachineService/Kubeconfig": ADMIN,
   "/machine.LifecycleService/Upgrade": ADMIN,
   "/machine.LifecycleService/Install": ADMIN,
   "/machine.ImageService/List": READ,
