@@ -1,6 +1,6 @@
 // Import rules of the codebase (docs/architecture.md, "Layers"), checked by `npm run lint:imports`
 // (part of `npm test`). server/ is layered; each layer imports only the ones below it:
-//   model → platform → talos → access → features → api → startup, cli, main.ts
+//   model → platform → talos → kubernetes → access → features → api → startup, cli, main.ts
 // Features are ordered too (FEATURES, lowest first), so no two feature folders import each other.
 // The browser side of app/ imports only server/model (and types, which never reach the browser); the
 // simulator (sim/) shares only proto/ with Minos, which uses it through sim/index.ts.
@@ -11,6 +11,7 @@ const FEATURES = [
   "events",
   "users",
   "credentials",
+  "kubernetes",
   "drift",
   "inventory",
   "logs",
@@ -25,6 +26,7 @@ const LAYERS = [
   ["model", "^server/model/"],
   ["platform", "^server/platform/"],
   ["talos", "^server/talos/"],
+  ["kubernetes", "^server/kubernetes/"],
   ["access", "^server/access/"],
   ["features", "^server/features/"],
   ["api", "^server/api/"],
