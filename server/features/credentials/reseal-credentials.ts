@@ -1,5 +1,6 @@
 // Re-seals every credential's private key under a new secret key, in one transaction, and moves the
-// audit trail's signed head to the new key in the same transaction.
+// audit trail's signed head to the new key in the same transaction; kubeconfigs obtained through Talos
+// are dropped, to be fetched again.
 import { carryAuditHead } from "../../access/audit/audit-head";
 import { AppError } from "../../model/errors";
 import type { PrismaClient } from "../../platform/db/client";
@@ -34,6 +35,9 @@ export async function resealCredentials(
           data: { keySealed: sealCredentialKey(keys.to, row.name, keyPem) },
         });
       }
+      // Kubeconfigs Minos obtained through Talos are fetched again under the new key when next needed
+      // (server/features/kubernetes/kube-clients.ts): none stays sealed under a key that is going away.
+      await tx.kubeCredential.deleteMany({});
       // The audit trail's head is signed with a key derived from the secret key: it moves along.
       await carryAuditHead(tx, keys);
       return { resealed: rows.map((r) => r.name) };
