@@ -3,8 +3,9 @@
 // rollout is planned, created and approved through the API as two users would (canary, then waves that
 // advance on their own); the real reconciler in this process drives it over mTLS to completion. Reported:
 // machines upgraded per minute, the reconciler's CPU per machine phase transition, wall time, the peak
-// concurrent upgrades and pulls the simulator saw, and the proof counts (double upgrades, machines lost),
-// which fail the run when not zero.
+// concurrent upgrades and pulls the simulator saw, drain times and evictions, and the proof counts (double
+// upgrades, machines lost, workload pods killed by a reboot, disruption budgets broken, nodes left
+// cordoned), which fail the run when not zero.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -66,6 +67,11 @@ const SAFETY = {
   failureBudget: { kind: "count" as const, value: 0 },
   machineTimeoutMinutes: 10,
   allowSingleControlPlane: false,
+  // Each node is cordoned and drained through the simulator's Kubernetes API before its reboot.
+  drain: true,
+  drainOffReason: "",
+  drainTimeoutMinutes: 5,
+  nodeReadyTimeoutMinutes: 10,
 };
 const WAVE_PLAN = {
   canary: { kind: "per-cluster" as const, count: 1 },
@@ -190,7 +196,16 @@ export async function runRollout(): Promise<BenchMetric[]> {
       "sim/main.ts",
       [
         ...["--clusters", String(CLUSTERS), "--nodes-per-cluster", String(NODES_PER_CLUSTER)],
-        ...["--port", "0", "--state-dir", path.join(dir, "sim"), "--seed", "bench-rollouts"],
+        ...[
+          "--port",
+          "0",
+          "--kube-port",
+          "0",
+          "--state-dir",
+          path.join(dir, "sim"),
+          "--seed",
+          "bench-rollouts",
+        ],
         ...["--time-scale", String(TIME_SCALE), "--talos-version", FROM, "--healthy"],
         ...["--registry-limit", String(REGISTRY_LIMIT)],
       ],
@@ -319,6 +334,22 @@ export async function runRollout(): Promise<BenchMetric[]> {
       versions,
       targetVersion: TARGET,
     });
+    // What Kubernetes saw: evictions, pods killed by a reboot, budgets broken, nodes left cordoned.
+    const kube = await getJson<{
+      totals: {
+        evictionsAccepted: number;
+        evictionsRefused: number;
+        podsKilledByReboot: number;
+        pdbViolations: number;
+        cordonedNodes: number;
+      };
+    }>(`${control}/kube`);
+    const drains = (
+      await db.rolloutMachine.findMany({
+        where: { rolloutId: id, drainMs: { not: null } },
+        select: { drainMs: true },
+      })
+    ).map((r) => (r.drainMs ?? 0) / 1000);
     const transitions = await readTransitions(db);
     const waves = await db.rolloutWave.findMany({
       where: { rolloutId: id },
@@ -356,6 +387,9 @@ export async function runRollout(): Promise<BenchMetric[]> {
     console.log(
       `  double upgrades ${proof.doubleUpgrades.length}, machines lost ${proof.lost.length}, upgrade requests ${requests}`,
     );
+    console.log(
+      `  drains ${drains.length}: p50 ${quantile(drains, 0.5).toFixed(1)} s, p95 ${quantile(drains, 0.95).toFixed(1)} s; evictions ${kube.totals.evictionsAccepted} (${kube.totals.evictionsRefused} refused by a budget and retried); workload pods killed by a reboot ${kube.totals.podsKilledByReboot}; PDB violations ${kube.totals.pdbViolations}; nodes left cordoned ${kube.totals.cordonedNodes}`,
+    );
 
     const problems: string[] = [];
     if (proof.doubleUpgrades.length > 0)
@@ -371,6 +405,15 @@ export async function runRollout(): Promise<BenchMetric[]> {
     if (registry.failed > 0) problems.push(`${registry.failed} pulls refused by the registry`);
     if (proof.upgraded !== preview.planned)
       problems.push(`${proof.upgraded} machines upgraded of ${preview.planned} planned`);
+    if (kube.totals.podsKilledByReboot > 0)
+      problems.push(
+        `${kube.totals.podsKilledByReboot} workload pods killed by a reboot (a drain was skipped)`,
+      );
+    if (kube.totals.pdbViolations > 0)
+      problems.push(`${kube.totals.pdbViolations} disruption budgets broken`);
+    if (kube.totals.cordonedNodes > 0) problems.push(`${kube.totals.cordonedNodes} nodes left cordoned`);
+    if (drains.length !== proof.upgraded)
+      problems.push(`${drains.length} drains for ${proof.upgraded} upgrades`);
     if (problems.length > 0) throw new Error(`rollout benchmark failed its proof: ${problems.join("; ")}`);
 
     const params = {
@@ -427,6 +470,28 @@ export async function runRollout(): Promise<BenchMetric[]> {
         params,
       },
       { name: `rollouts.run_${n}_machines_lost`, value: proof.lost.length, unit: "machines", params },
+      { name: `rollouts.run_${n}_drain_p50_s`, value: +quantile(drains, 0.5).toFixed(1), unit: "s", params },
+      { name: `rollouts.run_${n}_drain_p95_s`, value: +quantile(drains, 0.95).toFixed(1), unit: "s", params },
+      { name: `rollouts.run_${n}_evictions`, value: kube.totals.evictionsAccepted, unit: "pods", params },
+      {
+        name: `rollouts.run_${n}_evictions_refused`,
+        value: kube.totals.evictionsRefused,
+        unit: "requests",
+        params,
+      },
+      {
+        name: `rollouts.run_${n}_pods_killed_by_reboot`,
+        value: kube.totals.podsKilledByReboot,
+        unit: "pods",
+        params,
+      },
+      { name: `rollouts.run_${n}_pdb_violations`, value: kube.totals.pdbViolations, unit: "budgets", params },
+      {
+        name: `rollouts.run_${n}_nodes_left_cordoned`,
+        value: kube.totals.cordonedNodes,
+        unit: "nodes",
+        params,
+      },
     ];
   } finally {
     interrupted();

@@ -42,36 +42,59 @@ export const failureBudgetSchema = z.union([
 ]);
 export type FailureBudget = z.infer<typeof failureBudgetSchema>;
 
-export const safetySchema = z.object({
-  /** Workers of one cluster upgrading at once. Control planes are always one at a time. */
-  workersPerCluster: z.number().int().min(1).max(1_000).default(2),
-  /** Machines upgrading at once, fleet-wide and per site. */
-  fleetConcurrency: z.number().int().min(1).max(10_000).default(50),
-  siteConcurrency: z.number().int().min(1).max(10_000).default(5),
-  /** Pull the installer image before upgrading (ImageService.Pull, Talos ≥ 1.13). */
-  prePull: z.boolean().default(true),
-  /** Installer pulls at once, fleet-wide and per site; a legacy Upgrade pulls too and counts. */
-  fleetPulls: z.number().int().min(1).max(10_000).default(10),
-  sitePulls: z.number().int().min(1).max(10_000).default(2),
-  /** Per-site maintenance windows; a site no window matches is not restricted. */
-  windows: z.array(maintenanceWindowSchema).max(500).default([]),
-  /** Minutes to watch a finished wave before the next may start. */
-  bakeMinutes: z
-    .number()
-    .min(0)
-    .max(7 * 24 * 60)
-    .default(30),
-  /** Failures a wave may have; one more pauses the rollout. */
-  failureBudget: failureBudgetSchema.default({ kind: "percent", value: 10 }),
-  /** A machine not done after this long counts as failed. */
-  machineTimeoutMinutes: z
-    .number()
-    .min(1)
-    .max(24 * 60)
-    .default(30),
-  /** Upgrade control planes of clusters with a single etcd member (quorum cannot hold meanwhile). */
-  allowSingleControlPlane: z.boolean().default(false),
-});
+export const safetySchema = z
+  .object({
+    /** Workers of one cluster upgrading at once. Control planes are always one at a time. */
+    workersPerCluster: z.number().int().min(1).max(1_000).default(2),
+    /** Machines upgrading at once, fleet-wide and per site. */
+    fleetConcurrency: z.number().int().min(1).max(10_000).default(50),
+    siteConcurrency: z.number().int().min(1).max(10_000).default(5),
+    /** Pull the installer image before upgrading (ImageService.Pull, Talos ≥ 1.13). */
+    prePull: z.boolean().default(true),
+    /** Installer pulls at once, fleet-wide and per site; a legacy Upgrade pulls too and counts. */
+    fleetPulls: z.number().int().min(1).max(10_000).default(10),
+    sitePulls: z.number().int().min(1).max(10_000).default(2),
+    /** Per-site maintenance windows; a site no window matches is not restricted. */
+    windows: z.array(maintenanceWindowSchema).max(500).default([]),
+    /** Minutes to watch a finished wave before the next may start. */
+    bakeMinutes: z
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(30),
+    /** Failures a wave may have; one more pauses the rollout. */
+    failureBudget: failureBudgetSchema.default({ kind: "percent", value: 10 }),
+    /** A machine not done after this long counts as failed. */
+    machineTimeoutMinutes: z
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** Upgrade control planes of clusters with a single etcd member (quorum cannot hold meanwhile). */
+    allowSingleControlPlane: z.boolean().default(false),
+    /**
+     * Cordon and drain each node through Kubernetes before its reboot (as talosctl does); turning it off
+     * takes a reason, which the approver sees and the audit trail keeps.
+     */
+    drain: z.boolean().default(true),
+    drainOffReason: z.string().trim().max(500).default(""),
+    /** A drain not finished after this long stops: the node is uncordoned, not rebooted, and counts as failed. */
+    drainTimeoutMinutes: z
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(5),
+    /** After its reboot, a node must be Ready in Kubernetes within this long, or it counts as failed. */
+    nodeReadyTimeoutMinutes: z
+      .number()
+      .min(0.05)
+      .max(24 * 60)
+      .default(10),
+  })
+  .refine((s) => s.drain || s.drainOffReason.length > 0, {
+    path: ["drainOffReason"],
+    message: "say why the nodes may reboot without being drained (the approver sees it)",
+  });
 export type SafetySettings = z.infer<typeof safetySchema>;
 
 export const DEFAULT_SAFETY: SafetySettings = safetySchema.parse({});

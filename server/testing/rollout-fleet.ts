@@ -108,6 +108,10 @@ export function testSafety(over: Partial<SafetySettings> = {}): SafetySettings {
     failureBudget: { kind: "count", value: 0 },
     machineTimeoutMinutes: 10,
     allowSingleControlPlane: false,
+    drain: true,
+    drainOffReason: "",
+    drainTimeoutMinutes: 5,
+    nodeReadyTimeoutMinutes: 10,
     ...over,
   };
 }

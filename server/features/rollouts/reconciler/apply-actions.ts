@@ -8,7 +8,7 @@ import type { Schedule } from "../scheduler";
 import { skipLockedMachines } from "../skip-locked";
 import type { Holding } from "./held-leases";
 import type { MachineRow } from "./load-rollout";
-import type { MachineTasks } from "./machine-tasks";
+import type { MachineTasks, MachineWork } from "./machine-tasks";
 
 export interface ApplyContext {
   db: PrismaClient;
@@ -20,7 +20,7 @@ export interface ApplyContext {
 export async function applyActions(
   ctx: ApplyContext,
   lease: RolloutLease,
-  installerImage: string,
+  work: MachineWork,
   actions: Schedule["actions"],
   rows: MachineRow[],
 ): Promise<void> {
@@ -55,7 +55,7 @@ export async function applyActions(
           progress: "pulling the installer",
         },
       });
-      if (n.count) ctx.tasks.pull(lease, installerImage, m);
+      if (n.count) ctx.tasks.pull(lease, work.image, m);
     } else {
       const attempt = m.attempt + 1;
       // Written before the request leaves: after a crash this row says an upgrade may be under way.
@@ -80,7 +80,7 @@ export async function applyActions(
           progress: "upgrade requested",
         },
       });
-      if (n.count) ctx.tasks.upgrade(lease, installerImage, { ...m, attempt });
+      if (n.count) ctx.tasks.upgrade(lease, work, { ...m, attempt });
     }
   }
 }

@@ -4,12 +4,15 @@
 // of the lease (the guard). Every write is conditioned on the row's phase and attempt, so it happens once.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
+import { NodeNotReadyError } from "../../../kubernetes";
 import type { PrismaClient } from "../../../platform/db/client";
 import type { UpgradeProgress } from "../../../talos";
 import type { ClusterClients } from "../../credentials/cluster-clients";
 import { sequenceSince } from "../../events/sequence-since";
+import type { KubeClients } from "../../kubernetes/kube-clients";
 import { LeaseLostError, type RolloutLease } from "../rollout-lease";
 import { onTarget } from "../upgrade-path";
+import { DrainFailedError, drainBeforeReboot, type KubeGate, readyAfterReboot } from "./kube-steps";
 import type { MachineRow } from "./load-rollout";
 
 /** The sequences an upgrade or its reboot starts on a machine. */
@@ -19,6 +22,7 @@ export interface MachineTaskOptions {
   db: PrismaClient;
   log: Logger;
   clients: ClusterClients;
+  kube: KubeClients;
   /** The time rows are stamped with (the scheduler's clock). */
   stamp(): Date;
   /** Poll interval while following a machine. */
@@ -79,7 +83,7 @@ export class MachineTasks {
     });
   }
 
-  upgrade(lease: RolloutLease, image: string, m: MachineRow): void {
+  upgrade(lease: RolloutLease, work: MachineWork, m: MachineRow): void {
     const { db } = this.o;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
     this.track(m.id, lease, async (signal) => {
@@ -88,12 +92,33 @@ export class MachineTasks {
         void db.rolloutMachine.updateMany({ where: mine, data: { progress: text } }).catch(() => {});
       try {
         const talos = await this.o.clients.get(m.machine.cluster.name, "admin");
+        const steps = {
+          kube: this.o.kube,
+          talos,
+          cluster: m.machine.cluster.name,
+          address: m.machine.address,
+          gate: work.gate,
+          progress,
+        };
+        const since = new Date();
+        let drained: { ms: number; nodeBootIdBefore?: string } | undefined;
         const result = await talos.upgrade({
           node: m.machine.address,
-          image,
+          image: work.image,
           signal,
           // No request that changes the machine leaves unless the lease is provably held.
           guard: () => lease.check(),
+          // Talos's own `nodeReady` waits on Kubernetes: the Ready gate below checks that, with its timeout.
+          checkedAfter: ["nodeReady"],
+          // Lifecycle path: cordon and drain before the Reboot request (machined's reboot does not drain).
+          beforeReboot: work.gate.drain
+            ? async (s) => {
+                drained = await drainBeforeReboot({ ...steps, signal: s, guard: () => lease.check() });
+                void db.rolloutMachine
+                  .updateMany({ where: mine, data: { drainMs: Math.round(drained.ms) } })
+                  .catch(() => {});
+              }
+            : undefined,
           onProgress: (p) => {
             if (p.step === "requested") {
               void db.rolloutMachine
@@ -111,13 +136,23 @@ export class MachineTasks {
             progress(text);
           },
         });
+        // Done only once Kubernetes has the node back: Ready on its new boot, and schedulable again.
+        const ready = await readyAfterReboot({
+          ...steps,
+          signal,
+          bootId: result.bootIdAfter,
+          nodeBootIdBefore: drained?.nodeBootIdBefore,
+          since,
+          // The legacy Upgrade sequence drained inside machined; lift Talos's cordon if its boot did not.
+          talosToo: result.path === "legacy",
+        });
         await db.rolloutMachine.updateMany({
           where: mine,
           data: {
             phase: "done",
             actorId: result.actorId,
             bootIdAfter: result.bootIdAfter,
-            progress: `runs ${result.toVersion} on a new boot id`,
+            progress: `runs ${result.toVersion} on a new boot id; ${ready}`,
             phaseSince: this.o.stamp(),
             finishedAt: this.o.stamp(),
           },
@@ -135,7 +170,7 @@ export class MachineTasks {
    * issued again (same attempt) only when it provably never got the upgrade: still running its old
    * boot and version for `settleMs`, with no upgrade or reboot sequence in its events since it was issued.
    */
-  follow(lease: RolloutLease, target: string, image: string, m: MachineRow): void {
+  follow(lease: RolloutLease, target: string, work: MachineWork, m: MachineRow): void {
     const { db } = this.o;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
     const issued = m.issuedAt ?? new Date(0);
@@ -153,12 +188,33 @@ export class MachineTasks {
             talos.bootId({ node: m.machine.address, signal }),
             talos.machineStatus({ node: m.machine.address, signal }),
           ]);
-          if (status.stage === "RUNNING" && status.ready && boot !== m.bootIdBefore) {
+          const talosBack =
+            status.stage === "RUNNING" &&
+            (status.ready || status.unmetConditions.every((c) => c.name === "nodeReady"));
+          if (talosBack && boot !== m.bootIdBefore) {
             // The upgrade's actor id, when the instance that issued it could not record it (it lost its
             // lease or stopped between the request and the answer): the sequence it started says it.
             const actorId =
               m.actorId ?? (await sequenceSince(db, m.machineId, issued, UPGRADE_SEQUENCES))?.actorId;
             const done = onTarget(v.tag, target);
+            // Back on the target: done once Kubernetes has it Ready and schedulable again (a failure throws).
+            const ready = done
+              ? await readyAfterReboot({
+                  kube: this.o.kube,
+                  talos,
+                  cluster: m.machine.cluster.name,
+                  address: m.machine.address,
+                  gate: work.gate,
+                  progress: (text) =>
+                    void db.rolloutMachine
+                      .updateMany({ where: mine, data: { progress: text } })
+                      .catch(() => {}),
+                  signal,
+                  bootId: boot,
+                  since: issued,
+                  talosToo: true,
+                })
+              : "";
             await db.rolloutMachine.updateMany({
               where: mine,
               data: done
@@ -166,7 +222,7 @@ export class MachineTasks {
                     phase: "done",
                     ...(actorId ? { actorId } : {}),
                     bootIdAfter: boot,
-                    progress: `runs ${v.tag} on a new boot id`,
+                    progress: `runs ${v.tag} on a new boot id; ${ready}`,
                     phaseSince: this.o.stamp(),
                     finishedAt: this.o.stamp(),
                   }
@@ -185,10 +241,14 @@ export class MachineTasks {
               where: mine,
               data: { progress: "the upgrade never reached the machine before the takeover; issued again" },
             });
-            if (n.count) this.upgrade(lease, image, m);
+            if (n.count) this.upgrade(lease, work, m);
             return;
           }
-        } catch {
+        } catch (err) {
+          if (isKubernetesFailure(err)) {
+            await db.rolloutMachine.updateMany({ where: mine, data: this.failed(messageOf(err)) });
+            return;
+          }
           // Rebooting: unreachable for a while is expected.
           untouchedSince = undefined;
         }
@@ -220,6 +280,17 @@ export class MachineTasks {
         if (this.tasks.get(id) === task) this.tasks.delete(id);
       });
   }
+}
+
+/** What an upgrade of a rollout's machine is: the installer, and what Kubernetes must see around the reboot. */
+export interface MachineWork {
+  image: string;
+  gate: KubeGate;
+}
+
+/** A failure of the Kubernetes steps: final for the machine (unlike Talos being unreachable while it reboots). */
+function isKubernetesFailure(err: unknown): boolean {
+  return err instanceof DrainFailedError || err instanceof NodeNotReadyError;
 }
 
 /** What an upgrade's progress says on the machine's row; undefined for steps that change nothing shown. */

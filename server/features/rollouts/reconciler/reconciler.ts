@@ -16,14 +16,16 @@ import type { Logger } from "pino";
 import type { PrismaClient } from "../../../platform/db/client";
 import type { SecretKey } from "../../../platform/secrets/secret-key";
 import { ClusterClients } from "../../credentials/cluster-clients";
+import { KubeClients } from "../../kubernetes/kube-clients";
 import type { RolloutLease } from "../rollout-lease";
 import { schedule } from "../scheduler";
 import type { Notifier } from "../webhook";
 import { advanceWave, announceApprovalNeeded, finishAbort } from "./advance-rollout";
 import { applyActions } from "./apply-actions";
 import { HeldLeases, LEASED } from "./held-leases";
+import { kubeGateOf } from "./kube-steps";
 import { loadRollout, type RolloutState } from "./load-rollout";
-import { MachineTasks } from "./machine-tasks";
+import { MachineTasks, type MachineWork } from "./machine-tasks";
 import { schedulerFacts } from "./scheduler-facts";
 
 export interface ReconcilerOptions {
@@ -36,6 +38,8 @@ export interface ReconcilerOptions {
   passMs?: number;
   /** Poll interval while following a machine adopted after a restart (default 1 s). */
   followMs?: number;
+  /** Between refused evictions of a drain, and between checks that a node is Ready again (default 5 s, as talosctl). */
+  kubePollMs?: number;
   /**
    * An adopted machine still running its old boot this long, with no upgrade or reboot sequence in its
    * events since the upgrade was issued, never got it (the request died with the previous holder):
@@ -68,7 +72,15 @@ export class RolloutReconciler {
 
   constructor(opts: ReconcilerOptions) {
     this.instanceId = opts.instanceId ?? randomUUID();
-    this.o = { leaseMs: 30_000, passMs: 1_000, followMs: 1_000, settleMs: 15_000, now: Date.now, ...opts };
+    this.o = {
+      leaseMs: 30_000,
+      passMs: 1_000,
+      followMs: 1_000,
+      kubePollMs: 5_000,
+      settleMs: 15_000,
+      now: Date.now,
+      ...opts,
+    };
     this.clients = new ClusterClients(opts.db, { secretKey: opts.secretKey });
     this.leases = new HeldLeases({
       db: opts.db,
@@ -80,10 +92,16 @@ export class RolloutReconciler {
       db: opts.db,
       log: opts.log,
       clients: this.clients,
+      kube: new KubeClients(opts.db, this.clients, { secretKey: opts.secretKey }),
       stamp: () => this.stamp(),
       followMs: this.o.followMs,
       settleMs: this.o.settleMs,
     });
+  }
+
+  /** What upgrading a machine of the rollout means: its installer, and its drain and readiness settings. */
+  private workOf(s: RolloutState): MachineWork {
+    return { image: s.rollout.installerImage, gate: kubeGateOf(s.rollout.id, s.safety, this.o.kubePollMs) };
   }
 
   /** The rollouts this instance can prove it holds the lease of now. */
@@ -179,7 +197,7 @@ export class RolloutReconciler {
       clusters: facts.clusters,
       waveMachineIds: new Set(s.waveRows.map((m) => m.id)),
     });
-    await applyActions(ctx, lease, r.installerImage, d.actions, s.rows);
+    await applyActions(ctx, lease, this.workOf(s), d.actions, s.rows);
     if (!lease.held()) return;
     // Nothing new started while aborting; once what was in flight finished, the rollout ends as aborted.
     if (r.status === "aborting") await finishAbort(ctx, s, facts.inFlight);
@@ -197,7 +215,7 @@ export class RolloutReconciler {
         });
         m.phase = "pending";
       } else if (m.phase === "upgrading") {
-        this.tasks.follow(lease, s.rollout.targetVersion, s.rollout.installerImage, m);
+        this.tasks.follow(lease, s.rollout.targetVersion, this.workOf(s), m);
       }
     }
   }
