@@ -32,6 +32,8 @@ export async function startSimulatedFleet(opts: {
   timeScale?: number;
   /** Every machine starts working (no seeded faults). */
   healthy?: boolean;
+  /** Every machine starts on this Talos release (default: a seeded mix). */
+  talosVersion?: string;
 }): Promise<SimulatedFleet> {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), `minos-e2e-${opts.name}-`));
   const sim = await startSimulator({
@@ -42,6 +44,7 @@ export async function startSimulatedFleet(opts: {
     timeScale: opts.timeScale ?? 50,
     seed: opts.seed,
     ...(opts.healthy ? { healthy: true } : {}),
+    ...(opts.talosVersion ? { talosVersion: opts.talosVersion } : {}),
   });
   const clusterNames = sim.clusters.map((c) => c.name);
   await withDb((db) => forgetClusters(db, clusterNames));

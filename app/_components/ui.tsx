@@ -47,11 +47,19 @@ export function Button({
 const fieldStyle =
   "mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
 
-export function Field({ label, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string }) {
+export function Field({
+  label,
+  hint,
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
   return (
-    <label className="block text-sm font-medium">
+    <label className={`block text-sm font-medium ${className ?? ""}`}>
       {label}
       <input {...props} className={fieldStyle} />
+      {hint ? (
+        <span className="mt-1 block text-xs font-normal text-zinc-600 dark:text-zinc-400">{hint}</span>
+      ) : null}
     </label>
   );
 }

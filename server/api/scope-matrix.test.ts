@@ -52,6 +52,7 @@ const targeted: Record<string, Targeted> = {
   },
   "rollouts.byId": { role: "viewer", input: (s) => ({ id: s.rolloutId }) },
   "rollouts.briefing": { role: "viewer", input: (s) => ({ id: s.rolloutId, waveIndex: 0 }) },
+  "rollouts.disruptionRisks": { role: "viewer", input: (s) => ({ id: s.rolloutId, waveIndex: 0 }) },
   "rollouts.change": { role: "operator", input: (s) => ({ id: s.rolloutId, spec: SPEC }) },
   "rollouts.decide": {
     role: "approver",

@@ -1,6 +1,8 @@
 // Rollouts: plan preview, create, change, list, one rollout, wave decisions, controls, archiving;
 // locks and maintenance windows in their own routers.
 import { z } from "zod";
+import { sharedClusterClients } from "../../features/credentials/cluster-clients";
+import { sharedKubeClients } from "../../features/kubernetes/kube-clients";
 import { setRolloutArchived } from "../../features/rollouts/archive-rollout";
 import {
   changeRollout,
@@ -9,6 +11,7 @@ import {
   rolloutSpecSchema,
 } from "../../features/rollouts/create-rollout";
 import { decideWave, waveDecisionSchema } from "../../features/rollouts/decide-wave";
+import { getDisruptionRisks } from "../../features/rollouts/disruption-risks";
 import { getRollout } from "../../features/rollouts/get-rollout";
 import { listRollouts } from "../../features/rollouts/list-rollouts";
 import { pendingApprovals } from "../../features/rollouts/pending-approvals";
@@ -35,7 +38,13 @@ export const rolloutsRouter = router({
   create: authorized("rollouts.run")
     .input(rolloutSpecSchema)
     .mutation(async ({ ctx, input }) => {
-      ctx.audit.details = { name: input.name, image: input.installerImage, scope: input.scope };
+      ctx.audit.details = {
+        name: input.name,
+        image: input.installerImage,
+        scope: input.scope,
+        // Turning the drain off is a decision the trail keeps, with its reason.
+        drain: input.safety.drain ? "on" : `off: ${input.safety.drainOffReason}`,
+      };
       const r = await createRollout({
         db: ctx.db,
         principal: ctx.principal,
@@ -57,7 +66,10 @@ export const rolloutsRouter = router({
         id: input.id,
         spec: input.spec,
       });
-      ctx.audit.details = { voidedApprovals: r.voided };
+      ctx.audit.details = {
+        voidedApprovals: r.voided,
+        drain: input.spec.safety.drain ? "on" : `off: ${input.spec.safety.drainOffReason}`,
+      };
       return { voidedApprovals: r.voided, machines: r.plan.planned };
     }),
 
@@ -84,6 +96,22 @@ export const rolloutsRouter = router({
     .query(({ ctx, input }) =>
       getWaveBriefing({
         db: ctx.db,
+        scopes: scopesFor(ctx.principal, "fleet.read"),
+        rolloutId: input.id,
+        waveIndex: input.waveIndex,
+      }),
+    ),
+
+  /**
+   * What draining the wave's nodes would run into, read live from the clusters' Kubernetes APIs:
+   * budgets allowing no disruption, pods without a controller, nodes cordoned by someone else.
+   */
+  disruptionRisks: authorized("fleet.read")
+    .input(z.object({ id, waveIndex: z.number().int().min(0) }))
+    .query(({ ctx, input }) =>
+      getDisruptionRisks({
+        db: ctx.db,
+        kube: sharedKubeClients(ctx.db, sharedClusterClients(ctx.db)),
         scopes: scopesFor(ctx.principal, "fleet.read"),
         rolloutId: input.id,
         waveIndex: input.waveIndex,

@@ -1,7 +1,7 @@
 "use client";
 // What to weigh before deciding on a wave: how long it should take (from Minos's measured upgrades),
 // when it can start (its sites' maintenance windows), and the risk (the targets' health now, their
-// open drift, failures in earlier waves). Refreshed every 10 seconds.
+// open drift, failures in earlier waves), and what draining its nodes would run into. Refreshed every 10 seconds.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -13,6 +13,7 @@ import { HEALTH_ORDER, HealthBadge } from "../../../_components/health";
 import { useTRPC } from "../../../_components/trpc";
 import { Card } from "../../../_components/ui";
 import { formatInZone, formatMinutes, viewerTimeZone } from "../../../_components/zoned-time";
+import { DrainRisks } from "./drain-risks";
 
 function Part({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -217,6 +218,9 @@ export function WaveBriefing({ rolloutId, waveIndex }: { rolloutId: string; wave
             </div>
           )}
         </Part>
+      </div>
+      <div className="mt-6 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+        <DrainRisks rolloutId={rolloutId} waveIndex={waveIndex} />
       </div>
     </Card>
   );

@@ -283,6 +283,50 @@ export function NewRolloutForm() {
         </div>
       </Card>
 
+      <Card
+        title="Kubernetes"
+        description="Before each reboot Minos cordons the node and evicts its pods through Kubernetes, honouring PodDisruptionBudgets (DaemonSet and static pods stay). After the reboot a machine counts as done only once its node is Ready again; then Minos lifts its cordon."
+      >
+        <div className="grid gap-4 md:grid-cols-3">
+          <label className="flex items-center gap-2 text-sm md:col-span-3">
+            <input
+              type="checkbox"
+              checked={safety.drain}
+              onChange={(e) => setSafety((s) => ({ ...s, drain: e.target.checked }))}
+            />
+            Cordon and drain each node before its reboot (recommended)
+          </label>
+          {safety.drain ? (
+            <Field
+              label="Drain timeout (minutes)"
+              type="number"
+              min={0.05}
+              step="any"
+              value={String(safety.drainTimeoutMinutes)}
+              onChange={(e) => setNumber("drainTimeoutMinutes", e.target.value)}
+              hint="A drain not done by then stops: the node is uncordoned, not rebooted, and counts as failed."
+            />
+          ) : (
+            <Field
+              label="Why may nodes reboot without a drain?"
+              required
+              className="md:col-span-2"
+              value={safety.drainOffReason}
+              onChange={(e) => setSafety((s) => ({ ...s, drainOffReason: e.target.value }))}
+              hint="Every pod on a node is killed where it stands when it reboots. The approver sees this reason."
+            />
+          )}
+          <Field
+            label="Ready timeout after the reboot (minutes)"
+            type="number"
+            min={0.05}
+            step="any"
+            value={String(safety.nodeReadyTimeoutMinutes)}
+            onChange={(e) => setNumber("nodeReadyTimeoutMinutes", e.target.value)}
+          />
+        </div>
+      </Card>
+
       <div className="flex flex-wrap items-center gap-3">
         <Button type="submit" variant={stale ? "primary" : "secondary"}>
           Preview the plan
