@@ -16,6 +16,8 @@ export interface MachineQuery {
   role: "" | "controlplane" | "worker";
   version: string;
   kubernetes: string;
+  /** The Kubernetes Node: cordoned, or not Ready. */
+  node: "" | "cordoned" | "not-ready";
   selector: string;
   q: string;
   drift: "" | DriftStatus;
@@ -39,6 +41,10 @@ export function readQuery(p: URLSearchParams): MachineQuery {
     role: role === "controlplane" || role === "worker" ? role : "",
     version: p.get("version") ?? "",
     kubernetes: p.get("kubernetes") ?? "",
+    node:
+      p.get("node") === "cordoned" || p.get("node") === "not-ready"
+        ? (p.get("node") as MachineQuery["node"])
+        : "",
     selector: p.get("selector") ?? "",
     q: p.get("q") ?? "",
     drift: drift && DRIFT_STATUSES.includes(drift) ? drift : "",
@@ -59,6 +65,7 @@ export function writeQuery(q: MachineQuery): string {
     "role",
     "version",
     "kubernetes",
+    "node",
     "selector",
     "q",
     "drift",
@@ -83,6 +90,7 @@ export function toInput(q: MachineQuery, pageSize: number) {
     role: q.role || undefined,
     version: q.version || undefined,
     kubernetes: q.kubernetes || undefined,
+    node: q.node || undefined,
     selector: q.selector || undefined,
     q: q.q || undefined,
     drift: q.drift || undefined,

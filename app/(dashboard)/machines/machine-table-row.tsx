@@ -73,6 +73,14 @@ export const MachineTableRow = memo(function MachineTableRow({
           // Why, for the machines someone has to look at (the whole text is the cell's title).
           <div className="mt-0.5 max-w-56 truncate text-xs text-zinc-500">{m.healthReason}</div>
         ) : null}
+        {m.kube?.cordon ? (
+          <div
+            className="mt-0.5 max-w-56 truncate text-xs font-medium text-amber-800 dark:text-amber-300"
+            title={m.kube.cordon}
+          >
+            {m.kube.cordon}
+          </div>
+        ) : null}
       </td>
       <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
         {m.talosVersion || "—"}

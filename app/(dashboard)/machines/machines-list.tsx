@@ -215,6 +215,18 @@ export function MachinesList() {
           onCommit={(v) => go({ kubernetes: v })}
         />
         <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+          Kubernetes node
+          <select
+            className={`${input} mt-1`}
+            value={query.node}
+            onChange={(e) => go({ node: e.target.value as MachineQuery["node"] })}
+          >
+            <option value="">Any</option>
+            <option value="not-ready">NotReady</option>
+            <option value="cordoned">Cordoned</option>
+          </select>
+        </label>
+        <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
           Drift
           <select
             className={`${input} mt-1`}

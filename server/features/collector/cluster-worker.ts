@@ -11,7 +11,9 @@ import type { ClusterClients } from "../credentials/cluster-clients";
 import type { DriftSink } from "../drift/drift-sink";
 import { NEEDS_ADMIN, secretDigest } from "../drift/read-drift-state";
 import { type ClusterMachine, clusterHealth, type Health } from "../health";
+import type { KubeClients } from "../kubernetes/kube-clients";
 import type { FirstContacts } from "./first-contacts";
+import { KubeNodeWatch } from "./kube-node-watch";
 import { type CallCounts, describeError, MachineRunner, type RunnerHost } from "./machine-runner";
 import { applyPatch, type LiveMachine, type MachinePatch } from "./machine-state";
 import { liveMachineFrom, storedMachineSelect } from "./stored-machine";
@@ -39,6 +41,8 @@ export interface WorkerDeps {
   secretKey?: SecretKey;
   /** Drift readings go here; without it drift is not collected. */
   drift?: DriftSink;
+  /** Kubernetes clients of clusters: with them, each cluster's Nodes are watched. */
+  kube?: KubeClients;
 }
 
 /**
@@ -76,6 +80,8 @@ export class ClusterWorker {
   private readonly host: RunnerHost;
   private readonly refreshWaker = new Waker();
   private admin: { client?: TalosClient; reason?: string } = {};
+  /** Why the cluster's Kubernetes API does not answer the node watch, while it does not. */
+  private kubeApiError: string | undefined;
   /** md5 of the open credential's certificate, to compare with the stored one. */
   private certDigest: string | undefined;
 
@@ -118,7 +124,38 @@ export class ClusterWorker {
   }
 
   start(): void {
-    this.done = this.run();
+    this.done = Promise.all([this.run(), this.watchKubernetes()]).then(() => undefined);
+  }
+
+  /** Follows the cluster's Kubernetes Nodes, folding each Node's Ready condition into its machine's health. */
+  private async watchKubernetes(): Promise<void> {
+    const { kube, db } = this.deps;
+    if (!kube) return;
+    const cluster = await db.cluster.findUnique({ where: { id: this.clusterId }, select: { name: true } });
+    if (!cluster) return;
+    await new KubeNodeWatch({
+      db,
+      log: this.deps.log,
+      kube,
+      clusterId: this.clusterId,
+      clusterName: cluster.name,
+      maxBackoffMs: this.deps.maxBackoffMs,
+      onApi: (error) => {
+        if (error === this.kubeApiError) return;
+        this.kubeApiError = error;
+        this.healthDirty = true;
+      },
+      onNode: (v) => {
+        for (const m of this.machines.values()) {
+          if (
+            v.addresses.includes(m.address) ||
+            (v.addresses.length === 0 && m.hostname.toLowerCase() === v.node)
+          ) {
+            this.update(m.id, { kubeReady: v.ready, kubeReason: v.reason });
+          }
+        }
+      },
+    }).run(this.stopper.signal);
   }
 
   async stop(): Promise<void> {
@@ -196,6 +233,7 @@ export class ClusterWorker {
     const v = clusterHealth({
       machines,
       ...(this.etcdMemberCount === undefined ? {} : { etcdMembers: this.etcdMemberCount }),
+      ...(this.kubeApiError ? { kubeApiError: this.kubeApiError } : {}),
     });
     if (this.lastHealth?.health === v.health && this.lastHealth.reason === v.reason) return;
     this.lastHealth = { health: v.health, reason: v.reason };

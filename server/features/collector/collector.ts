@@ -7,6 +7,7 @@ import { sleep } from "../../platform/pacing";
 import { ChannelPool } from "../../talos";
 import { ClusterClients } from "../credentials/cluster-clients";
 import { DriftSink } from "../drift/drift-sink";
+import { KubeClients } from "../kubernetes/kube-clients";
 import { ClusterWorker } from "./cluster-worker";
 import { FirstContacts } from "./first-contacts";
 import { checkInventory } from "./inventory-check";
@@ -58,6 +59,9 @@ export function startCollector(options: CollectorOptions): Collector {
   const leases = new LeaseManager(databaseUrl, instanceId, o.leaseMs);
   const workers = new Map<string, ClusterWorker>();
   const drift = o.drift ? new DriftSink(o.db, log) : undefined;
+  const kube = o.kubernetes
+    ? new KubeClients(o.db, clients, o.secretKey ? { secretKey: o.secretKey } : {})
+    : undefined;
   const counts: CallCounts = { reconcileCalls: 0, driftCalls: 0, streamOpens: 0, events: 0 };
   const firstContacts = new FirstContacts({
     concurrency: o.firstContacts,
@@ -85,6 +89,7 @@ export function startCollector(options: CollectorOptions): Collector {
     events: o.events,
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
     ...(drift ? { drift } : {}),
+    ...(kube ? { kube } : {}),
   };
 
   const stopWorkers = async (ids: string[]) => {

@@ -26,6 +26,9 @@ export interface LiveMachine {
   apiServerRunning?: boolean;
   /** Not stored: errors this control plane's etcd reported. */
   etcdErrors?: string[];
+  /** Stored by the node watch, not the writer: the Kubernetes Node's Ready condition (undefined: not seen). */
+  kubeReady?: boolean;
+  kubeReason?: string;
 }
 
 export type MachinePatch = Partial<
@@ -44,6 +47,8 @@ export type MachinePatch = Partial<
     | "responseMs"
     | "apiServerRunning"
     | "etcdErrors"
+    | "kubeReady"
+    | "kubeReason"
   >
 >;
 

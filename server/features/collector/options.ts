@@ -32,6 +32,11 @@ export interface CollectorOptions {
   events?: boolean;
   /** Read drift state (extensions, kernel args, redacted machine configuration) and recompute drift. */
   drift?: boolean;
+  /**
+   * Watch each cluster's Kubernetes Nodes (Ready, cordon, kubelet version) through its admin kubeconfig,
+   * obtained through Talos: needs an os:admin credential for the cluster.
+   */
+  kubernetes?: boolean;
   /** Health model: no contact for longer than this and a machine's state is unknown. */
   staleAfterMs?: number;
   secretKey?: SecretKey;
@@ -60,6 +65,7 @@ export function resolveOptions(o: CollectorOptions, instanceId: string): Resolve
     maxBackoffMs: o.maxBackoffMs ?? 60_000,
     events: o.events ?? true,
     drift: o.drift ?? true,
+    kubernetes: o.kubernetes ?? true,
     staleAfterMs: o.staleAfterMs ?? Math.max(5 * 60_000, 3 * reconcileMs),
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
     ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),

@@ -19,6 +19,8 @@ export interface ClusterFacts {
   machines: readonly ClusterMachine[];
   /** Members in the etcd member list, when a control plane answered EtcdMemberList. */
   etcdMembers?: number;
+  /** Why Minos's own requests to the cluster's Kubernetes API fail, when they do (undefined: they succeed or are not made). */
+  kubeApiError?: string;
 }
 
 export interface ClusterVerdict extends HealthVerdict {
@@ -96,9 +98,10 @@ export function clusterHealth(c: ClusterFacts): ClusterVerdict {
   }
   const cpTrouble = controlPlanes.some((m) => m.health !== "healthy");
   const etcdShort = healthyMembers < members;
-  if (notHealthy.length > 0 || etcdShort) {
+  if (notHealthy.length > 0 || etcdShort || c.kubeApiError) {
     const extra = etcdShort ? `etcd ${healthyMembers} of ${members} members healthy (quorum holds)` : "";
-    const parts = [extra, machineSummary].filter(Boolean);
+    const api = c.kubeApiError ? `Kubernetes API does not answer Minos: ${c.kubeApiError}` : "";
+    const parts = [extra, api, machineSummary].filter(Boolean);
     // A machine or two out of many is degraded; most of the cluster gone is unhealthy.
     const bad = counts.unhealthy + counts.unreachable;
     const health: Health = bad * 2 > total || (cpTrouble && bad === total) ? "unhealthy" : "degraded";

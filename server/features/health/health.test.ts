@@ -51,6 +51,20 @@ describe("machine health", () => {
     ).toBe("timed out; never seen");
   });
 
+  it("counts a machine gone quiet while rebooting as a planned reboot, not an outage, for 10 minutes", () => {
+    const quiet = { reachable: false, stage: "rebooting", lastError: "connection refused" };
+    const v = machineHealth(machine({ ...quiet, lastSeenAt: secondsAgo(150) }), now);
+    expect(v.health).toBe("upgrading");
+    expect(v.reason).toBe("rebooting: planned reboot, back soon (last seen 2 minutes ago)");
+    expect(machineHealth(machine({ ...quiet, lastSeenAt: secondsAgo(11 * 60) }), now).health).toBe(
+      "unreachable",
+    );
+    // Quiet while running is an outage at once.
+    expect(
+      machineHealth(machine({ ...quiet, stage: "running", lastSeenAt: secondsAgo(90) }), now).health,
+    ).toBe("unreachable");
+  });
+
   it("never reports a stale healthy: no contact for longer than the limit is unknown", () => {
     const v = machineHealth(machine({ lastSeenAt: secondsAgo(7 * 60) }), now);
     expect(v).toEqual({ health: "unknown", reason: "no fresh state: last seen 7 minutes ago" });

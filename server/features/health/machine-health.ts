@@ -23,6 +23,9 @@ export interface MachineFacts {
   lastError?: string | null;
   /** How long the last periodic read took, when known: a slow machine is degraded. */
   responseMs?: number;
+  /** The machine's Kubernetes Node: Ready or not, and why (undefined: not seen). */
+  kubeReady?: boolean;
+  kubeReason?: string;
 }
 
 export interface HealthVerdict {
@@ -57,6 +60,9 @@ const CRITICAL_CONDITIONS = new Set(["nodeReady", "staticPods"]);
 /** Stages that are part of an upgrade or a planned reboot: expected to pass. */
 const TRANSITIONAL_STAGES = new Set(["upgrading", "rebooting", "installing"]);
 
+/** How long a machine that went quiet while rebooting or upgrading counts as rebooting, not unreachable. */
+export const PLANNED_REBOOT_MS = 10 * 60_000;
+
 /** Stages in which the machine is deliberately out of service. */
 const OUT_OF_SERVICE: Record<string, string> = {
   maintenance: "in maintenance mode (no machine configuration applied)",
@@ -77,6 +83,19 @@ export function machineHealth(m: MachineFacts, now: Date, opts: MachineHealthOpt
 
   if (!m.reachable) {
     if (!m.lastSeenAt && !m.lastError) return { health: "unknown", reason: "not contacted yet" };
+    // Quiet since it began rebooting or upgrading (machined said so before apid stopped): a planned
+    // reboot, not an outage, for as long as a reboot may take.
+    const lastStage = m.stage.toLowerCase();
+    if (
+      TRANSITIONAL_STAGES.has(lastStage) &&
+      m.lastSeenAt &&
+      now.getTime() - m.lastSeenAt.getTime() <= PLANNED_REBOOT_MS
+    ) {
+      return {
+        health: "upgrading",
+        reason: `${lastStage}: planned reboot, back soon (last seen ${ago(m.lastSeenAt, now)})`,
+      };
+    }
     const why = m.lastError ? `${m.lastError}; ` : "";
     return {
       health: "unreachable",
@@ -132,6 +151,11 @@ export function machineHealth(m: MachineFacts, now: Date, opts: MachineHealthOpt
       (CRITICAL_CONDITIONS.has(c.name) && !booting ? unhealthy : degraded).push(text);
     }
     if (m.unmetConditions.length === 0) degraded.push("not ready");
+  }
+
+  // Kubernetes's own view of the node, unless Talos already said it is not ready.
+  if (m.kubeReady === false && !booting && !m.unmetConditions.some((c) => c.name === "nodeReady")) {
+    unhealthy.push(`Kubernetes node NotReady${m.kubeReason ? ` (${m.kubeReason})` : ""}`);
   }
 
   if (unhealthy.length > 0) return { health: "unhealthy", reason: [...unhealthy, ...degraded].join("; ") };

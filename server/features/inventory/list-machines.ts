@@ -35,6 +35,10 @@ const machineRowSelect = {
   healthSince: true,
   reachable: true,
   lastSeenAt: true,
+  kubeNode: true,
+  kubeReady: true,
+  kubeReason: true,
+  kubeCordon: true,
   locks: { select: lockSelect },
   cluster: { select: { name: true, site: true, labels: true, locks: { select: lockSelect } } },
 } satisfies Prisma.MachineSelect;
@@ -80,6 +84,8 @@ export interface MachineRow {
   healthReason: string;
   healthSince: Date;
   lastSeenAt: Date | null;
+  /** The machine's Kubernetes Node, when seen: Ready or not (and why), who cordoned it. */
+  kube: { node: string; ready: boolean; reason: string; cordon: string } | null;
   /** The rollout lock on the machine or its cluster, if any. */
   lock: LockView | null;
 }
@@ -105,6 +111,10 @@ export function toMachineRow(
     healthReason: verdict.reason,
     healthSince: m.healthSince,
     lastSeenAt: m.lastSeenAt,
+    kube:
+      m.kubeReady === null
+        ? null
+        : { node: m.kubeNode, ready: m.kubeReady, reason: m.kubeReason, cordon: m.kubeCordon },
     lock: effectiveLock(m.locks, m.cluster.locks),
   };
 }

@@ -21,6 +21,8 @@ export const machineFilterSchema = z.object({
   /** Talos version; a trailing * matches by prefix. */
   version: z.string().trim().max(64).optional(),
   kubernetes: z.string().trim().max(64).optional(),
+  /** The machine's Kubernetes Node: cordoned (by anyone), or not Ready. */
+  node: z.enum(["cordoned", "not-ready"]).optional(),
   selector: z.string().max(2_000).optional(),
   q: z.string().trim().max(200).optional(),
   ...driftFilterFields,
@@ -44,6 +46,8 @@ export function machineFilterWhere(f: MachineFilter, now = new Date()): Prisma.M
   if (f.kubernetes) match("kubernetes", [f.kubernetes]);
   const and: Prisma.MachineWhereInput[] = [{ removedAt: null }, selectorWhere(terms)];
   if (f.selector?.trim()) and.push(selectorWhere(parseSelector(f.selector)));
+  if (f.node === "cordoned") and.push({ kubeCordon: { not: "" } });
+  if (f.node === "not-ready") and.push({ kubeReady: false });
   if (f.q) {
     and.push({
       OR: [

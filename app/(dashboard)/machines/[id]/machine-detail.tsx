@@ -136,6 +136,33 @@ function MachineOverview({ m }: { m: MachineView }) {
               ],
               ["Kubernetes", m.kubernetesVersion || "—"],
               [
+                "Kubernetes node",
+                m.kubeReady === null ? (
+                  "not seen (Minos reads Nodes with the cluster's os:admin credential)"
+                ) : (
+                  <span key="k">
+                    <span className="font-mono text-xs">{m.kubeNode}</span>{" "}
+                    {m.kubeReady ? (
+                      <span className="text-emerald-700 dark:text-emerald-400">Ready</span>
+                    ) : (
+                      <span className="font-medium text-red-700 dark:text-red-400">
+                        NotReady{m.kubeReason ? ` (${m.kubeReason})` : ""}
+                      </span>
+                    )}
+                    {m.kubeCordon ? (
+                      <span className="block text-xs font-medium text-amber-800 dark:text-amber-300">
+                        {m.kubeCordon}
+                      </span>
+                    ) : (
+                      <span className="block text-xs text-zinc-500">schedulable</span>
+                    )}
+                    {m.kubeletVersion ? (
+                      <span className="block text-xs text-zinc-500">kubelet {m.kubeletVersion}</span>
+                    ) : null}
+                  </span>
+                ),
+              ],
+              [
                 "Boot id",
                 <span key="b" className="font-mono text-xs">
                   {m.bootId || "—"}
