@@ -47,10 +47,15 @@ export async function startDemoFleet(
 ): Promise<RunningSimulator | null> {
   const stateDir = path.join(opts.dataDir, "demo-simulator");
   const portFile = path.join(stateDir, "port");
-  const savedPort = await readFile(portFile, "utf8").then(
-    (p) => Number(p.trim()),
-    () => null,
-  );
+  // The Kubernetes API port too: kubeconfigs Minos obtained through Talos name it.
+  const kubePortFile = path.join(stateDir, "kube-port");
+  const read = (file: string) =>
+    readFile(file, "utf8").then(
+      (p) => Number(p.trim()),
+      () => null,
+    );
+  const savedPort = await read(portFile);
+  const savedKubePort = await read(kubePortFile);
   const clusters = await db.cluster.count();
   if (savedPort === null && clusters > 0) return null; // a real fleet: no demo
   await mkdir(stateDir, { recursive: true });
@@ -60,6 +65,7 @@ export async function startDemoFleet(
     seed: DEMO_SEED,
     stateDir,
     port: savedPort ?? 0,
+    kubePort: savedKubePort ?? 0,
     role: "os:admin",
     // One worker with a failed kubelet, so the demo shows what trouble looks like; three drifted workers.
     faults: [
@@ -69,6 +75,8 @@ export async function startDemoFleet(
   });
   (globalThis as Holder)[KEY] = true;
   const port = Number(new URL(`tcp://${sim.clusters[0]?.endpoint}`).port);
+  const kubePort = Number(new URL(sim.clusters[0]?.kubeEndpoint ?? "https://x:0").port);
+  if (savedKubePort === null) await writeFile(kubePortFile, `${kubePort}\n`);
   if (savedPort === null) {
     await writeFile(portFile, `${port}\n`);
     const placement = Object.fromEntries(sim.clusters.map((c) => [c.name, demoPlacement(c.name)]));
