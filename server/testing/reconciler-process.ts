@@ -42,6 +42,7 @@ export function spawnReconciler(
           MINOS_ROLLOUT_PASS_MS: "200",
           MINOS_ROLLOUT_FOLLOW_MS: "200",
           MINOS_ROLLOUT_SETTLE_MS: "2000",
+          MINOS_ROLLOUT_KUBE_POLL_MS: "250",
           LOG_LEVEL: "warn",
         },
         stdio: ["ignore", "pipe", "pipe"],
