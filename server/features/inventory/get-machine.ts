@@ -6,6 +6,7 @@ import type { PrismaClient } from "../../platform/db/client";
 import { currentHealth, type ServiceState } from "../health";
 import { lockSelect, lockView } from "./locks";
 import { labelsOf } from "./placement";
+import { reasonWithRollout, rolloutInFlightSelect } from "./rollout-in-flight";
 
 const HISTORY = 100;
 
@@ -50,6 +51,7 @@ export async function getMachine({
       healthReason: true,
       healthSince: true,
       locks: { select: lockSelect },
+      rolloutMachines: rolloutInFlightSelect,
       cluster: { select: { name: true, site: true, labels: true, locks: { select: lockSelect } } },
       stateChanges: {
         orderBy: [{ at: "desc" }, { id: "desc" }],
@@ -62,7 +64,7 @@ export async function getMachine({
     throw new AppError("NOT_FOUND", { userMessage: "This machine does not exist or is outside your scope." });
   }
   const verdict = currentHealth(m, now);
-  const { stateChanges, locks, ...rest } = m;
+  const { stateChanges, locks, rolloutMachines, ...rest } = m;
   return {
     ...rest,
     cluster: { name: m.cluster.name, site: m.cluster.site, labels: m.cluster.labels },
@@ -70,7 +72,7 @@ export async function getMachine({
     locks: { machine: lockView("machine", locks[0]), cluster: lockView("cluster", m.cluster.locks[0]) },
     id: m.id,
     health: verdict.health,
-    healthReason: verdict.reason,
+    healthReason: reasonWithRollout(verdict.health, verdict.reason, rolloutMachines),
     ownLabels: labelsOf(m.labels),
     clusterLabels: labelsOf(m.cluster.labels),
     labels: undefined,

@@ -9,6 +9,7 @@ import { currentHealth, type Health } from "../health";
 import { effectiveLock, type LockView, lockSelect } from "./locks";
 import { type MachineFilter, machineFilterCondition, machineFilterSchema } from "./machine-filter";
 import { labelsOf } from "./placement";
+import { reasonWithRollout, rolloutInFlightSelect } from "./rollout-in-flight";
 
 export const MACHINE_SORTS = ["hostname", "cluster", "site", "health", "version", "lastSeen"] as const;
 
@@ -39,6 +40,7 @@ const machineRowSelect = {
   kubeReady: true,
   kubeReason: true,
   kubeCordon: true,
+  rolloutMachines: rolloutInFlightSelect,
   locks: { select: lockSelect },
   cluster: { select: { name: true, site: true, labels: true, locks: { select: lockSelect } } },
 } satisfies Prisma.MachineSelect;
@@ -108,7 +110,7 @@ export function toMachineRow(
     kubernetesVersion: m.kubernetesVersion,
     stage: m.stage,
     health: verdict.health,
-    healthReason: verdict.reason,
+    healthReason: reasonWithRollout(verdict.health, verdict.reason, m.rolloutMachines),
     healthSince: m.healthSince,
     lastSeenAt: m.lastSeenAt,
     kube:
