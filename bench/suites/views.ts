@@ -285,7 +285,7 @@ const suite: BenchSuite = {
       // the drift overview's links: drifted machines of a kind, and the machines of an outlier group
       const drifted = listMachinesSchema.parse({ drift: "drifted", driftKind: "kernelArg" });
       const listDrifted = await time(db, () => listMachines({ db, scopes, input: drifted }));
-      const [group] = await outlierGroups(db, scopes);
+      const [group] = await outlierGroups({ db, scopes });
       const outlier = listMachinesSchema.parse({ outlier: group?.key });
       const listOutlier = await time(db, () => listMachines({ db, scopes, input: outlier }));
       const day = await time(db, () => getHealthHistory({ db, scopes, range: "24h" }));

@@ -56,11 +56,15 @@ export function driftStatusWhere(f: DriftFilter, now: Date): Prisma.MachineWhere
 }
 
 /** The machines of an outlier group as this reader sees it; `summary` null when the group no longer exists. */
-export async function outlierWhere(
-  db: PrismaClient,
-  scopes: string[],
-  key: string,
-): Promise<{ where: Prisma.MachineWhereInput; summary: string | null }> {
-  const group = await outlierGroupByKey(db, scopes, key);
+export async function outlierWhere({
+  db,
+  scopes,
+  key,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  key: string;
+}): Promise<{ where: Prisma.MachineWhereInput; summary: string | null }> {
+  const group = await outlierGroupByKey({ db, scopes, key });
   return { where: { id: { in: group?.machineIds ?? [] } }, summary: group?.summary ?? null };
 }

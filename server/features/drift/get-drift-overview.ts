@@ -122,6 +122,6 @@ export async function getDriftOverview(opts: { db: PrismaClient; scopes: string[
       .sort((a, b) => b.items - a.items || a.hostname.localeCompare(b.hostname))
       .slice(0, DRIFTED_SHOWN)
       .map((m) => ({ ...m, kinds: [...m.kinds].sort() })),
-    outliers: (await outlierGroups(db, opts.scopes)).slice(0, TOP_OUTLIERS),
+    outliers: (await outlierGroups({ db, scopes: opts.scopes })).slice(0, TOP_OUTLIERS),
   };
 }

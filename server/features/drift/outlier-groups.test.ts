@@ -22,7 +22,7 @@ const reading = (over: Partial<DriftReading> = {}): DriftReading => ({
 
 const id = (name: string) => ids.get(name) ?? "";
 const summaries = async (scopes: string[]) =>
-  (await outlierGroups(database.db, scopes)).map((g) => [g.summary, g.hostnames, g.alsoIn]);
+  (await outlierGroups({ db: database.db, scopes })).map((g) => [g.summary, g.hostnames, g.alsoIn]);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -88,14 +88,14 @@ describe("outlier groups from the database", () => {
 
   it("a reader sees the groups of its own scope, and a group's key finds its machines", async () => {
     expect((await summaries(["site:eu/dk/*"])).map((s) => s[0])).toEqual([]);
-    const se = await outlierGroups(database.db, ["site:eu/se/*"]);
+    const se = await outlierGroups({ db: database.db, scopes: ["site:eu/se/*"] });
     expect(se.map((g) => g.summary)).toEqual([
       "1 of 5 workers in the fleet differ: without extension iscsi-tools",
     ]);
     const key = se[0]?.key ?? "";
-    expect((await outlierGroupByKey(database.db, ["site:eu/se/*"], key))?.machineIds).toEqual([
-      id("se-1/se-1-w-4"),
-    ]);
-    expect(await outlierGroupByKey(database.db, ["site:eu/dk/*"], key)).toBeNull();
+    expect((await outlierGroupByKey({ db: database.db, scopes: ["site:eu/se/*"], key }))?.machineIds).toEqual(
+      [id("se-1/se-1-w-4")],
+    );
+    expect(await outlierGroupByKey({ db: database.db, scopes: ["site:eu/dk/*"], key })).toBeNull();
   });
 });

@@ -234,11 +234,15 @@ async function update(db: PrismaClient, scopes: string[], state: ScopeSetState):
  * Outlier groups among the machines in scope, current with the database (see the file's head); `maxAgeMs` accepts
  * groups checked that recently without asking the database again.
  */
-export async function outlierGroups(
-  db: PrismaClient,
-  scopes: string[],
-  opts: { maxAgeMs?: number } = {},
-): Promise<OutlierGroupView[]> {
+export async function outlierGroups({
+  db,
+  scopes,
+  maxAgeMs,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  maxAgeMs?: number;
+}): Promise<OutlierGroupView[]> {
   const key = [...scopes].sort().join("\n");
   let state = states.get(key);
   if (state) {
@@ -260,7 +264,7 @@ export async function outlierGroups(
     states.set(key, state);
   }
   const s = state;
-  if (opts.maxAgeMs && s.digest && Date.now() - s.checkedAt < opts.maxAgeMs) return s.groups;
+  if (maxAgeMs && s.digest && Date.now() - s.checkedAt < maxAgeMs) return s.groups;
   const run = s.queue.then(() => update(db, scopes, s));
   s.queue = run.catch(() => undefined);
   return run;
@@ -270,11 +274,15 @@ export async function outlierGroups(
 const LIST_MAX_AGE_MS = 2_000;
 
 /** One outlier group as the reader sees it (for the machines list's filter); null when it no longer exists. */
-export async function outlierGroupByKey(
-  db: PrismaClient,
-  scopes: string[],
-  key: string,
-): Promise<OutlierGroupView | null> {
-  const groups = await outlierGroups(db, scopes, { maxAgeMs: LIST_MAX_AGE_MS });
+export async function outlierGroupByKey({
+  db,
+  scopes,
+  key,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  key: string;
+}): Promise<OutlierGroupView | null> {
+  const groups = await outlierGroups({ db, scopes, maxAgeMs: LIST_MAX_AGE_MS });
   return groups.find((g) => g.key === key) ?? null;
 }

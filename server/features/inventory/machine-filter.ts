@@ -75,6 +75,6 @@ export async function machineFilterCondition(opts: {
     machineFilterWhere(opts.filter, opts.now),
   ];
   if (!opts.filter.outlier) return { where: { AND: and } };
-  const group = await outlierWhere(opts.db, opts.scopes, opts.filter.outlier);
+  const group = await outlierWhere({ db: opts.db, scopes: opts.scopes, key: opts.filter.outlier });
   return { where: { AND: [...and, group.where] }, outlier: { summary: group.summary } };
 }

@@ -52,7 +52,7 @@ export async function* followLogs(
 ): AsyncGenerator<TrackedEnvelope<PackedFrame>> {
   const { db, principal } = deps;
   const ids = [...new Set(input.machineIds)];
-  const machines = await visibleMachines(db, scopesFor(principal, "machines.stream"), ids);
+  const machines = await visibleMachines({ db, scopes: scopesFor(principal, "machines.stream"), ids });
   const anchors = decodeResumeId(input.lastEventId, machines.length);
   const audit = (result: "ok" | "denied", extra: Record<string, unknown> = {}) =>
     recordAudit(db, {

@@ -37,9 +37,11 @@ export async function logSources({
   /** The Talos client of a cluster (default: the cluster's read credential, kept while current). */
   clientFor?: (cluster: string) => Promise<TalosClient>;
 }): Promise<MachineLogSources[]> {
-  const machines = await visibleMachines(db, scopesFor(principal, "machines.stream"), [
-    ...new Set(input.machineIds),
-  ]);
+  const machines = await visibleMachines({
+    db,
+    scopes: scopesFor(principal, "machines.stream"),
+    ids: [...new Set(input.machineIds)],
+  });
   const clients = new Map<string, Promise<TalosClient>>();
   return Promise.all(
     machines.map(async (m) => {

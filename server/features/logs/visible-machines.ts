@@ -12,11 +12,15 @@ export interface VisibleMachine {
 }
 
 /** The machines in the order asked for; throws not found when any is missing or out of scope. */
-export async function visibleMachines(
-  db: PrismaClient,
-  scopes: string[],
-  ids: readonly string[],
-): Promise<VisibleMachine[]> {
+export async function visibleMachines({
+  db,
+  scopes,
+  ids,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  ids: readonly string[];
+}): Promise<VisibleMachine[]> {
   const rows = await db.machine.findMany({
     where: { AND: [machineScopeWhere(scopes), { id: { in: [...ids] } }] },
     select: { id: true, hostname: true, address: true, cluster: { select: { name: true } } },

@@ -46,7 +46,7 @@ export async function previewRollout({
   scopes: string[];
   spec: RolloutSpec;
 }): Promise<Plan> {
-  const candidates = await loadCandidates(db, scopes, spec.scope);
+  const candidates = await loadCandidates({ db, scopes, scope: spec.scope });
   return planRollout({
     machines: candidates.machines,
     targetVersion: targetVersionOf(spec.installerImage),

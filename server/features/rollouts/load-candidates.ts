@@ -37,11 +37,15 @@ export interface Candidates {
   controlPlanesPerCluster: Map<string, number>;
 }
 
-export async function loadCandidates(
-  db: PrismaClient,
-  scopes: string[],
-  scope: RolloutScope,
-): Promise<Candidates> {
+export async function loadCandidates({
+  db,
+  scopes,
+  scope,
+}: {
+  db: PrismaClient;
+  scopes: string[];
+  scope: RolloutScope;
+}): Promise<Candidates> {
   const and: Prisma.MachineWhereInput[] = [machineScopeWhere(scopes), { removedAt: null }];
   if (scope.machineIds?.length) and.push({ id: { in: scope.machineIds } });
   if (scope.clusters?.length) and.push({ cluster: { name: { in: scope.clusters } } });
