@@ -53,6 +53,8 @@ const FLUSH_MS = 250;
 
 export class KubeNodeWatch {
   private readonly pending = new Map<string, KubeNodeView>();
+  /** What each Node last looked like: a heartbeat that changes nothing shown costs nothing. */
+  private readonly last = new Map<string, string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private apiState: string | undefined;
 
@@ -106,6 +108,9 @@ export class KubeNodeWatch {
   }
 
   private seen(v: KubeNodeView): void {
+    const key = JSON.stringify(v);
+    if (this.last.get(v.node) === key) return;
+    this.last.set(v.node, key);
     this.o.onNode(v);
     this.pending.set(v.node, v);
     this.flushTimer ??= setTimeout(() => {

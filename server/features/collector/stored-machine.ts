@@ -23,14 +23,18 @@ export const storedMachineSelect = {
   health: true,
   healthReason: true,
   healthSince: true,
+  kubeReady: true,
+  kubeReason: true,
 } as const satisfies Prisma.MachineSelect;
 
 export type StoredMachine = Prisma.MachineGetPayload<{ select: typeof storedMachineSelect }>;
 
 /** The live state of a machine as last stored (its JSON columns read as the collector wrote them). */
 export function liveMachineFrom(row: StoredMachine): LiveMachine {
+  const { kubeReady, ...rest } = row;
   return {
-    ...row,
+    ...rest,
+    ...(kubeReady === null ? {} : { kubeReady }),
     unmetConditions: (row.unmetConditions ?? []) as LiveMachine["unmetConditions"],
     services: (row.services ?? []) as unknown as ServiceState[],
   };

@@ -143,7 +143,8 @@ export async function readyAfterReboot(
   try {
     await waitNodeReady(kubeClient, name, {
       timeoutMs: left(),
-      pollMs: s.gate.pollMs,
+      // Each second: a node's next step waits on it (talosctl polls every 5 s).
+      pollMs: Math.min(s.gate.pollMs, 1_000),
       bootId: s.bootId,
       nodeBootIdBefore: s.nodeBootIdBefore,
       since: s.since,
