@@ -43,6 +43,8 @@ export interface WorkerDeps {
   drift?: DriftSink;
   /** Kubernetes clients of clusters: with them, each cluster's Nodes are watched. */
   kube?: KubeClients;
+  /** Bounds the clusters opening their Kubernetes access (kubeconfig, first list) at once. */
+  kubeSetups?: LimitFunction;
 }
 
 /**
@@ -127,10 +129,19 @@ export class ClusterWorker {
     this.done = Promise.all([this.run(), this.watchKubernetes()]).then(() => undefined);
   }
 
-  /** Follows the cluster's Kubernetes Nodes, folding each Node's Ready condition into its machine's health. */
+  /**
+   * Follows the cluster's Kubernetes Nodes, folding each Node's Ready condition into its machine's health.
+   * Talos state comes first: the watch starts once no first contact is waiting anywhere in the collector
+   * (opening Kubernetes access costs a kubeconfig from a control plane and a TLS setup per cluster).
+   */
   private async watchKubernetes(): Promise<void> {
     const { kube, db } = this.deps;
     if (!kube) return;
+    const signal = this.stopper.signal;
+    while (!signal.aborted && this.deps.firstContacts.stats().waiting > 0) {
+      await sleep(jitter(2_000), signal);
+    }
+    if (signal.aborted) return;
     const cluster = await db.cluster.findUnique({ where: { id: this.clusterId }, select: { name: true } });
     if (!cluster) return;
     await new KubeNodeWatch({
@@ -140,6 +151,7 @@ export class ClusterWorker {
       clusterId: this.clusterId,
       clusterName: cluster.name,
       maxBackoffMs: this.deps.maxBackoffMs,
+      setups: this.deps.kubeSetups,
       onApi: (error) => {
         if (error === this.kubeApiError) return;
         this.kubeApiError = error;

@@ -89,7 +89,7 @@ export function startCollector(options: CollectorOptions): Collector {
     events: o.events,
     ...(o.secretKey ? { secretKey: o.secretKey } : {}),
     ...(drift ? { drift } : {}),
-    ...(kube ? { kube } : {}),
+    ...(kube ? { kube, kubeSetups: pLimit(4) } : {}),
   };
 
   const stopWorkers = async (ids: string[]) => {

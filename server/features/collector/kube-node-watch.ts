@@ -4,6 +4,7 @@
 // Kubernetes API answers. Access is the cluster's admin kubeconfig obtained through Talos (KubeClients);
 // a cluster without an os:admin credential says so.
 import type { V1Node } from "@kubernetes/client-node";
+import type { LimitFunction } from "p-limit";
 import type { Logger } from "pino";
 import { cordonOf, describeCordon, KubeError, readinessOf } from "../../kubernetes";
 import type { PrismaClient } from "../../platform/db/client";
@@ -42,6 +43,8 @@ export interface KubeNodeWatchOptions {
   clusterId: string;
   clusterName: string;
   maxBackoffMs: number;
+  /** Bounds the clusters opening their Kubernetes access (kubeconfig through Talos, first list) at once. */
+  setups?: LimitFunction;
   /** Called with every Node seen or changed (to fold Ready into the machine's health). */
   onNode(view: KubeNodeView): void;
   /** Called when the API starts or stops answering (undefined: it answers). */
@@ -63,9 +66,10 @@ export class KubeNodeWatch {
   async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
+      const setup = <T>(f: () => Promise<T>): Promise<T> => (this.o.setups ? this.o.setups(f) : f());
       let client: Awaited<ReturnType<KubeClients["get"]>>;
       try {
-        client = await this.o.kube.get(this.o.clusterName);
+        client = await setup(() => this.o.kube.get(this.o.clusterName));
       } catch (err) {
         // No way in (no os:admin credential, no control plane answers with a kubeconfig): said on the
         // cluster, but not held against the cluster's health: its API may be fine.
@@ -78,7 +82,7 @@ export class KubeNodeWatch {
         continue;
       }
       try {
-        const list = await client.listNodesAt({ signal });
+        const list = await setup(() => client.listNodesAt({ signal }));
         for (const n of list.items) this.seen(nodeView(n));
         await this.setApi(null);
         failures = 0;
