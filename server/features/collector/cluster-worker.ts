@@ -131,17 +131,14 @@ export class ClusterWorker {
 
   /**
    * Follows the cluster's Kubernetes Nodes, folding each Node's Ready condition into its machine's health.
-   * Talos state comes first: the watch starts once no first contact is waiting anywhere in the collector
-   * (opening Kubernetes access costs a kubeconfig from a control plane and a TLS setup per cluster).
+   * Talos state comes first: Kubernetes access is opened (a kubeconfig from a control plane, a TLS setup
+   * and a node list per cluster) only while no first contact waits anywhere in the collector.
    */
   private async watchKubernetes(): Promise<void> {
     const { kube, db } = this.deps;
     if (!kube) return;
     const signal = this.stopper.signal;
-    while (!signal.aborted && this.deps.firstContacts.stats().waiting > 0) {
-      await sleep(jitter(2_000), signal);
-    }
-    if (signal.aborted) return;
+    const firstContacts = this.deps.firstContacts;
     const cluster = await db.cluster.findUnique({ where: { id: this.clusterId }, select: { name: true } });
     if (!cluster) return;
     await new KubeNodeWatch({
@@ -152,6 +149,13 @@ export class ClusterWorker {
       clusterName: cluster.name,
       maxBackoffMs: this.deps.maxBackoffMs,
       setups: this.deps.kubeSetups,
+      whenIdle: async () => {
+        while (!signal.aborted) {
+          const { waiting, completed } = firstContacts.stats();
+          if (waiting === 0 && completed > 0) return;
+          await sleep(jitter(1_000), signal);
+        }
+      },
       onApi: (error) => {
         if (error === this.kubeApiError) return;
         this.kubeApiError = error;

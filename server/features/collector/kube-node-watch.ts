@@ -45,6 +45,8 @@ export interface KubeNodeWatchOptions {
   maxBackoffMs: number;
   /** Bounds the clusters opening their Kubernetes access (kubeconfig through Talos, first list) at once. */
   setups?: LimitFunction;
+  /** Resolves when opening Kubernetes access may go ahead (the collector's Talos first contacts come first). */
+  whenIdle?: () => Promise<void>;
   /** Called with every Node seen or changed (to fold Ready into the machine's health). */
   onNode(view: KubeNodeView): void;
   /** Called when the API starts or stops answering (undefined: it answers). */
@@ -66,7 +68,12 @@ export class KubeNodeWatch {
   async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
-      const setup = <T>(f: () => Promise<T>): Promise<T> => (this.o.setups ? this.o.setups(f) : f());
+      const gated = async <T>(f: () => Promise<T>): Promise<T> => {
+        await this.o.whenIdle?.();
+        return f();
+      };
+      const setup = <T>(f: () => Promise<T>): Promise<T> =>
+        this.o.setups ? this.o.setups(() => gated(f)) : gated(f);
       let client: Awaited<ReturnType<KubeClients["get"]>>;
       try {
         client = await setup(() => this.o.kube.get(this.o.clusterName));

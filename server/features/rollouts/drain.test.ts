@@ -182,6 +182,16 @@ it("stops a drain blocked by a disruption budget at its timeout: says why, uncor
   );
   const client = await kube.get("dev-ams-1");
   expect((await client.getNode(w2.hostname)).spec?.unschedulable).toBe(true);
+  // The collector's node watch shows who cordoned it, and the machines list filters on it.
+  await eventually(
+    async () =>
+      (await fleet.database.db.machine.findUniqueOrThrow({ where: { id: w2.id } })).kubeCordon ===
+      `cordoned by Minos for rollout/${id}`,
+    30_000,
+    "the cordon seen by the collector",
+  );
+  const cordoned = await callerFor(fleet, alice).machines.list({ node: "cordoned" });
+  expect(cordoned.rows.map((r) => r.hostname)).toEqual([w2.hostname]);
 
   await eventually(
     async () => (await phasesOf(fleet, id)).get(w2.hostname)?.phase === "failed",
@@ -222,8 +232,19 @@ it("fails the gate for a node that never becomes Ready after its boot", { timeou
   expect(row?.error).toMatch(
     /^node .* did not become Ready in Kubernetes within 12 s after the reboot \(last seen NotReady/,
   );
-  // Talos itself is back on the target: it is Kubernetes that is not.
+  // Talos itself is back on the target: it is Kubernetes that is not, and the machine's health says so.
   expect((await simNode(fleet.sim, w3.hostname)).talosVersion).toBe("v1.14.0-rc.1");
+  const seen = await eventually(
+    async () => {
+      const m = await fleet.database.db.machine.findUniqueOrThrow({ where: { id: w3.id } });
+      return m.kubeReady === false && m.health === "unhealthy" ? m : undefined;
+    },
+    30_000,
+    "the NotReady node in the machine's health",
+  );
+  expect(seen.kubeReason).not.toBe("");
+  const notReady = await callerFor(fleet, alice).machines.list({ node: "not-ready" });
+  expect(notReady.rows.map((r) => r.hostname)).toContain(w3.hostname);
 });
 
 it("does not drain on the legacy path (machined does) but waits for Ready and leaves the node schedulable", {
