@@ -270,7 +270,9 @@ const suite: BenchSuite = {
       await profiler.startCpu();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const collector = startCollector({ db, log: pino({ level: "warn" }), secretKey });
+      // BENCH_COLLECTOR_KUBERNETES=0: without the clusters' Node watches, to compare.
+      const kubernetes = process.env.BENCH_COLLECTOR_KUBERNETES !== "0";
+      const collector = startCollector({ db, log: pino({ level: "warn" }), secretKey, kubernetes });
       const machines = CLUSTERS * NODES_PER_CLUSTER;
       const collected = { lastSeenAt: { not: null }, talosVersion: { not: "" } };
       let firstFullMs = Number.NaN;
