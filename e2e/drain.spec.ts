@@ -2,22 +2,15 @@
 // sees before deciding that a disruption budget allows no disruption on the wave's node; once approved, the
 // rollout page shows the drain blocked by that budget, and at the drain timeout the machine fails with the
 // node uncordoned and not rebooted.
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { shot, withDb } from "./database";
-import { createUser, mutate, signIn } from "./helpers";
+import { createUser, mutate, pageAs, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
 const SLOW = { timeout: 30_000 };
 
 let fleet: SimulatedFleet;
-
-async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
 
 test.beforeAll(async () => {
   fleet = await startSimulatedFleet({

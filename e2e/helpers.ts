@@ -1,5 +1,5 @@
 // Shared steps of the browser tests: signing in, and calling the API as the signed-in user.
-import { expect, type Page } from "@playwright/test";
+import { type Browser, expect, type Page, test } from "@playwright/test";
 
 export const admin = {
   username: "admin",
@@ -13,6 +13,14 @@ export async function signIn(page: Page, user = admin, next?: string): Promise<v
   await page.getByRole("button", { name: "Sign in" }).click();
   // The first page after sign-in may compile its data on a busy machine: more than the default 5 s.
   await expect(page.getByTestId("signed-in-user")).toBeVisible({ timeout: 20_000 });
+}
+
+/** A page of its own (a separate browser context) signed in as `user`: two people side by side. */
+export async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const page = await context.newPage();
+  await signIn(page, user);
+  return page;
 }
 
 /** Calls a tRPC mutation with the page's session (superjson: the input goes under "json"). */

@@ -3,10 +3,10 @@
 // sets a maintenance window through the form (a wrong time zone is refused, naming the field); an
 // approver finds the waiting wave on the fleet overview, follows it to the decision, and sees the
 // estimate, the windows and the risk there.
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
-import { createUser, mutate, signIn } from "./helpers";
+import { createUser, mutate, pageAs, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
@@ -17,13 +17,6 @@ const SITE = "eu/dk/e2e-safeguards";
 let fleet: SimulatedFleet;
 let sim: RunningSimulator;
 let clusterName = "";
-
-async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
 
 test.beforeAll(async () => {
   fleet = await startSimulatedFleet({ name: "safeguards", seed: "rollout-safeguards", nodesPerCluster: 5 });

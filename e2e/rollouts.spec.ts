@@ -1,10 +1,10 @@
 // Rollouts in the browser, against the bundled simulator (time compressed): an operator plans and
 // creates a rollout with a preview; another user, an approver, rejects one rollout (it stops) and
 // approves another wave by wave, watching the canary upgrade live, until it completes.
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import type { RunningSimulator } from "@/sim";
 import { shot, withDb } from "./database";
-import { createUser, mutate, signIn } from "./helpers";
+import { createUser, mutate, pageAs, signIn } from "./helpers";
 import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
 
 const TARGET = "v1.14.0-rc.1";
@@ -12,13 +12,6 @@ const TARGET = "v1.14.0-rc.1";
 let fleet: SimulatedFleet;
 let sim: RunningSimulator;
 let clusterName = "";
-
-async function pageAs(browser: Browser, user: { username: string; password: string }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
-  const page = await context.newPage();
-  await signIn(page, user);
-  return page;
-}
 
 test.beforeAll(async () => {
   fleet = await startSimulatedFleet({ name: "rollouts", seed: "rollouts", nodesPerCluster: 5 });

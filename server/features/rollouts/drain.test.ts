@@ -101,6 +101,22 @@ async function run(ids: string[], target: string, name: string, safety = testSaf
   return r.id;
 }
 
+/** Every progress text the machine's row showed until the rollout completed. */
+async function progressUntilCompleted(rolloutId: string, hostname: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const watching = (async () => {
+    for (;;) {
+      const row = (await phasesOf(fleet, rolloutId)).get(hostname);
+      if (row?.progress) seen.add(row.progress);
+      if (!row || row.phase === "done" || row.phase === "failed") return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  await waitForStatus(fleet, rolloutId, "completed", 100_000);
+  await watching;
+  return seen;
+}
+
 it("cordons, drains, reboots, waits for Ready and uncordons each node: no workload pod killed, DaemonSets left", {
   timeout: 120_000,
 }, async () => {
@@ -116,18 +132,8 @@ it("cordons, drains, reboots, waits for Ready and uncordons each node: no worklo
   const stats0 = await kubeStats();
 
   // Watch the row while it runs: it says cordoned and draining before the reboot.
-  const seen = new Set<string>();
   const id = await run([w1.id], "v1.14.0-rc.1", "drained");
-  const watching = (async () => {
-    for (;;) {
-      const row = (await phasesOf(fleet, id)).get(w1.hostname);
-      if (row?.progress) seen.add(row.progress);
-      if (!row || row.phase === "done" || row.phase === "failed") return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  await waitForStatus(fleet, id, "completed", 100_000);
-  await watching;
+  const seen = await progressUntilCompleted(id, w1.hostname);
 
   const row = (await phasesOf(fleet, id)).get(w1.hostname);
   expect(row).toMatchObject({ phase: "done", attempt: 1 });
@@ -253,18 +259,8 @@ it("does not drain on the legacy path (machined does) but waits for Ready and le
   const [w] = await workers("edge-sfo-2");
   if (!w) throw new Error("no worker");
   const stats0 = await kubeStats();
-  const seen = new Set<string>();
   const id = await run([w.id], "v1.12.11", "legacy");
-  const watching = (async () => {
-    for (;;) {
-      const row = (await phasesOf(fleet, id)).get(w.hostname);
-      if (row?.progress) seen.add(row.progress);
-      if (!row || row.phase === "done" || row.phase === "failed") return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  await waitForStatus(fleet, id, "completed", 100_000);
-  await watching;
+  const seen = await progressUntilCompleted(id, w.hostname);
   expect([...seen].some((t) => t.includes("draining"))).toBe(false);
   expect((await phasesOf(fleet, id)).get(w.hostname)?.progress).toMatch(
     /Ready in Kubernetes and schedulable$/,
