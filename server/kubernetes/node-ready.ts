@@ -10,6 +10,8 @@ import type { KubeCall, KubeClient } from "./kube-client";
 
 export interface NodeReadiness {
   ready: boolean;
+  /** The Node has a Ready condition at all (a node just registered has none yet). */
+  hasCondition: boolean;
   /** The Ready condition's reason and message ("KubeletReady", "NodeStatusUnknown: Kubelet stopped posting…"). */
   reason: string;
   message: string;
@@ -23,6 +25,7 @@ export function readinessOf(node: V1Node): NodeReadiness {
   const ready = node.status?.conditions?.find((c) => c.type === "Ready");
   return {
     ready: ready?.status === "True",
+    hasCondition: ready !== undefined,
     reason: ready?.reason ?? (ready ? "" : "NoReadyCondition"),
     message: ready?.message ?? "",
     bootId: node.status?.nodeInfo?.bootID ?? "",

@@ -167,7 +167,7 @@ export class ClusterWorker {
             v.addresses.includes(m.address) ||
             (v.addresses.length === 0 && m.hostname.toLowerCase() === v.node)
           ) {
-            this.update(m.id, { kubeReady: v.ready, kubeReason: v.reason });
+            this.update(m.id, { kubeReady: v.ready ?? undefined, kubeReason: v.reason });
           }
         }
       },

@@ -15,7 +15,8 @@ import type { KubeClients } from "../kubernetes/kube-clients";
 export interface KubeNodeView {
   node: string;
   addresses: string[];
-  ready: boolean;
+  /** null: the Node has no Ready condition yet (just registered): not known either way. */
+  ready: boolean | null;
   /** Why not Ready ("NodeStatusUnknown: Kubelet stopped posting node status."); empty when Ready. */
   reason: string;
   /** Who cordoned it, in words; empty when schedulable. */
@@ -29,8 +30,8 @@ export function nodeView(n: V1Node): KubeNodeView {
   return {
     node: n.metadata?.name ?? "",
     addresses: (n.status?.addresses ?? []).filter((a) => a.type === "InternalIP").map((a) => a.address),
-    ready: r.ready,
-    reason: r.ready ? "" : [r.reason, r.message].filter(Boolean).join(": "),
+    ready: r.hasCondition ? r.ready : null,
+    reason: r.ready || !r.hasCondition ? "" : [r.reason, r.message].filter(Boolean).join(": "),
     cordon: cordon.kind === "none" ? "" : describeCordon(cordon),
     kubeletVersion: r.kubeletVersion,
   };
