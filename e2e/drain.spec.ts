@@ -104,4 +104,19 @@ test("an approver sees the blocking disruption budget before deciding, and the b
     timeout: 90_000,
   });
   await shot(ap, "drain-timed-out");
+
+  // The machine's page shows its Kubernetes Node: Ready again, schedulable, with its kubelet version.
+  await op.goto(`/machines/${machineId}`);
+  const nodeFacts = op.getByRole("definition").filter({ hasText: worker.toLowerCase() });
+  await expect(nodeFacts.getByText("Ready", { exact: true })).toBeVisible(SLOW);
+  await expect(nodeFacts.getByText("schedulable")).toBeVisible();
+  await expect(nodeFacts.getByText(/^kubelet v1\.\d+\.\d+/)).toBeVisible();
+  await shot(op, "drain-machine-node");
+
+  // Planning: turning the drain off asks why, and the reason is required.
+  await op.goto("/rollouts/new");
+  const k8s = op.getByRole("region", { name: "Kubernetes" });
+  await k8s.getByLabel("Cordon and drain each node before its reboot (recommended)").uncheck();
+  await expect(k8s.getByLabel("Why may nodes reboot without a drain?")).toHaveAttribute("required", "");
+  await shot(op, "drain-form-off");
 });
