@@ -99,7 +99,9 @@ test("an operator creates rollouts; an approver rejects one, and approves the ot
   // Live, without reloading: the canary goes in flight and comes back on the target.
   await expect(canary.getByText(/^(pulling|pulled|upgrading)$/).first()).toBeVisible({ timeout: 30_000 });
   await shot(ap, "rollouts-canary-in-flight");
-  await expect(canary.getByText(/^runs v1\.14\.0-rc\.1 on a new boot id$/)).toBeVisible({ timeout: 90_000 });
+  await expect(
+    canary.getByText(/^runs v1\.14\.0-rc\.1 on a new boot id; Ready in Kubernetes and schedulable$/),
+  ).toBeVisible({ timeout: 90_000 });
   await expect(ap.getByRole("button", { name: /^Approve wave 1/ })).toBeVisible({ timeout: 30_000 });
 
   await ap.getByRole("button", { name: /^Approve wave 1/ }).click();
