@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { V1Pod } from "@kubernetes/client-node";
 import { KubeError } from "./errors";
 import type { KubeCall, KubeClient } from "./kube-client";
-import { podName, podsToEvict } from "./pods";
+import { controllerOf, podName, podsToEvict } from "./pods";
 
 export interface DrainProgress {
   /** Pods the drain has to move off the node. */
@@ -68,7 +68,7 @@ export async function drain(kube: KubeClient, node: string, o: DrainOptions): Pr
     uid: pod.metadata?.uid,
     state: "evict",
   }));
-  const unmanaged = pods.filter((p) => !p.pod.metadata?.ownerReferences?.some((r) => r.controller));
+  const unmanaged = pods.filter((p) => !controllerOf(p.pod));
   const progress = (): DrainProgress => ({
     total: pods.length,
     left: pods.filter((p) => p.state !== "gone").length,

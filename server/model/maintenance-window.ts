@@ -3,7 +3,6 @@
 import { z } from "zod";
 import {
   type MaintenanceWindow,
-  type SafetySettings,
   timeOfDaySchema,
   timeZoneSchema,
   WEEKDAYS,

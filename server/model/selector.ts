@@ -20,7 +20,7 @@ const MAX_LENGTH = 2_000;
 const KEY = /[A-Za-z0-9][A-Za-z0-9._/-]*/y;
 const VALUE = /[A-Za-z0-9*][A-Za-z0-9*._/:+-]*/y;
 
-function fail(text: string, pos: number, what: string): never {
+function fail(_text: string, pos: number, what: string): never {
   throw new AppError("BAD_REQUEST", {
     userMessage: `The selector is not valid at character ${pos + 1}: ${what}. Example: role=worker,site in (eu/dk/*),!canary`,
   });

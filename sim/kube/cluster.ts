@@ -289,17 +289,7 @@ export class KubeCluster {
       status: { phase: "Pending", qosClass: "Burstable" },
     };
     const stored = this.store.put("pods", pod);
-    const rt: PodRt = {
-      state: "pending",
-      startAt: 0,
-      scheduledMs: now,
-      runningSince: now,
-      restarts: 0,
-      terminateAt: 0,
-      readyKey: "",
-      readySince: now,
-      ip: "",
-    };
+    const rt = newPodRt(now);
     this.pods.set(stored.metadata.uid, rt);
     if (opts.nodeName) this.bind(stored, opts.nodeName, now);
     return stored;
@@ -308,18 +298,7 @@ export class KubeCluster {
   private rtOf(pod: KubeObject): PodRt {
     let rt = this.pods.get(pod.metadata.uid);
     if (!rt) {
-      const now = Date.now();
-      rt = {
-        state: "pending",
-        startAt: 0,
-        scheduledMs: now,
-        runningSince: now,
-        restarts: 0,
-        terminateAt: 0,
-        readyKey: "",
-        readySince: now,
-        ip: "",
-      };
+      rt = newPodRt(Date.now());
       this.pods.set(pod.metadata.uid, rt);
     }
     return rt;
@@ -1321,4 +1300,19 @@ export class KubeCluster {
   pendingPods(): string[] {
     return this.podsOf((p) => p.status?.phase === "Pending").map((p) => keyOf(p));
   }
+}
+
+/** A pod's runtime state as it is created: pending, nothing started yet. */
+function newPodRt(now: number): PodRt {
+  return {
+    state: "pending",
+    startAt: 0,
+    scheduledMs: now,
+    runningSince: now,
+    restarts: 0,
+    terminateAt: 0,
+    readyKey: "",
+    readySince: now,
+    ip: "",
+  };
 }

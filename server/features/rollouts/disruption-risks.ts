@@ -9,8 +9,6 @@ import {
   controllerOf,
   cordonOf,
   describeCordon,
-  isDaemonSetPod,
-  isMirrorPod,
   type KubeClient,
   podName,
   selectorMatches,
@@ -150,7 +148,8 @@ async function read(
         },
       ];
     });
-  const unmanaged = moved.filter((p) => !controllerOf(p) && !isMirrorPod(p) && !isDaemonSetPod(p));
+  // workloadPods already left out DaemonSet and mirror pods.
+  const unmanaged = moved.filter((p) => !controllerOf(p));
   return {
     ...base,
     nodesFound: waveNodes.length,

@@ -18,6 +18,7 @@ import {
   waitNodeReady,
 } from "../../../kubernetes";
 import type { SafetySettings } from "../../../model/rollout-safety";
+import { sleep } from "../../../platform/pacing";
 import type { TalosClient } from "../../../talos";
 import type { KubeClients } from "../../kubernetes/kube-clients";
 
@@ -137,7 +138,7 @@ export async function readyAfterReboot(
         throw new NodeNotReadyError(name ?? s.address, s.gate.nodeReadyTimeoutMs, undefined);
       }
       s.progress(`back on Talos; waiting for the Kubernetes API (${messageOf(err)})`);
-      await new Promise((r) => setTimeout(r, Math.min(s.gate.pollMs, left())));
+      await sleep(Math.min(s.gate.pollMs, left()), s.signal);
     }
   }
   try {
