@@ -121,6 +121,8 @@ export interface TwoReconcilers {
   b: ReconcilerProcess;
   operator: Principal;
   approver: Principal;
+  /** One more reconciler process on the same database (to replace a killed one). */
+  spawn(): Promise<ReconcilerProcess>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startTwoReconcilers(opts: { timeScale: number }): Promise<
     b,
     operator,
     approver,
+    spawn: () => spawnReconciler(fleet, children),
     stop: async () => {
       for (const c of children) c.kill("SIGKILL");
       await fleet.stop();

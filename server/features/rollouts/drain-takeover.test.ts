@@ -2,7 +2,8 @@
 // holder is killed while a disruption budget holds its drain (the node cordoned, marked as the rollout's),
 // the budget then frees up, and the other process takes over: it recognises the cordon as the rollout's
 // own, drains again, reboots once, waits for Ready and uncordons. The simulator's records show one reboot
-// and one upgrade in effect, no workload pod killed by the reboot, and no node left cordoned.
+// and one upgrade in effect, no workload pod killed by the reboot, and no node left cordoned. Aborted while
+// nobody held it, the taker-over does not issue the upgrade again: it lifts the rollout's cordon instead.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Principal } from "../../model/principal";
 import { clearFaults, eventually, injectFault } from "../../testing/collector-fleet";
@@ -14,9 +15,11 @@ import {
   type TwoReconcilers,
 } from "../../testing/reconciler-process";
 import {
+  callerFor,
   expectUpgradedOnce,
   phasesOf,
   type RolloutTestFleet,
+  simNode,
   waitForStatus,
 } from "../../testing/rollout-fleet";
 import { ClusterClients } from "../credentials/cluster-clients";
@@ -36,6 +39,11 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t?.stop());
 
+function kubeClients(): KubeClients {
+  const clients = new ClusterClients(fleet.database.db, { secretKey: fleet.secretKey });
+  return new KubeClients(fleet.database.db, clients, { secretKey: fleet.secretKey });
+}
+
 it("finishes a drain whose holder was killed with kill -9: one reboot, no pod killed, no node left cordoned", {
   timeout: 120_000,
 }, async () => {
@@ -54,14 +62,7 @@ it("finishes a drain whose holder was killed with kill -9: one reboot, no pod ki
     60_000,
     "the drain blocked by the budget",
   );
-  const kube = new KubeClients(
-    fleet.database.db,
-    new ClusterClients(fleet.database.db, { secretKey: fleet.secretKey }),
-    {
-      secretKey: fleet.secretKey,
-    },
-  );
-  const client = await kube.get("dev-ams-1");
+  const client = await kubeClients().get("dev-ams-1");
   expect((await client.getNode(hostname)).metadata?.annotations?.["minos.dev/cordoned-for"]).toBe(
     `rollout/${id}`,
   );
@@ -80,4 +81,43 @@ it("finishes a drain whose holder was killed with kill -9: one reboot, no pod ki
   const after = await stats();
   expect(after.totals.podsKilledByReboot - killedBefore).toBe(0);
   expect(after.totals.cordonedNodes).toBe(0);
+});
+
+it("ends a drain cut short by kill -9 when the rollout is aborted meanwhile: no reboot, the cordon lifted", {
+  timeout: 120_000,
+}, async () => {
+  const hostname = "dev-ams-1-w-2";
+  await injectFault(fleet.sim, hostname, { kind: "pdb-block" });
+  const { id, bootsBefore } = await startWorkerRollout(fleet, { operator, approver }, [hostname], TARGET);
+  await eventually(
+    async () => (await phasesOf(fleet, id)).get(hostname)?.progress.includes("PDB vault/vault-pdb"),
+    60_000,
+    "the drain blocked by the budget",
+  );
+  // The test above killed one of the two processes: a fresh one is there to take over.
+  const fresh = await t.spawn();
+  const holder = await holderOf(fleet, id);
+  const victim = [a, b, fresh].find((p) => p.instanceId === holder);
+  if (!victim) throw new Error("no process holds the rollout");
+  victim.child.kill("SIGKILL");
+  // Aborted while nobody holds it: the node stays cordoned for this rollout until the takeover.
+  await callerFor(fleet, operator).rollouts.control({ id, control: "abort" });
+  await eventually(
+    async () => ![null, victim.instanceId].includes(await holderOf(fleet, id)),
+    20_000,
+    "the takeover",
+  );
+
+  await waitForStatus(fleet, id, "aborted", 60_000);
+  const row = (await phasesOf(fleet, id)).get(hostname);
+  expect(row?.phase).toBe("skipped");
+  expect(row?.error).toBe(
+    `rollout aborted before the reboot: not rebooted; node ${hostname} was uncordoned; if the new version was installed, it takes effect at the machine's next reboot`,
+  );
+  const client = await kubeClients().get("dev-ams-1");
+  const node = await client.getNode(hostname);
+  expect(node.spec?.unschedulable ?? false).toBe(false);
+  expect(node.metadata?.annotations?.["minos.dev/cordoned-for"]).toBeUndefined();
+  expect((await simNode(fleet.sim, hostname)).bootCount).toBe(bootsBefore.get(hostname));
+  await clearFaults(fleet.sim, hostname, "pdb-block");
 });

@@ -206,7 +206,7 @@ it("stops a drain blocked by a disruption budget at its timeout: says why, uncor
   );
   const row = (await phasesOf(fleet, id)).get(w2.hostname);
   expect(row?.error).toMatch(
-    /^drain timed out: drain of node .* timed out after 9 s with \d+ of \d+ pods still on it: PDB vault\/vault-pdb allows 0 disruptions .*; the node was not rebooted and was uncordoned$/,
+    /^drain timed out: drain of node .* timed out after 9 s with \d+ of \d+ pods still on it: PDB vault\/vault-pdb allows 0 disruptions .*; the node was not rebooted and was uncordoned; the new version is installed and takes effect at the machine's next reboot$/,
   );
   const node = await client.getNode(w2.hostname);
   expect(node.spec?.unschedulable ?? false).toBe(false);
@@ -214,6 +214,39 @@ it("stops a drain blocked by a disruption budget at its timeout: says why, uncor
   const sim = await simNode(fleet.sim, w2.hostname);
   expect(sim.bootCount).toBe(bootsBefore);
   expect(sim.talosVersion).not.toBe("v1.14.0-rc.1");
+  // Its machine finished (failed): the rollout can be ended, and the machine taken again.
+  await callerFor(fleet, alice).rollouts.control({ id, control: "abort" });
+  await waitForStatus(fleet, id, "aborted", 20_000);
+});
+
+it("stops a drain when the rollout is aborted: uncordons, does not reboot, and the machine is not started", {
+  timeout: 120_000,
+}, async () => {
+  // The second worker still carries the budget that allows no disruption (the test above).
+  const [, w2] = await workers("dev-ams-1");
+  if (!w2) throw new Error("no worker");
+  const bootsBefore = (await simNode(fleet.sim, w2.hostname)).bootCount;
+  const id = await run([w2.id], "v1.14.0-rc.1", "aborted mid-drain");
+  await eventually(
+    async () => (await phasesOf(fleet, id)).get(w2.hostname)?.progress.includes("PDB vault/vault-pdb"),
+    60_000,
+    "the blocked drain shown",
+  );
+  const client = await kube.get("dev-ams-1");
+  expect((await client.getNode(w2.hostname)).spec?.unschedulable).toBe(true);
+
+  await callerFor(fleet, alice).rollouts.control({ id, control: "abort" });
+  // Long before the 5-minute drain timeout: the drain stops at the abort.
+  await waitForStatus(fleet, id, "aborted", 20_000);
+  const row = (await phasesOf(fleet, id)).get(w2.hostname);
+  expect(row?.phase).toBe("skipped");
+  expect(row?.error).toBe(
+    "rollout aborted during the drain: not rebooted and was uncordoned; the new version is installed and takes effect at the machine's next reboot",
+  );
+  const node = await client.getNode(w2.hostname);
+  expect(node.spec?.unschedulable ?? false).toBe(false);
+  expect(node.metadata?.annotations?.["minos.dev/cordoned-for"]).toBeUndefined();
+  expect((await simNode(fleet.sim, w2.hostname)).bootCount).toBe(bootsBefore);
 });
 
 it("fails the gate for a node that never becomes Ready after its boot", { timeout: 120_000 }, async () => {

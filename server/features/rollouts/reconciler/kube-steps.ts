@@ -6,6 +6,7 @@
 import {
   type CordonResult,
   cordon,
+  cordonOf,
   type DrainProgress,
   DrainTimeoutError,
   describeCordon,
@@ -51,6 +52,11 @@ export interface NodeSteps {
   address: string;
   gate: KubeGate;
   signal: AbortSignal;
+  /**
+   * Aborted when the rollout is aborted: a drain under way stops, this rollout's cordon is lifted and the
+   * node is not rebooted (unlike `signal`, which leaves the cordon for the next holder of the lease).
+   */
+  stop?: AbortSignal;
   /** What the machine's row says meanwhile. */
   progress(text: string): void;
 }
@@ -59,6 +65,16 @@ export interface NodeSteps {
 export class DrainFailedError extends Error {
   override name = "DrainFailedError";
 }
+
+/** The rollout was aborted during the drain: the node was not rebooted (and Minos's cordon was lifted). */
+export class DrainStoppedError extends Error {
+  override name = "DrainStoppedError";
+}
+
+/** On the lifecycle path the installer already ran: what that means once the node is not rebooted. */
+const INSTALLED_NOTE = "the new version is installed and takes effect at the machine's next reboot";
+/** The same, when this instance cannot know whether an earlier holder ran the installer. */
+const INSTALLED_NOTE_IF = "if the new version was installed, it takes effect at the machine's next reboot";
 
 /**
  * Cordons and drains the node; throws DrainFailedError (after lifting its own cordon) when it cannot.
@@ -77,6 +93,7 @@ export async function drainBeforeReboot(
     if (s.signal.aborted) throw err;
     throw new DrainFailedError(`cannot drain before the reboot, so it was not rebooted: ${messageOf(err)}`);
   }
+  if (s.stop?.aborted) throw new DrainStoppedError(await abandonBeforeReboot(s, { name, installed: true }));
   s.progress(`cordoning node ${name}`);
   s.guard();
   let held: CordonResult;
@@ -93,20 +110,26 @@ export async function drainBeforeReboot(
     ({ ms } = await drain(kubeClient, name, {
       timeoutMs: s.gate.drainTimeoutMs,
       retryMs: s.gate.pollMs,
-      signal: s.signal,
+      signal: s.stop ? AbortSignal.any([s.signal, s.stop]) : s.signal,
       guard: s.guard,
       onProgress: (p) => s.progress(`${by}; ${drainText(p)}`),
     }));
+    if (s.stop?.aborted) throw s.stop.reason;
   } catch (err) {
     // Stopped (lease lost, instance stopping): the cordon stays for the next holder, who drains again.
     if (s.signal.aborted) throw err;
     const lifted =
       held.cordoned === "by-us" ? await liftCordon(s, name) : "its cordon was someone else's and stays";
+    if (s.stop?.aborted) {
+      throw new DrainStoppedError(
+        `rollout aborted during the drain: not rebooted and ${lifted}; ${INSTALLED_NOTE}`,
+      );
+    }
     const what =
       err instanceof DrainTimeoutError
         ? `drain timed out: ${err.message}`
         : `drain failed: ${messageOf(err)}`;
-    throw new DrainFailedError(`${what}; the node was not rebooted and ${lifted}`);
+    throw new DrainFailedError(`${what}; the node was not rebooted and ${lifted}; ${INSTALLED_NOTE}`);
   }
   s.progress(`${by}; drained; rebooting`);
   const bootId = readinessOf(await kubeClient.getNode(name, { signal: s.signal })).bootId;
@@ -166,6 +189,35 @@ export async function readyAfterReboot(
   return after.kind === "none"
     ? `Ready in Kubernetes and schedulable`
     : `Ready in Kubernetes; ${describeCordon(after)}, left so`;
+}
+
+/**
+ * The rollout was aborted before this node's reboot (before its drain began, or a takeover found it not
+ * yet rebooted): lifts this rollout's cordon, if one was left, and says where the machine stands.
+ * `installed`: this instance ran the installer (otherwise an earlier holder may have).
+ */
+export async function abandonBeforeReboot(
+  s: NodeSteps,
+  o: { name?: string; installed: boolean },
+): Promise<string> {
+  const installed = o.installed ? INSTALLED_NOTE : INSTALLED_NOTE_IF;
+  let name = o.name;
+  let state: string;
+  try {
+    name ??= await s.talos.nodename({ node: s.address, signal: s.signal });
+    const kubeClient = await s.kube.get(s.cluster);
+    const before = cordonOf(await kubeClient.getNode(name, { signal: s.signal }));
+    const after = await uncordon(kubeClient, name, s.gate.owner, { signal: s.signal });
+    state =
+      after.kind !== "none"
+        ? `node ${name} is ${describeCordon(after)}`
+        : before.kind === "none"
+          ? `node ${name} was not cordoned`
+          : `node ${name} was uncordoned`;
+  } catch (err) {
+    state = `the node could not be checked (${messageOf(err)}): uncordon it by hand if it is cordoned for this rollout`;
+  }
+  return `rollout aborted before the reboot: not rebooted; ${state}; ${installed}`;
 }
 
 async function liftCordon(s: NodeSteps, name: string): Promise<string> {

@@ -12,7 +12,14 @@ import { sequenceSince } from "../../events/sequence-since";
 import type { KubeClients } from "../../kubernetes/kube-clients";
 import { LeaseLostError, type RolloutLease } from "../rollout-lease";
 import { onTarget } from "../upgrade-path";
-import { DrainFailedError, drainBeforeReboot, type KubeGate, readyAfterReboot } from "./kube-steps";
+import {
+  abandonBeforeReboot,
+  DrainFailedError,
+  DrainStoppedError,
+  drainBeforeReboot,
+  type KubeGate,
+  readyAfterReboot,
+} from "./kube-steps";
 import type { MachineRow } from "./load-rollout";
 
 /** The sequences an upgrade or its reboot starts on a machine. */
@@ -34,6 +41,8 @@ export interface MachineTaskOptions {
 interface Task {
   controller: AbortController;
   signal: AbortSignal;
+  /** Aborted when the rollout is aborted: a drain under way stops and lifts its cordon (no reboot). */
+  stop: AbortController;
 }
 
 export class MachineTasks {
@@ -57,6 +66,14 @@ export class MachineTasks {
 
   abortAll(): void {
     for (const t of this.tasks.values()) t.controller.abort();
+  }
+
+  /**
+   * The rollout was aborted: a drain under way stops, its cordon is lifted and that machine is not
+   * rebooted. A machine already rebooting is followed to its end (stopping it half-way helps nobody).
+   */
+  stopDrains(ids: Iterable<string>): void {
+    for (const id of ids) this.tasks.get(id)?.stop.abort(new Error("rollout aborted"));
   }
 
   pull(lease: RolloutLease, image: string, m: MachineRow): void {
@@ -86,7 +103,7 @@ export class MachineTasks {
   upgrade(lease: RolloutLease, work: MachineWork, m: MachineRow): void {
     const { db } = this.o;
     const mine = { id: m.id, phase: "upgrading" as const, attempt: m.attempt };
-    this.track(m.id, lease, async (signal) => {
+    this.track(m.id, lease, async (signal, stop) => {
       let lastWrite = 0;
       const progress = (text: string) =>
         void db.rolloutMachine.updateMany({ where: mine, data: { progress: text } }).catch(() => {});
@@ -113,7 +130,12 @@ export class MachineTasks {
           // Lifecycle path: cordon and drain before the Reboot request (machined's reboot does not drain).
           beforeReboot: work.gate.drain
             ? async (s) => {
-                drained = await drainBeforeReboot({ ...steps, signal: s, guard: () => lease.check() });
+                drained = await drainBeforeReboot({
+                  ...steps,
+                  signal: s,
+                  stop,
+                  guard: () => lease.check(),
+                });
                 void db.rolloutMachine
                   .updateMany({ where: mine, data: { drainMs: Math.round(drained.ms) } })
                   .catch(() => {});
@@ -160,6 +182,11 @@ export class MachineTasks {
       } catch (err) {
         // Stopped, or the lease is gone: the row stays `upgrading` for the next holder to follow.
         if (signal.aborted || err instanceof LeaseLostError) return;
+        if (err instanceof DrainStoppedError) {
+          // Not a failure of the machine: the rollout was aborted before its reboot.
+          await db.rolloutMachine.updateMany({ where: mine, data: this.skipped(err.message) });
+          return;
+        }
         await db.rolloutMachine.updateMany({ where: mine, data: this.failed(messageOf(err)) });
       }
     });
@@ -237,6 +264,23 @@ export class MachineTasks {
             Date.now() - untouchedSince >= this.o.settleMs &&
             (await sequenceSince(db, m.machineId, issued, UPGRADE_SEQUENCES)) === null
           ) {
+            // Aborted meanwhile: it is not issued again, and a cordon the earlier holder left is lifted.
+            if (await db.rollout.count({ where: { status: "aborting", machines: { some: { id: m.id } } } })) {
+              const text = await abandonBeforeReboot(
+                {
+                  kube: this.o.kube,
+                  talos,
+                  cluster: m.machine.cluster.name,
+                  address: m.machine.address,
+                  gate: work.gate,
+                  signal,
+                  progress: () => {},
+                },
+                { installed: false },
+              );
+              await db.rolloutMachine.updateMany({ where: mine, data: this.skipped(text) });
+              return;
+            }
             const n = await db.rolloutMachine.updateMany({
               where: mine,
               data: { progress: "the upgrade never reached the machine before the takeover; issued again" },
@@ -262,17 +306,26 @@ export class MachineTasks {
     });
   }
 
+  /** Left out because the rollout was aborted before this machine's reboot: not a failure of the machine. */
+  private skipped(error: string) {
+    return { phase: "skipped" as const, error, phaseSince: this.o.stamp(), finishedAt: this.o.stamp() };
+  }
+
   private failed(error: string) {
     return { phase: "failed" as const, error, phaseSince: this.o.stamp(), finishedAt: this.o.stamp() };
   }
 
   /** Runs a machine's task under the rollout's lease: aborted when the lease is lost or the instance stops. */
-  private track(id: string, lease: RolloutLease, run: (signal: AbortSignal) => Promise<void>): void {
+  private track(
+    id: string,
+    lease: RolloutLease,
+    run: (signal: AbortSignal, stop: AbortSignal) => Promise<void>,
+  ): void {
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, lease.signal]);
-    const task = { controller, signal };
+    const task = { controller, signal, stop: new AbortController() };
     this.tasks.set(id, task);
-    void run(signal)
+    void run(signal, task.stop.signal)
       .catch((err) => {
         if (!signal.aborted) this.o.log.error({ err, rolloutMachine: id }, "rollout task failed");
       })

@@ -200,8 +200,10 @@ export class RolloutReconciler {
     await applyActions(ctx, lease, this.workOf(s), d.actions, s.rows);
     if (!lease.held()) return;
     // Nothing new started while aborting; once what was in flight finished, the rollout ends as aborted.
-    if (r.status === "aborting") await finishAbort(ctx, s, facts.inFlight);
-    else await advanceWave(ctx, s, d);
+    if (r.status === "aborting") {
+      this.tasks.stopDrains(facts.inFlight.map((m) => m.id));
+      await finishAbort(ctx, s, facts.inFlight);
+    } else await advanceWave(ctx, s, d);
   }
 
   /** Adopts what an earlier holder (or this instance, under a lease it lost) left in flight. */
