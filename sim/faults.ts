@@ -32,6 +32,8 @@ export interface NodeFaults {
   pdbBlock?: true;
   /** After its next boot the node's Kubernetes Node never turns Ready (Talos itself comes back RUNNING). */
   kubeNeverReady?: true;
+  /** After its next boot the containers the node starts crash at once and back off (CrashLoopBackOff). */
+  crashLoop?: true;
 }
 
 export const FAULT_KINDS = [
@@ -49,6 +51,7 @@ export const FAULT_KINDS = [
   "log-flood",
   "pdb-block",
   "kube-never-ready",
+  "crash-loop",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -118,6 +121,8 @@ export function applyFault(faults: NodeFaults, body: Record<string, unknown>): N
       return { ...faults, pdbBlock: true };
     case "kube-never-ready":
       return { ...faults, kubeNeverReady: true };
+    case "crash-loop":
+      return { ...faults, crashLoop: true };
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(", ")}`);
   }
@@ -189,6 +194,9 @@ export function clearFault(faults: NodeFaults, kind?: string, service?: string):
       break;
     case "kube-never-ready":
       delete next.kubeNeverReady;
+      break;
+    case "crash-loop":
+      delete next.crashLoop;
       break;
     default:
       throw new FaultError(`unknown fault kind ${JSON.stringify(kind)}`);

@@ -107,6 +107,7 @@ export class SimFleet {
     const before = this.serviceStates(node);
     node.faults = clearFault(node.faults, kind, service);
     if (!node.faults.kubeNeverReady) node.kubeBlocked = false;
+    if (!node.faults.crashLoop) node.podsCrash = false;
     this.afterFaultChange(node);
     this.kube?.faultsChanged(node);
     this.announceServiceChanges(node, before);

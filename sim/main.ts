@@ -44,7 +44,7 @@ const program = new Command("talos-sim")
   .option("--no-kube", "serve no Kubernetes API")
   .option(
     "--fault <spec>",
-    "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift, left, kernel-args, extensions, schematic, log-flood, pdb-block, kube-never-ready)",
+    "inject a fault at start, repeatable: <node>:<kind>[:k=v,...] (kinds: unreachable, slow, service, upgrade-fail, old-version, never-back, drift, left, kernel-args, extensions, schematic, log-flood, pdb-block, kube-never-ready, crash-loop)",
     (v: string, acc: string[]) => [...acc, v],
     [] as string[],
   );

@@ -84,6 +84,8 @@ export class SimNode {
   kubeletStopped = false;
   /** A `kube-never-ready` fault took effect at this boot: the Kubernetes node never turns Ready. */
   kubeBlocked = false;
+  /** A `crash-loop` fault took effect at this boot: the containers the node starts crash and back off. */
+  podsCrash = false;
   /** A staged installer image the next reboot installs. */
   stagedImage: string | null = null;
   /** The installer image whose install finished and takes effect on the next reboot. */
@@ -423,6 +425,7 @@ export class SimNode {
     this.bootTimeMs = nowMs;
     this.kubeletStopped = false;
     this.kubeBlocked = this.faults.kubeNeverReady === true;
+    this.podsCrash = this.faults.crashLoop === true;
     this.resetEvents();
     this.resetLogs();
     this.overrides = null;

@@ -54,6 +54,12 @@ import {
 export const TALOS_CORDONED = "talos.dev/cordoned";
 /** Simulated time a container takes from scheduling to running. */
 const CONTAINER_START_MS = 3_000;
+/**
+ * The kubelet's restart back-off for a crashing container: 10 s, doubling, at most 5 min
+ * (kubernetes pkg/kubelet/kubelet.go: backOffPeriod 10 s, MaxContainerBackOff 300 s).
+ */
+const CRASH_BACKOFF_MS = 10_000;
+const CRASH_BACKOFF_MAX_MS = 300_000;
 /** Simulated time a container takes to exit after SIGTERM (capped by the grace period). */
 const CONTAINER_STOP_MS = 2_000;
 const MIRROR_COMPONENTS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
@@ -65,7 +71,7 @@ const SHUTDOWN_MESSAGE = "Pod was terminated in response to imminent node shutdo
  * kubelet saying so (machine down), restarted in place when the kubelet is back; failed: terminated by the
  * kubelet's graceful node shutdown (phase Failed), never restarted.
  */
-type PodState = "pending" | "creating" | "running" | "stopped" | "failed";
+type PodState = "pending" | "creating" | "running" | "crashloop" | "stopped" | "failed";
 
 interface PodRt {
   state: PodState;
@@ -80,6 +86,9 @@ interface PodRt {
   renderKey?: string;
   ip: string;
   unschedulableMessage?: string;
+  /** In CrashLoopBackOff: when the kubelet starts the container again, and the back-off it waits. */
+  backoffUntil?: number;
+  backoffMs?: number;
 }
 
 interface NodeRt {
@@ -396,6 +405,7 @@ export class KubeCluster {
       if (!rt) continue;
       if (pod.metadata.deletionTimestamp) at(rt.terminateAt + 1);
       else if (rt.state === "creating") at(rt.startAt + 1);
+      else if (rt.state === "crashloop") at((rt.backoffUntil ?? now) + 1);
     }
     for (const m of this.disrupted.values()) for (const t of m.values()) at(t + this.real(120_000) + 1);
     if (due >= this.dueAt && this.timer) return;
@@ -564,7 +574,27 @@ export class KubeCluster {
         rt.restarts++;
         rt.startAt = now + this.real(CONTAINER_START_MS);
       }
+      if (rt.state === "crashloop" && now >= (rt.backoffUntil ?? 0) && kubeletSettled) {
+        // The back-off is over: the kubelet starts the container again.
+        rt.state = "creating";
+        rt.restarts++;
+        rt.startAt = now;
+      }
+      if (
+        rt.state === "creating" &&
+        now >= rt.startAt &&
+        !this.initial &&
+        nrt?.node.podsCrash &&
+        !isMirrorPod(pod)
+      ) {
+        // The container exits at once with an error; the kubelet backs off before the next start.
+        rt.backoffMs = rt.backoffMs ? Math.min(rt.backoffMs * 2, CRASH_BACKOFF_MAX_MS) : CRASH_BACKOFF_MS;
+        rt.backoffUntil = now + this.real(rt.backoffMs);
+        rt.lastTerminated = { startedAt: kubeTime(now), finishedAt: kubeTime(now) };
+        rt.state = "crashloop";
+      }
       if (rt.state === "creating" && now >= rt.startAt && (kubeletSettled || this.initial)) {
+        rt.backoffMs = undefined;
         rt.state = "running";
         rt.runningSince = this.initial
           ? pod.metadata.creationTimestamp
@@ -932,6 +962,24 @@ export class KubeCluster {
             terminated: { exitCode: 0, reason: "Completed", ...rt.lastTerminated, containerID: cid(c.name) },
           },
         };
+      if (rt.state === "crashloop")
+        return {
+          ...base,
+          lastState: {
+            terminated: {
+              exitCode: 1,
+              reason: "Error",
+              ...rt.lastTerminated,
+              containerID: cid(`${c.name}-prev`),
+            },
+          },
+          state: {
+            waiting: {
+              reason: "CrashLoopBackOff",
+              message: `back-off ${goDuration(rt.backoffMs ?? CRASH_BACKOFF_MS)} restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+            },
+          },
+        };
       return { ...base, state: { waiting: { reason: "ContainerCreating" } } };
     });
     const cond = (type: string, status: boolean, at: number, why?: { reason: string; message: string }) => ({
@@ -984,7 +1032,8 @@ export class KubeCluster {
     }
     const sandbox = rt.state !== "creating" || now >= rt.startAt;
     return {
-      phase: rt.state === "running" || rt.state === "stopped" ? "Running" : "Pending",
+      phase:
+        rt.state === "running" || rt.state === "stopped" || rt.state === "crashloop" ? "Running" : "Pending",
       conditions: [
         cond(
           "PodReadyToStartContainers",
@@ -1300,6 +1349,12 @@ export class KubeCluster {
   pendingPods(): string[] {
     return this.podsOf((p) => p.status?.phase === "Pending").map((p) => keyOf(p));
   }
+}
+
+/** A whole-second duration as Go's time.Duration prints it: "10s", "1m20s", "5m0s". */
+export function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
 /** A pod's runtime state as it is created: pending, nothing started yet. */

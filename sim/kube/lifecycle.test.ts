@@ -1,5 +1,6 @@
 // Talos's side of Kubernetes: a reboot stops pods where they stand (no drain) and the simulator counts what it
 // killed; the legacy upgrade cordons (talos.dev/cordoned), drains and uncordons; pdb-block, kube-never-ready,
+// crash-loop,
 // and a node that stops posting status (NodeStatusUnknown after the grace period).
 import { PatchStrategy, setHeaderOptions, type V1Node, type V1Pod, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,6 +262,42 @@ describe("faults", () => {
     await until("Ready after the fault is cleared", async () => {
       const x = await k.core.readNode({ name: w.nodeName });
       return x.status?.conditions?.find((y) => y.type === "Ready")?.status === "True";
+    });
+  });
+
+  it("crash-loop: after its next boot the node's containers crash and back off (CrashLoopBackOff), until cleared", async () => {
+    const { k, workers, c } = await setup(3);
+    const w = workers[1] as Cluster["nodes"][number];
+    await t.control("POST", `/nodes/${w.hostname}/faults`, { kind: "crash-loop" });
+    await reboot(c, w.address);
+    const onNode = async () =>
+      (await k.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${w.nodeName}` })).items;
+    const crashing = await until("a DaemonSet pod in CrashLoopBackOff", async () =>
+      (await onNode()).find(
+        (p) =>
+          p.metadata?.ownerReferences?.[0]?.kind === "DaemonSet" &&
+          p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+      ),
+    );
+    const st = crashing.status?.containerStatuses?.[0];
+    // As the kubelet reports it: Running phase, not ready, the last run ended in an error, a back-off message.
+    expect(crashing.status?.phase).toBe("Running");
+    expect(st?.ready).toBe(false);
+    expect(st?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
+    expect(st?.state?.waiting?.message).toBe(
+      `back-off 10s restarting failed container=${st?.name} pod=${crashing.metadata?.name}_${crashing.metadata?.namespace}(${crashing.metadata?.uid})`,
+    );
+    expect(isReady(crashing)).toBe(false);
+    // The kubelet tries again after each back-off (doubling): the restart count grows.
+    const restarts = st?.restartCount ?? 0;
+    await until("restarted after its back-off", async () => {
+      const again = (await onNode()).find((p) => p.metadata?.uid === crashing.metadata?.uid);
+      return (again?.status?.containerStatuses?.[0]?.restartCount ?? 0) > restarts;
+    });
+    await t.control("DELETE", `/nodes/${w.hostname}/faults/crash-loop`);
+    await until("running and Ready once the fault is cleared", async () => {
+      const again = (await onNode()).find((p) => p.metadata?.uid === crashing.metadata?.uid);
+      return again !== undefined && isReady(again);
     });
   });
 
