@@ -27,6 +27,8 @@ export {
   isMirrorPod,
   podName,
   podsToEvict,
+  type TroubledPod,
+  troubledPods,
   usesEmptyDir,
   workloadPods,
 } from "./pods";

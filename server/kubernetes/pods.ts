@@ -42,3 +42,30 @@ export function podsToEvict(pods: readonly V1Pod[]): V1Pod[] {
 export function workloadPods(pods: readonly V1Pod[]): V1Pod[] {
   return pods.filter((p) => !isMirrorPod(p) && !isDaemonSetPod(p) && !isFinished(p));
 }
+
+/** A pod in trouble as a person checking a cluster after a change would see it. */
+export interface TroubledPod {
+  /** "namespace/name" */
+  pod: string;
+  node: string;
+  reason: "Pending" | "CrashLoopBackOff";
+}
+
+/**
+ * Pods Pending (not scheduled, or not started) or with a container in CrashLoopBackOff; pods being
+ * deleted and finished pods are left out.
+ */
+export function troubledPods(pods: readonly V1Pod[]): TroubledPod[] {
+  const out: TroubledPod[] = [];
+  for (const p of pods) {
+    if (p.metadata?.deletionTimestamp !== undefined || isFinished(p)) continue;
+    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+    const reason = statuses.some((c) => c.state?.waiting?.reason === "CrashLoopBackOff")
+      ? "CrashLoopBackOff"
+      : p.status?.phase === "Pending"
+        ? "Pending"
+        : undefined;
+    if (reason) out.push({ pod: podName(p), node: p.spec?.nodeName ?? "", reason });
+  }
+  return out;
+}

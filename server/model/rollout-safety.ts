@@ -90,6 +90,11 @@ export const safetySchema = z
       .min(0.05)
       .max(24 * 60)
       .default(10),
+    /**
+     * After the bake, hold the rollout (paused, with the pods named) if a pod in the wave's clusters is
+     * Pending or in CrashLoopBackOff that was not so when the wave started.
+     */
+    podCheck: z.boolean().default(false),
   })
   .refine((s) => s.drain || s.drainOffReason.length > 0, {
     path: ["drainOffReason"],

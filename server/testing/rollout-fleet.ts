@@ -112,6 +112,7 @@ export function testSafety(over: Partial<SafetySettings> = {}): SafetySettings {
     drainOffReason: "",
     drainTimeoutMinutes: 5,
     nodeReadyTimeoutMinutes: 10,
+    podCheck: false,
     ...over,
   };
 }

@@ -147,16 +147,19 @@ export const rolloutsRouter = router({
 
   control: authorized("rollouts.run")
     .input(z.object({ id, control: z.enum(["pause", "resume", "abort"]) }))
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       ctx.audit.target = `rollout:${input.id}`;
       ctx.audit.details = { control: input.control };
-      return controlRollout({
+      const result = await controlRollout({
         db: ctx.db,
         scopes: scopesFor(ctx.principal, "rollouts.run"),
         id: input.id,
         control: input.control,
         by: ctx.principal.username,
       });
+      // A resume that accepted what the pod check found says so in the trail.
+      if (result.acceptedPodCheck) ctx.audit.details = { control: input.control, acceptedPodCheck: true };
+      return result;
     }),
 
   machine: authorized("rollouts.run")

@@ -1,4 +1,5 @@
-// The words of a rollout's announcements (webhook.ts sends them): approval needed, wave finished, paused,
+// The words of a rollout's announcements (webhook.ts sends them): approval needed, wave finished, paused
+// (failure budget, pod check),
 // completed (saying so when machines failed), aborted. Plain text that reads well in Slack or a mail.
 import type { MachinePhase } from "./scheduler";
 
@@ -54,6 +55,11 @@ export function budgetExceeded(
 ): string {
   const names = failed.slice(0, 5).join(", ") + (failed.length > 5 ? ", …" : "");
   return `Rollout "${r.name}" to ${r.targetVersion} paused: ${wave} has ${machines(failures)} failed (${names}), more than its failure budget of ${allowance}. Retry or skip them, then resume.`;
+}
+
+/** The pod check held the rollout after a wave's bake: `reason` names the wave and the pods. */
+export function podCheckHeld(r: RolloutFacts, reason: string): string {
+  return `Rollout "${r.name}" to ${r.targetVersion} paused by its pod check: ${reason}`;
 }
 
 export function completed(r: RolloutFacts, c: Record<MachinePhase, number>): string {

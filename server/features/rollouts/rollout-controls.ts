@@ -37,7 +37,7 @@ export async function controlRollout({
   control: Control;
   /** Who asks (their name goes into the rollout's status reason). */
   by: string;
-}): Promise<{ status: string }> {
+}): Promise<{ status: string; acceptedPodCheck?: boolean }> {
   const rule = ALLOWED[control];
   await assertActionable(db, scopes, id);
   if (control === "resume") await assertWithinBudget(db, id);
@@ -53,6 +53,15 @@ export async function controlRollout({
     const r = await db.rollout.findUnique({ where: { id }, select: { status: true } });
     if (!r) throw new AppError("NOT_FOUND", { userMessage: "There is no such rollout." });
     throw new AppError("CONFLICT", { userMessage: `The rollout is ${r.status}, so it cannot ${control}.` });
+  }
+  if (control === "resume") {
+    // Resuming a rollout its pod check held accepts what the check found: the wave finishes.
+    const r = await db.rollout.findUniqueOrThrow({ where: { id }, select: { currentWave: true } });
+    const waived = await db.rolloutWave.updateMany({
+      where: { rolloutId: id, index: r.currentWave, podCheckHeldAt: { not: null }, podCheckWaivedBy: null },
+      data: { podCheckWaivedBy: by },
+    });
+    return { status: rule.to, acceptedPodCheck: waived.count > 0 };
   }
   return { status: rule.to };
 }

@@ -170,6 +170,8 @@ export async function getWaveBriefing(opts: {
   return {
     wave: { index: wave.index, name: wave.name, machines: all.length, visible: visible.length },
     estimate,
+    /** After the bake, new Pending or CrashLoopBackOff pods in the wave's clusters hold the rollout. */
+    podCheck: safety.podCheck,
     startsAt,
     sites,
     windows,

@@ -54,6 +54,12 @@ export function WaveBriefing({ rolloutId, waveIndex }: { rolloutId: string; wave
               <span className={`text-sm font-normal ${muted}`}> then {formatDuration(e.bakeMs)} bake</span>
             ) : null}
           </p>
+          {b.podCheck ? (
+            <p className={muted}>
+              After the bake, pods of its clusters newly Pending or in CrashLoopBackOff hold the rollout until
+              someone resumes it.
+            </p>
+          ) : null}
           <p className={muted}>
             {e.machines} machine{e.machines === 1 ? "" : "s"} × {formatDuration(e.perMachineMs)} each ÷ about{" "}
             {Math.round(e.parallelism * 10) / 10} at once ({e.rounds} round{e.rounds === 1 ? "" : "s"}).

@@ -324,6 +324,22 @@ export function NewRolloutForm() {
             value={String(safety.nodeReadyTimeoutMinutes)}
             onChange={(e) => setNumber("nodeReadyTimeoutMinutes", e.target.value)}
           />
+          <label className="flex items-start gap-2 text-sm md:col-span-3">
+            <input
+              type="checkbox"
+              className="mt-1"
+              checked={safety.podCheck}
+              onChange={(e) => setSafety((s) => ({ ...s, podCheck: e.target.checked }))}
+            />
+            <span>
+              Check the pods after each wave's bake
+              <span className="block text-xs text-slate-500 dark:text-slate-400">
+                A pod in the wave's clusters that is Pending or in CrashLoopBackOff and was not before the
+                wave started holds the rollout, with the pods named, until someone resumes it (accepting them)
+                or aborts.
+              </span>
+            </span>
+          </label>
         </div>
       </Card>
 

@@ -20,7 +20,7 @@ import { KubeClients } from "../../kubernetes/kube-clients";
 import type { RolloutLease } from "../rollout-lease";
 import { schedule } from "../scheduler";
 import type { Notifier } from "../webhook";
-import { advanceWave, announceApprovalNeeded, finishAbort } from "./advance-rollout";
+import { advanceWave, announceApprovalNeeded, finishAbort, notePodBaseline } from "./advance-rollout";
 import { applyActions } from "./apply-actions";
 import { HeldLeases, LEASED } from "./held-leases";
 import { kubeGateOf } from "./kube-steps";
@@ -64,6 +64,7 @@ export class RolloutReconciler {
   private readonly tasks: MachineTasks;
   /** A rollout's many pulls and upgrades on one cluster share one opened credential. */
   private readonly clients: ClusterClients;
+  private readonly kube: KubeClients;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -82,6 +83,7 @@ export class RolloutReconciler {
       ...opts,
     };
     this.clients = new ClusterClients(opts.db, { secretKey: opts.secretKey });
+    this.kube = new KubeClients(opts.db, this.clients, { secretKey: opts.secretKey });
     this.leases = new HeldLeases({
       db: opts.db,
       log: opts.log,
@@ -92,7 +94,7 @@ export class RolloutReconciler {
       db: opts.db,
       log: opts.log,
       clients: this.clients,
-      kube: new KubeClients(opts.db, this.clients, { secretKey: opts.secretKey }),
+      kube: this.kube,
       stamp: () => this.stamp(),
       followMs: this.o.followMs,
       settleMs: this.o.settleMs,
@@ -172,6 +174,7 @@ export class RolloutReconciler {
       db: this.o.db,
       notify: this.o.notify,
       tasks: this.tasks,
+      kube: this.kube,
       stamp: () => this.stamp(),
       holding: () => this.leases.holding(),
     };
@@ -197,6 +200,8 @@ export class RolloutReconciler {
       clusters: facts.clusters,
       waveMachineIds: new Set(s.waveRows.map((m) => m.id)),
     });
+    // The pod check's baseline is read before the wave touches its first machine.
+    if (d.actions.some((a) => a.kind !== "time-out")) await notePodBaseline(ctx, s);
     await applyActions(ctx, lease, this.workOf(s), d.actions, s.rows);
     if (!lease.held()) return;
     // Nothing new started while aborting; once what was in flight finished, the rollout ends as aborted.
