@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { FaultError } from "./faults";
 import type { SimFleet } from "./fleet";
 import type { KubeFleet } from "./kube";
-import { bootNode } from "./lifecycle";
+import { bootNode, powerOn } from "./lifecycle";
 import type { SimNode } from "./node";
 import { hasLog } from "./node-logs";
 import { MACHINE_STAGE_NAMES, MachineStage } from "./wire";
@@ -33,6 +33,7 @@ function nodeDetail(node: SimNode) {
     bootCount: node.bootCount,
     unmetConditions: node.machineStatus().unmetConditions,
     sequence: node.sequence,
+    poweredOff: node.poweredOff,
     previousVersion: node.previousVersion,
     services: node
       .services()
@@ -60,7 +61,14 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 
 /** Clearing a fault may bring a node back: unreachable apid answers again, a node that never came back boots. */
 function afterClear(fleet: SimFleet, node: SimNode): void {
-  if (node.apiUp || node.faults.unreachable || node.faults.left || node.faults.neverComeBack) return;
+  if (
+    node.apiUp ||
+    node.poweredOff ||
+    node.faults.unreachable ||
+    node.faults.left ||
+    node.faults.neverComeBack
+  )
+    return;
   if (node.stage === MachineStage.REBOOTING) {
     // stuck after a reboot (never-back cleared): boot now; otherwise it is going down anyway
     if (node.sequence === null) void bootNode(fleet, node);
@@ -137,6 +145,11 @@ export async function startControlApi(
         if (!node) return send(res, 404, { error: `no node with address or hostname "${parts[1]}"` });
         if (parts.length === 2 && req.method === "GET") return send(res, 200, nodeDetail(node));
         if (parts[2] === "faults" && req.method === "GET") return send(res, 200, node.faults);
+        if (parts[2] === "power-on" && req.method === "POST") {
+          if (!node.poweredOff) return send(res, 409, { error: `${node.spec.hostname} is not powered off` });
+          void powerOn(fleet, node);
+          return send(res, 202, { poweringOn: node.spec.hostname });
+        }
         if (parts[2] === "logs" && parts[3] && req.method === "POST") {
           return send(res, 200, { appended: appendLines(node, parts[3], await readJson(req)) });
         }

@@ -86,6 +86,49 @@ export function rebootPhases(mode: "DEFAULT" | "POWERCYCLE" | "FORCE"): Phase[] 
 }
 
 /**
+ * The shutdown sequence (v1alpha1_sequencer.go `Shutdown`): the power-off intent stored
+ * (`storeShutdownEmergency`), then, unless `force`, machined's own cordon and drain (`CordonAndDrainNode`,
+ * through the Kubernetes API, as in the legacy upgrade), pods stopped, D-Bus, the stop-everything phases
+ * without kexec, and power off.
+ */
+export function shutdownPhases(force: boolean): Phase[] {
+  return [
+    { phase: "storeShutdown", task: "storeShutdownEmergency", ms: 10 },
+    ...(force ? [] : [{ phase: "drain", task: "cordonAndDrainNode", ms: 3000 }]),
+    { phase: "cleanup", task: "stopAllPods", ms: 2000 },
+    { phase: "dbus", task: "stopDBus", ms: 100 },
+    ...stopAllPhases(false),
+    { phase: "shutdown", task: "shutdown", ms: 100 },
+  ];
+}
+
+/** Runs the shutdown sequence; the machine then stays powered off until powered on (control API). */
+export async function runShutdown(
+  fleet: SimFleet,
+  node: SimNode,
+  actorId: string,
+  force: boolean,
+): Promise<void> {
+  await runPhases(fleet, node, "shutdown", shutdownPhases(force), actorId, MachineStage.SHUTTING_DOWN);
+  node.kubeletStopped = true;
+  fleet.kube?.podsStopped(node, false);
+  if (node.apiUp) fleet.setApi(node, false);
+  node.sequence = null;
+  node.poweredOff = true;
+}
+
+/** Power on a machine that was shut down: it boots (a new boot id), like after a reboot. */
+export async function powerOn(fleet: SimFleet, node: SimNode): Promise<boolean> {
+  if (!node.poweredOff) return false;
+  node.poweredOff = false;
+  node.stage = MachineStage.BOOTING;
+  await fleet.clock.sleep(KERNEL_BOOT_MS);
+  settleOnBoot(node);
+  await bootNode(fleet, node);
+  return true;
+}
+
+/**
  * The error text machined publishes for a failed sequence: Run() wraps run()'s error, which wraps the phase's
  * (`task i/n: failed, <reason>` from runPhase's errgroup).
  */
@@ -273,6 +316,7 @@ async function runPhases(
       fleet.setApi(node, false);
       break;
     }
+    if (p.task === "shutdown") node.emit({ type: "RestartEvent", cmd: RestartCmd.POWER_OFF }, actorId);
     if (p.task === "reboot") {
       node.emit(
         {

@@ -84,6 +84,8 @@ export class SimNode {
   kubeletStopped = false;
   /** A `kube-never-ready` fault took effect at this boot: the Kubernetes node never turns Ready. */
   kubeBlocked = false;
+  /** Shut down (MachineService.Shutdown) and not powered on again since. */
+  poweredOff = false;
   /** A `crash-loop` fault took effect at this boot: the containers the node starts crash and back off. */
   podsCrash = false;
   /** A staged installer image the next reboot installs. */

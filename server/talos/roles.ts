@@ -15,6 +15,7 @@ const RULES: Record<string, readonly TalosRole[]> = {
   "/machine.LifecycleService/Upgrade": ADMIN,
   "/machine.LifecycleService/Install": ADMIN,
   "/machine.MachineService/Reboot": OPERATE,
+  "/machine.MachineService/Shutdown": OPERATE,
   "/machine.MachineService/ServiceRestart": OPERATE,
   "/machine.ImageService/Pull": OPERATE,
   "/machine.MachineService/EtcdStatus": READ_ETCD,

@@ -16,6 +16,7 @@ import {
   Rollback,
   ServiceList,
   ServiceRestart,
+  Shutdown,
   SystemStat,
   Upgrade,
   UpgradeRequest_RebootMode,
@@ -23,7 +24,7 @@ import {
 } from "@/proto/generated/machine/machine";
 import { releaseOf } from "../catalog";
 import { uuid, xid } from "../ids";
-import { runReboot, runUpgrade, tryStartSequence } from "../lifecycle";
+import { runReboot, runShutdown, runUpgrade, tryStartSequence } from "../lifecycle";
 import { machinedLine } from "../log-formats";
 import { applyConfig } from "../machine-config";
 import type { SimNode } from "../node";
@@ -220,6 +221,12 @@ export function machineService(d: Director): MachineServiceServer & UntypedServi
               : "DEFAULT";
         void runReboot(fleet, node, actorId, mode);
       }
+      return [{ actorId }];
+    }),
+
+    shutdown: d.unary(`${M}Shutdown`, Shutdown, async (req, { node, fleet }) => {
+      const actorId = uuid();
+      if (tryStartSequence(node, "shutdown", actorId)) void runShutdown(fleet, node, actorId, req.force);
       return [{ actorId }];
     }),
 

@@ -21,6 +21,7 @@ const METHOD_ROLES: Record<string, string[]> = {
   "/machine.MachineService/EtcdMemberList": READ_ETCD,
   "/machine.MachineService/Reboot": OPERATE,
   "/machine.MachineService/ServiceRestart": OPERATE,
+  "/machine.MachineService/Shutdown": OPERATE,
   "/machine.MachineService/Upgrade": ADMIN,
   "/machine.MachineService/Rollback": ADMIN,
   "/machine.MachineService/ApplyConfiguration": ADMIN,
