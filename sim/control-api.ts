@@ -130,6 +130,14 @@ export async function startControlApi(
         return send(res, 200, { nodes });
       }
       if (req.method === "GET" && url.pathname === "/registry") return send(res, 200, fleet.registry.stats());
+      if (req.method === "POST" && parts[0] === "kube" && parts[2] === "kubeconfig" && kube) {
+        const c = fleet.clusters.find((x) => x.spec.name === parts[1]);
+        if (!c) return send(res, 404, { error: `no cluster "${parts[1]}"` });
+        const body = await readJson(req);
+        const user = typeof body.user === "string" && body.user ? body.user : "fleet-reader";
+        const groups = Array.isArray(body.groups) ? body.groups.map(String) : ["fleet:readers"];
+        return send(res, 200, { kubeconfig: await kube.kubeconfigText(c, { user, groups }) });
+      }
       if (req.method === "GET" && parts[0] === "kube" && kube) {
         if (parts.length === 1) return send(res, 200, kube.stats());
         const c = fleet.clusters.find((x) => x.spec.name === parts[1]);

@@ -16,6 +16,7 @@ import {
 import { deletePod, evictPod } from "./eviction";
 import type { Json, KubeObject, Taint } from "./objects";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch";
+import { authorize, forbidden, selfSubjectAccessReview, verbOf } from "./rbac";
 import {
   matchesFields,
   matchesLabels,
@@ -112,13 +113,11 @@ export async function handleKube(ctx: ApiContext, req: IncomingMessage, res: Ser
       res.end("ok");
       return;
     }
-    if (!who.groups.includes("system:masters")) {
-      throw fail(
-        403,
-        "Forbidden",
-        `forbidden: User "${who.user}" cannot ${method.toLowerCase()} path "${path}"`,
-      );
+    if (method === "POST" && path === "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") {
+      return sendJson(res, 201, selfSubjectAccessReview(who, await readBody(req)));
     }
+    // Discovery (/version, /api, /apis…) is open to every authenticated user (system:discovery);
+    // resources are authorized below.
     if (method === "GET") {
       if (path === "/version") return sendJson(res, 200, versionInfo(ctx.gitVersion));
       if (path === "/api") return sendJson(res, 200, apiVersions(ctx.serverAddress));
@@ -143,6 +142,16 @@ export async function handleKube(ctx: ApiContext, req: IncomingMessage, res: Ser
       t = { def: findResource("", "v1", "namespaces") as ResourceDef, name: segs[3] };
     }
     if (!t) throw fail(404, "NotFound", "the server could not find the requested resource");
+    const w = url.searchParams.get("watch");
+    const attrs = {
+      verb: verbOf(method, t.name !== undefined, w === "true" || w === "1"),
+      group: t.sub === "eviction" ? "" : t.def.group,
+      resource: t.def.resource,
+      subresource: t.sub,
+      namespace: t.namespace,
+      name: t.name,
+    };
+    if (!authorize(who, attrs).allowed) throw new HttpError(forbidden(who, attrs));
     await serve(ctx, t, method, url, req, res);
   } catch (err) {
     if (err instanceof HttpError) return sendJson(res, err.status.code, err.status);

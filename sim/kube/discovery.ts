@@ -129,7 +129,7 @@ export function apiVersions(serverAddress: string) {
   };
 }
 
-const GROUPS = ["apps", "policy"];
+const GROUPS = ["apps", "authorization.k8s.io", "policy"];
 
 function group(name: string) {
   const gv = { groupVersion: `${name}/v1`, version: "v1" };
@@ -146,6 +146,22 @@ export function apiGroup(name: string) {
 
 /** APIResourceList of one group version; core v1 lists pods/eviction in group policy, as the real one does. */
 export function resourceList(groupName: string, version: string) {
+  if (groupName === "authorization.k8s.io" && version === "v1") {
+    return {
+      kind: "APIResourceList",
+      apiVersion: "v1",
+      groupVersion: "authorization.k8s.io/v1",
+      resources: [
+        {
+          name: "selfsubjectaccessreviews",
+          singularName: "selfsubjectaccessreview",
+          namespaced: false,
+          kind: "SelfSubjectAccessReview",
+          verbs: ["create"],
+        },
+      ],
+    };
+  }
   const defs = RESOURCES.filter((r) => r.group === groupName && r.version === version);
   if (defs.length === 0) return undefined;
   const resources: Array<Record<string, unknown>> = defs.map((r) => ({

@@ -84,11 +84,20 @@ export class KubeFleet implements KubeHooks {
     for (const kc of this.clusters.values()) kc.stop();
   }
 
-  /** A fresh admin kubeconfig (a new client certificate each time, as Talos generates one per call). */
-  async kubeconfigText(c: SimCluster): Promise<string> {
+  /**
+   * A fresh admin kubeconfig (a new client certificate each time, as Talos generates one per call); with
+   * `as`, one for another identity of the cluster's CA (a reader in `fleet:readers`, say: sim/kube/rbac.ts).
+   */
+  async kubeconfigText(c: SimCluster, as?: { user: string; groups: string[] }): Promise<string> {
     const ca = await this.ca(c);
-    const client = await issueKubeClientCert(ca);
-    return renderKubeconfig({ cluster: c.spec.name, server: this.serverUrl(c), caPem: ca.certPem, client });
+    const client = await issueKubeClientCert(ca, as ? { commonName: as.user, organizations: as.groups } : {});
+    return renderKubeconfig({
+      cluster: c.spec.name,
+      server: this.serverUrl(c),
+      caPem: ca.certPem,
+      client,
+      user: as?.user,
+    });
   }
 
   /** The admin kubeconfig of MachineService.Kubeconfig, wrapped as machined wraps it. */

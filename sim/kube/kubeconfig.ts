@@ -9,6 +9,8 @@ export interface KubeconfigInput {
   server: string;
   caPem: string;
   client: KubeCertPair;
+  /** The user's name (Talos's kubeconfig: admin). */
+  user?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface KubeconfigInput {
  */
 export function renderKubeconfig(k: KubeconfigInput): string {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
-  const id = `admin@${k.cluster}`;
+  const id = `${k.user ?? "admin"}@${k.cluster}`;
   return stringify(
     {
       apiVersion: "v1",
