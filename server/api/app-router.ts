@@ -7,6 +7,7 @@ import { driftRouter } from "./routers/drift.router";
 import { eventsRouter } from "./routers/events.router";
 import { fleetRouter } from "./routers/fleet.router";
 import { inventoryRouter } from "./routers/inventory.router";
+import { kubeReadersRouter } from "./routers/kube-readers.router";
 import { logsRouter } from "./routers/logs.router";
 import { machinesRouter } from "./routers/machines.router";
 import { rolloutsRouter } from "./routers/rollouts.router";
@@ -24,6 +25,7 @@ export const appRouter = router({
   machines: machinesRouter,
   audit: auditRouter,
   credentials: credentialsRouter,
+  kubeReaders: kubeReadersRouter,
   rollouts: rolloutsRouter,
   events: eventsRouter,
   drift: driftRouter,

@@ -4,6 +4,7 @@
 import { X509Certificate } from "node:crypto";
 import { Agent as HttpsAgent } from "node:https";
 import {
+  AuthorizationV1Api,
   CoreV1Api,
   KubeConfig,
   Observable,
@@ -30,6 +31,10 @@ export interface KubeconfigFacts {
   server: string;
   /** The client certificate's end of validity; undefined when the kubeconfig authenticates otherwise. */
   certNotAfter?: Date;
+  /** Who it authenticates as: the client certificate's CN, else the kubeconfig's user name. */
+  identity: string;
+  /** It runs a credential plugin (exec or auth-provider): a program on this machine, not data. */
+  usesPlugin: boolean;
 }
 
 /**
@@ -70,16 +75,21 @@ export function loadKubeconfig(text: string): { config: KubeConfig; facts: Kubec
       "Invalid",
     );
   }
-  const certData = config.getCurrentUser()?.certData;
+  const user = config.getCurrentUser();
+  const certData = user?.certData;
   let certNotAfter: Date | undefined;
+  let identity = user?.name ?? "";
   if (certData) {
     try {
-      certNotAfter = new Date(new X509Certificate(Buffer.from(certData, "base64")).validTo);
+      const cert = new X509Certificate(Buffer.from(certData, "base64"));
+      certNotAfter = new Date(cert.validTo);
+      identity = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? identity;
     } catch {
       throw new KubeError("The kubeconfig's client certificate is not a valid certificate.", 0, "Invalid");
     }
   }
-  return { config, facts: { server: cluster.server, certNotAfter } };
+  const usesPlugin = user?.exec !== undefined || user?.authProvider !== undefined;
+  return { config, facts: { server: cluster.server, certNotAfter, identity, usesPlugin } };
 }
 
 export type WatchEvent<T> = { type: "ADDED" | "MODIFIED" | "DELETED"; object: T };
@@ -89,6 +99,7 @@ export class KubeClient {
   private readonly config: KubeConfig;
   private readonly core: CoreV1Api;
   private readonly policy: PolicyV1Api;
+  private readonly authz: AuthorizationV1Api;
 
   constructor(kubeconfig: string) {
     const { config, facts } = loadKubeconfig(kubeconfig);
@@ -96,6 +107,32 @@ export class KubeClient {
     this.config = config;
     this.core = config.makeApiClient(CoreV1Api);
     this.policy = config.makeApiClient(PolicyV1Api);
+    this.authz = config.makeApiClient(AuthorizationV1Api);
+  }
+
+  /** Whether this kubeconfig's identity may do `verb` on the resource (a SelfSubjectAccessReview). */
+  async may(
+    a: { verb: string; resource: string; group?: string; subresource?: string },
+    c: KubeCall = {},
+  ): Promise<boolean> {
+    const review = await this.run(`Asking whether it may ${a.verb} ${a.resource}`, c, (o) =>
+      this.authz.createSelfSubjectAccessReview(
+        {
+          body: {
+            spec: {
+              resourceAttributes: {
+                verb: a.verb,
+                resource: a.resource,
+                group: a.group ?? "",
+                ...(a.subresource ? { subresource: a.subresource } : {}),
+              },
+            },
+          },
+        },
+        o,
+      ),
+    );
+    return review.status?.allowed === true;
   }
 
   /** Every node, and the list's resourceVersion to watch from. */

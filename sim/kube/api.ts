@@ -105,6 +105,8 @@ function stripForList(o: KubeObject): Omit<KubeObject, "apiVersion" | "kind"> {
 export async function handleKube(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const who = authenticate(req);
+    const counts = ctx.cluster.stats.requestsByUser;
+    counts[who.user] = (counts[who.user] ?? 0) + 1;
     const url = new URL(req.url ?? "/", "https://kubernetes");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";

@@ -124,6 +124,8 @@ export interface ClusterKubeStats {
   killedPods: KillRecord[];
   pdbViolations: number;
   violations: ViolationRecord[];
+  /** Requests per authenticated user (the client certificate's CN). */
+  requestsByUser: Record<string, number>;
 }
 
 const RECORDS_KEPT = 200;
@@ -137,6 +139,7 @@ export class KubeCluster {
     killedPods: [],
     pdbViolations: 0,
     violations: [],
+    requestsByUser: {},
   };
   private readonly nodes: NodeRt[];
   private readonly byName = new Map<string, NodeRt>();

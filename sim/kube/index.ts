@@ -159,6 +159,7 @@ export class KubeFleet implements KubeHooks {
       killedPods: [] as KillRecord[],
       pdbViolations: 0,
       violations: [] as ViolationRecord[],
+      requestsByUser: {},
     };
     return {
       cluster: c.spec.name,

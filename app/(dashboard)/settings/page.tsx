@@ -1,9 +1,11 @@
-// Settings: one's own account and API tokens; users and Talos credentials for administrators.
+// Settings: one's own account and API tokens; users, Talos credentials and Kubernetes read access for
+// administrators.
 import type { Metadata } from "next";
 import { section } from "../../_components/nav-items";
 import { PageHeader } from "../../_components/page-header";
 import { AccountCard } from "./account-card";
 import { CredentialsCard } from "./credentials-card";
+import { KubeReadersCard } from "./kube-readers-card";
 import { TokensCard } from "./tokens-card";
 import { UsersCard } from "./users-card";
 
@@ -19,6 +21,7 @@ export default function SettingsPage() {
         <TokensCard />
         <UsersCard />
         <CredentialsCard />
+        <KubeReadersCard />
       </div>
     </>
   );

@@ -77,7 +77,7 @@ export class KubeNodeWatch {
         this.o.setups ? this.o.setups(() => gated(f)) : gated(f);
       let client: Awaited<ReturnType<KubeClients["get"]>>;
       try {
-        client = await setup(() => this.o.kube.get(this.o.clusterName));
+        client = await setup(() => this.o.kube.reader(this.o.clusterName));
       } catch (err) {
         // No way in (no os:admin credential, no control plane answers with a kubeconfig): said on the
         // cluster, but not held against the cluster's health: its API may be fine.

@@ -2,7 +2,8 @@
 // `talosctl kubeconfig`: MachineService.Kubeconfig on a control plane, with the cluster's os:admin
 // credential), keeps it sealed in the database (kube_credential) and in memory only as a client, and
 // fetches a new one before its client certificate expires, or when the API refuses it (401: the
-// cluster's Kubernetes CA was rotated).
+// cluster's Kubernetes CA was rotated). Reads go through `reader`: the cluster's imported read-only
+// kubeconfig when an administrator gave one (kube-readers.ts), else the admin one.
 
 import { KubeClient, KubeError } from "../../kubernetes";
 import type { PrismaClient } from "../../platform/db/client";
@@ -10,8 +11,11 @@ import { instanceSecretKey } from "../../platform/secrets/instance-key";
 import { open, seal } from "../../platform/secrets/seal";
 import type { SecretKey } from "../../platform/secrets/secret-key";
 import type { ClusterClients } from "../credentials/cluster-clients";
+import { openKubeReader } from "../credentials/kube-reader-seal";
 
 const DAY_MS = 24 * 3_600_000;
+/** How often a cached reader is checked against its row (replaced or removed by an administrator). */
+const READER_CHECK_MS = 30_000;
 
 /** The associated data a kubeconfig is sealed with: a sealed value moved to another cluster does not open. */
 const sealingContext = (clusterId: string) => `kube-credential:${clusterId}`;
@@ -25,6 +29,11 @@ interface Entry {
 export class KubeClients {
   private readonly cache = new Map<string, Entry>();
   private readonly fetching = new Map<string, Promise<Entry>>();
+  /** Imported readers per cluster: the client (null: none imported), its row's version, when checked. */
+  private readonly readers = new Map<
+    string,
+    { client: KubeClient | null; version: number; checkedAt: number }
+  >();
 
   constructor(
     private readonly db: PrismaClient,
@@ -42,6 +51,41 @@ export class KubeClients {
       this.fetching.set(cluster, pending);
     }
     return (await pending).client;
+  }
+
+  /**
+   * The client for reading the cluster's Kubernetes API: its imported read-only kubeconfig when there is
+   * one, else the admin client. Changes must go through `get`.
+   */
+  async reader(cluster: string): Promise<KubeClient> {
+    const hit = this.readers.get(cluster);
+    if (hit && Date.now() - hit.checkedAt < READER_CHECK_MS) return hit.client ?? this.get(cluster);
+    const row = await this.db.kubeReader.findFirst({
+      where: { cluster: { name: cluster, removedAt: null } },
+      select: { clusterId: true, updatedAt: true, kubeconfigSealed: true },
+    });
+    const version = row?.updatedAt.getTime() ?? 0;
+    let client = hit && hit.version === version ? hit.client : null;
+    if (row && !client) {
+      try {
+        client = new KubeClient(openKubeReader(this.key(), row.clusterId, row.kubeconfigSealed));
+      } catch (err) {
+        throw new KubeError(
+          `The read-only kubeconfig of cluster ${cluster} cannot be used (${err instanceof Error ? err.message : String(err)}); import it again or remove it.`,
+          0,
+          "Invalid",
+        );
+      }
+    }
+    this.readers.set(cluster, { client, version, checkedAt: Date.now() });
+    return client ?? this.get(cluster);
+  }
+
+  /** Runs a read with `reader`'s client; without an imported reader, as `with` (a 401 fetches anew once). */
+  async withReader<T>(cluster: string, work: (kube: KubeClient) => Promise<T>): Promise<T> {
+    const client = await this.reader(cluster);
+    const admin = this.cache.get(cluster)?.client;
+    return client === admin ? this.with(cluster, work) : work(client);
   }
 
   /**

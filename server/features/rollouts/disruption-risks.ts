@@ -108,7 +108,7 @@ async function risksOf(
     workloadPods: 0,
   };
   try {
-    return await kube.with(cluster, (client) => read(client, base, machines));
+    return await kube.withReader(cluster, (client) => read(client, base, machines));
   } catch (err) {
     return { ...base, error: err instanceof Error ? err.message : String(err) };
   }

@@ -33,8 +33,7 @@ async function troubleIn(
   signal?: AbortSignal,
 ): Promise<TroubledPod[] | { error: string }> {
   try {
-    const client = await kube.get(cluster);
-    return troubledPods(await client.listPods({ signal }));
+    return await kube.withReader(cluster, async (client) => troubledPods(await client.listPods({ signal })));
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
