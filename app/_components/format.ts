@@ -30,3 +30,10 @@ export function formatDuration(ms: number): string {
   if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
   return `${Math.floor(h / 24)} days ${h % 24} h`;
 }
+
+/** How long until a moment: "in 17 h", "in 25 min", "now" once it has passed. */
+export function formatIn(value: string | Date, now = Date.now()): string {
+  const d = typeof value === "string" ? new Date(value) : value;
+  const ms = d.getTime() - now;
+  return ms <= 0 ? "now" : `in ${formatDuration(ms)}`;
+}

@@ -115,6 +115,34 @@ export interface WindowState {
   unrestricted: boolean;
   /** When closed: the next opening, if any window ever opens. */
   opensAt?: number;
+  /** That opening in the window's own time zone: "Mon 02:00 EST" (the zone's name where it has no abbreviation). */
+  opensText?: string;
+}
+
+const openingFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A moment as a window's site reads it: weekday, 24-hour time, and the zone ("Mon 02:00 EST"). */
+export function formatInWindowZone(at: number, timeZone: string): string {
+  let f = openingFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    openingFormatters.set(timeZone, f);
+  }
+  // The zone's abbreviation where a locale knows one (EST in en-US, CET in en-GB), else its name.
+  const abbrs = ["en-US", "en-GB"].map(
+    (locale) =>
+      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" })
+        .formatToParts(at)
+        .find((p) => p.type === "timeZoneName")?.value ?? "",
+  );
+  const zone = abbrs.find((a) => a && !/^GMT[+-]/.test(a)) ?? timeZone;
+  return `${f.format(at).replace(",", "")} ${zone}`;
 }
 
 /** Whether work may start on a site at `at` (ms since epoch). */
@@ -122,6 +150,15 @@ export function windowState(windows: readonly MaintenanceWindow[], site: string,
   const mine = windowsOf(windows, site);
   if (mine.length === 0) return { open: true, unrestricted: true };
   if (mine.some((w) => isOpen(w, at))) return { open: true, unrestricted: false };
-  const starts = mine.map((w) => nextStart(w, at)).filter((s): s is number => s !== null);
-  return { open: false, unrestricted: false, opensAt: starts.length ? Math.min(...starts) : undefined };
+  let next: { at: number; zone: string } | undefined;
+  for (const w of mine) {
+    const start = nextStart(w, at);
+    if (start !== null && (next === undefined || start < next.at)) next = { at: start, zone: w.timeZone };
+  }
+  return {
+    open: false,
+    unrestricted: false,
+    opensAt: next?.at,
+    opensText: next ? formatInWindowZone(next.at, next.zone) : undefined,
+  };
 }

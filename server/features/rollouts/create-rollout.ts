@@ -118,7 +118,7 @@ async function checkedPlan(db: PrismaClient, scopes: string[], spec: RolloutSpec
   if (busy.size > 0) {
     const names = [...new Set(busy.values())];
     throw new AppError("CONFLICT", {
-      userMessage: `${busy.size} of these machines are already in an unfinished rollout (${names.slice(0, 3).join(", ")}). Finish or abort it, or leave them out.`,
+      userMessage: `${busy.size === 1 ? "1 of these machines is" : `${busy.size} of these machines are`} already in an unfinished rollout (${names.slice(0, 3).join(", ")}). Finish or abort ${names.length === 1 ? "it" : "them"}, or leave ${busy.size === 1 ? "it" : "them"} out.`,
     });
   }
   return plan;

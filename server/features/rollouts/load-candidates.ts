@@ -25,7 +25,8 @@ export type RolloutScope = z.infer<typeof rolloutScopeSchema>;
 
 export function describeScope(s: RolloutScope): string {
   const parts: string[] = [];
-  if (s.machineIds?.length) parts.push(`${s.machineIds.length} selected machines`);
+  if (s.machineIds?.length)
+    parts.push(`${s.machineIds.length} selected ${s.machineIds.length === 1 ? "machine" : "machines"}`);
   if (s.clusters?.length) parts.push(`clusters ${s.clusters.join(", ")}`);
   if (s.selector !== undefined) parts.push(s.selector ? `selector ${s.selector}` : "the whole fleet");
   return parts.join("; ");

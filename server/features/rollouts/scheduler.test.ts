@@ -237,7 +237,10 @@ describe("scheduler", () => {
     const noon = Date.parse("2026-11-24T12:00:00Z");
     const d = schedule(input(machines, { now: noon, safety }));
     expect(d.actions).toEqual([]);
-    expect(d.waits[0]?.reason).toMatch(/outside the maintenance window of eu\/s000 \(opens 2026-11-24T21:00/);
+    expect(d.waits[0]?.reason).toBe("waiting for the maintenance window of eu/s000, opens Tue 21:00 UTC");
+    // Each waiting machine says why, and until when.
+    expect(d.holds.size).toBe(machines.length);
+    for (const h of d.holds.values()) expect(h.until).toBe(Date.parse("2026-11-24T21:00:00Z"));
     expect(d.wakeAt).toBe(Date.parse("2026-11-24T21:00:00Z"));
     // 120 upgrades one at a time take 6 hours: the wave pauses at 03:00 and resumes the next evening.
     const run = simulate(machinesOf(12, 10, 3), { ...safety, fleetConcurrency: 1 });

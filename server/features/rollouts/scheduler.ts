@@ -69,10 +69,18 @@ export interface Schedule {
   wave: WaveVerdict;
   /** Why machines wait, in words, with how many wait for that reason. */
   waits: { reason: string; machines: number }[];
+  /** Per machine of the wave not started in this pass: why, and until when where that is known (ms). */
+  holds: Map<string, Hold>;
   /** Call again at the latest then (a timeout, the end of the bake, a window opening). */
   wakeAt?: number;
   failures: number;
   allowance: number;
+}
+
+/** Why a machine waits: in words, and when the hold ends where that is known (a window opening). */
+export interface Hold {
+  reason: string;
+  until?: number;
 }
 
 const isInFlight = (p: MachinePhase) => p === "pulling" || p === "upgrading";
@@ -92,7 +100,13 @@ export function schedule(input: SchedulerInput): Schedule {
   const timeoutMs = safety.machineTimeoutMinutes * 60_000;
   const actions: SchedulerAction[] = [];
   const waits = new Map<string, number>();
-  const wait = (reason: string) => waits.set(reason, (waits.get(reason) ?? 0) + 1);
+  const holds = new Map<string, Hold>();
+  let holding: SchedulerMachine | undefined;
+  let holdUntil: number | undefined;
+  const wait = (reason: string) => {
+    waits.set(reason, (waits.get(reason) ?? 0) + 1);
+    if (holding) holds.set(holding.id, { reason, ...(holdUntil !== undefined ? { until: holdUntil } : {}) });
+  };
   let wakeAt: number | undefined;
   const wakeBy = (t: number) => {
     wakeAt = wakeAt === undefined ? t : Math.min(wakeAt, t);
@@ -140,6 +154,7 @@ export function schedule(input: SchedulerInput): Schedule {
     actions,
     wave: verdict,
     waits: [...waits].map(([reason, machines]) => ({ reason, machines })),
+    holds,
     wakeAt,
     failures,
     allowance,
@@ -179,16 +194,21 @@ export function schedule(input: SchedulerInput): Schedule {
   for (const [i, m] of open.entries()) {
     if (pulls.fleet >= safety.fleetPulls && upgrading.fleet >= safety.fleetConcurrency) {
       // Both fleet-wide caps are full: nothing else can start in this pass.
-      const rest = open.slice(i).filter((x) => x.phase === "pending" || x.phase === "pulled").length;
-      if (rest > 0)
-        waits.set("fleet-wide limits reached", (waits.get("fleet-wide limits reached") ?? 0) + rest);
+      const rest = open.slice(i).filter((x) => x.phase === "pending" || x.phase === "pulled");
+      const reason = `fleet-wide limits reached (${safety.fleetPulls} pulls and ${safety.fleetConcurrency} upgrades at once)`;
+      if (rest.length > 0) waits.set(reason, (waits.get(reason) ?? 0) + rest.length);
+      for (const x of rest) holds.set(x.id, { reason });
       break;
     }
     if (m.phase !== "pending" && m.phase !== "pulled") continue;
+    holding = m;
+    holdUntil = undefined;
     const win = siteWindow(m.site);
     if (!win.open) {
-      const when = win.opensAt ? ` (opens ${new Date(win.opensAt).toISOString()})` : "";
-      wait(`outside the maintenance window of ${m.site || "(no site)"}${when}`);
+      holdUntil = win.opensAt;
+      wait(
+        `waiting for the maintenance window of ${m.site || "(no site)"}${win.opensText ? `, opens ${win.opensText}` : ""}`,
+      );
       continue;
     }
     if (endpointsUp.get(m.cluster) === 0) {

@@ -55,7 +55,11 @@ export function RolloutDetail({ id }: { id: string }) {
                 <Button
                   variant="danger"
                   onClick={() => {
-                    if (window.confirm("Abort this rollout? Nothing new starts; machines in flight finish."))
+                    if (
+                      window.confirm(
+                        "Abort this rollout? Nothing new starts; machines already rebooting finish, and drains under way stop (those nodes are uncordoned, not rebooted).",
+                      )
+                    )
                       control.mutate({ id, control: "abort" });
                   }}
                 >

@@ -17,6 +17,8 @@ export interface MachineRow {
   actorId: string | null;
   bootIdBefore: string;
   issuedAt: Date | null;
+  hold: string;
+  holdUntil: Date | null;
   machine: {
     hostname: string;
     address: string;
@@ -60,6 +62,8 @@ export async function loadRollout(db: PrismaClient, rolloutId: string): Promise<
       actorId: true,
       bootIdBefore: true,
       issuedAt: true,
+      hold: true,
+      holdUntil: true,
       machine: {
         select: {
           hostname: true,

@@ -27,6 +27,7 @@ import { kubeGateOf } from "./kube-steps";
 import { loadRollout, type RolloutState } from "./load-rollout";
 import { MachineTasks, type MachineWork } from "./machine-tasks";
 import { schedulerFacts } from "./scheduler-facts";
+import { writeHolds } from "./write-holds";
 
 export interface ReconcilerOptions {
   db: PrismaClient;
@@ -204,6 +205,7 @@ export class RolloutReconciler {
     if (d.actions.some((a) => a.kind !== "time-out")) await notePodBaseline(ctx, s);
     await applyActions(ctx, lease, this.workOf(s), d.actions, s.rows);
     if (!lease.held()) return;
+    await writeHolds(ctx, s, d);
     // Nothing new started while aborting; once what was in flight finished, the rollout ends as aborted.
     if (r.status === "aborting") {
       this.tasks.stopDrains(facts.inFlight.map((m) => m.id));

@@ -1,0 +1,115 @@
+// What a rollout's page says while it waits and after it is aborted, in the browser against the simulator:
+// approved while its site's maintenance window is closed, each machine and the wave say what they wait
+// for and until when; aborted, the wave reads "stopped (aborted)" and its machines "not started
+// (aborted)" — nothing on the page still says running or pending.
+import { expect, test } from "@playwright/test";
+import { shot, withDb } from "./database";
+import { createUser, mutate, pageAs, signIn } from "./helpers";
+import { type SimulatedFleet, startSimulatedFleet } from "./simulated-fleet";
+
+const SITE = "eu/se/e2e-states";
+const SLOW = { timeout: 30_000 };
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+const NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+let fleet: SimulatedFleet;
+
+test.beforeAll(async () => {
+  fleet = await startSimulatedFleet({
+    name: "states",
+    seed: "states",
+    nodesPerCluster: 4,
+    healthy: true,
+    talosVersion: "v1.13.9",
+  });
+});
+test.afterAll(async () => {
+  await withDb((db) => db.query("DELETE FROM rollout WHERE name LIKE 'e2e states %'"));
+  await fleet?.stop();
+});
+
+test("a rollout held by a closed window says why and until when; aborted, nothing says running or pending", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const cluster = fleet.clusterNames[0] ?? "";
+  await signIn(page);
+  await mutate(page, "inventory.import", { talosconfig: fleet.sim.talosconfig, site: SITE });
+  const suffix = Date.now().toString(36);
+  const operator = await createUser(page, `otto-${suffix}`, "operator");
+  const approver = await createUser(page, `anna-${suffix}`, "approver");
+  const workers = await expect
+    .poll(
+      () =>
+        withDb(
+          async (db) =>
+            (
+              await db.query(
+                "SELECT m.id FROM machine m JOIN cluster c ON c.id = m.cluster_id WHERE c.name = $1 AND m.role = 'worker' AND m.health = 'healthy' ORDER BY m.hostname",
+                [cluster],
+              )
+            ).rows.length,
+        ),
+      { timeout: 60_000, message: "the workers collected healthy" },
+    )
+    .toBeGreaterThan(0)
+    .then(() =>
+      withDb(async (db) =>
+        (
+          await db.query(
+            "SELECT m.id FROM machine m JOIN cluster c ON c.id = m.cluster_id WHERE c.name = $1 AND m.role = 'worker' ORDER BY m.hostname",
+            [cluster],
+          )
+        ).rows.map((r) => r.id as string),
+      ),
+    );
+
+  // A window only on the day after tomorrow (UTC): closed now, whatever the time.
+  const day = (new Date().getUTCDay() + 2) % 7;
+  const op = await pageAs(browser, operator);
+  const name = `e2e states ${suffix}`;
+  const created = (await mutate(op, "rollouts.create", {
+    name,
+    installerImage: "ghcr.io/siderolabs/installer:v1.14.0-rc.1",
+    scope: { machineIds: workers },
+    wavePlan: { canary: { kind: "none" }, waves: [{ kind: "percent", percent: 100 }] },
+    safety: { windows: [{ site: SITE, timeZone: "UTC", days: [DAYS[day]], start: "02:00", end: "04:00" }] },
+  })) as { id: string };
+
+  const ap = await pageAs(browser, approver);
+  await ap.goto(`/rollouts/${created.id}`);
+  await ap.getByRole("button", { name: /^Approve wave 1/ }).click();
+
+  // Every waiting machine, and the wave, say what they wait for and until when.
+  const reason = `waiting for the maintenance window of ${SITE}, opens ${NAMES[day]} 02:00 UTC`;
+  const wave = ap.getByRole("listitem", { name: /^Wave 1/ });
+  for (const id of workers) {
+    const hostname = await withDb(
+      async (db) => (await db.query("SELECT hostname FROM machine WHERE id = $1", [id])).rows[0].hostname,
+    );
+    const row = wave.getByRole("row", { name: hostname });
+    await expect(row.getByText("waiting", { exact: true })).toBeVisible(SLOW);
+    await expect(row.getByTestId("machine-detail")).toHaveText(new RegExp(`^${reason} \\(in \\d+ (days|h)`));
+  }
+  await expect(wave.getByTestId("wave-detail")).toHaveText(
+    `${workers.length} ${workers.length === 1 ? "machine" : "machines"} ${reason}`,
+  );
+  await expect(wave.getByText("waiting", { exact: true }).first()).toBeVisible();
+  await shot(ap, "rollout-held-by-window");
+
+  // Aborted: the wave is stopped and its machines were never started; nothing says running or pending.
+  await op.goto(`/rollouts/${created.id}`);
+  op.once("dialog", (d) => void d.accept());
+  await op.getByRole("button", { name: "Abort" }).click();
+  const status = op.getByRole("region", { name: "Status" });
+  await expect(status.getByText("aborted", { exact: true })).toBeVisible(SLOW);
+  const opWave = op.getByRole("listitem", { name: /^Wave 1/ });
+  await expect(opWave.getByText("stopped (aborted)")).toBeVisible(SLOW);
+  await expect(opWave.getByText("not started (aborted)")).toHaveCount(workers.length);
+  const timeline = op.getByRole("region", { name: "Waves" });
+  for (const word of ["running", "pending", "waiting", "awaiting approval"]) {
+    await expect(timeline.getByText(word, { exact: true })).toHaveCount(0);
+  }
+  await shot(op, "rollout-aborted-states");
+});
