@@ -18,7 +18,7 @@ test.beforeAll(async () => {
   fleet = await startSimulatedFleet({
     name: "states",
     seed: "states",
-    nodesPerCluster: 4,
+    nodesPerCluster: 5,
     healthy: true,
     talosVersion: "v1.13.9",
   });
@@ -65,6 +65,15 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
       ),
     );
 
+  // One worker is locked: the plan leaves it out, and the rollout keeps it with the reason.
+  expect(workers.length).toBeGreaterThanOrEqual(2);
+  const lockedId = workers[workers.length - 1] ?? "";
+  await mutate(page, "rollouts.locks.lock", {
+    target: { kind: "machine", id: lockedId },
+    reason: "disk swap on Friday",
+  });
+  const planned = workers.slice(0, -1);
+
   // A window only on the day after tomorrow (UTC): closed now, whatever the time.
   const day = (new Date().getUTCDay() + 2) % 7;
   const op = await pageAs(browser, operator);
@@ -81,10 +90,17 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
   await ap.goto(`/rollouts/${created.id}`);
   await ap.getByRole("button", { name: /^Approve wave 1/ }).click();
 
+  // The locked machine is kept as left out of the plan, with why.
+  const lockedHost = await withDb(
+    async (db) => (await db.query("SELECT hostname FROM machine WHERE id = $1", [lockedId])).rows[0].hostname,
+  );
+  const leftOut = ap.getByRole("region", { name: "Left out of the plan" });
+  await expect(leftOut.getByRole("row", { name: lockedHost })).toContainText("disk swap on Friday", SLOW);
+
   // Every waiting machine, and the wave, say what they wait for and until when.
   const reason = `waiting for the maintenance window of ${SITE}, opens ${NAMES[day]} 02:00 UTC`;
   const wave = ap.getByRole("listitem", { name: /^Wave 1/ });
-  for (const id of workers) {
+  for (const id of planned) {
     const hostname = await withDb(
       async (db) => (await db.query("SELECT hostname FROM machine WHERE id = $1", [id])).rows[0].hostname,
     );
@@ -93,7 +109,7 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
     await expect(row.getByTestId("machine-detail")).toHaveText(new RegExp(`^${reason} \\(in \\d+ (days|h)`));
   }
   await expect(wave.getByTestId("wave-detail")).toHaveText(
-    `${workers.length} ${workers.length === 1 ? "machine" : "machines"} ${reason}`,
+    `${planned.length} ${planned.length === 1 ? "machine" : "machines"} ${reason}`,
   );
   await expect(wave.getByText("waiting", { exact: true }).first()).toBeVisible();
   await shot(ap, "rollout-held-by-window");
@@ -106,10 +122,22 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
   await expect(status.getByText("aborted", { exact: true })).toBeVisible(SLOW);
   const opWave = op.getByRole("listitem", { name: /^Wave 1/ });
   await expect(opWave.getByText("stopped (aborted)")).toBeVisible(SLOW);
-  await expect(opWave.getByText("not started (aborted)")).toHaveCount(workers.length);
+  await expect(opWave.getByText("not started (aborted)")).toHaveCount(planned.length);
   const timeline = op.getByRole("region", { name: "Waves" });
   for (const word of ["running", "pending", "waiting", "awaiting approval"]) {
     await expect(timeline.getByText(word, { exact: true })).toHaveCount(0);
   }
+  // The outcome: nothing upgraded, what was not started and what was left out, and a follow-up for them.
+  const outcome = op.getByRole("region", { name: "Outcome" });
+  await expect(outcome.getByTestId("rollout-outcome")).toHaveText(
+    `0 machines on v1.14.0-rc.1 · ${planned.length} not started · 1 left out of the plan`,
+  );
   await shot(op, "rollout-aborted-states");
+  await outcome
+    .getByRole("link", { name: `Plan a follow-up rollout for the ${workers.length} machines not upgraded` })
+    .click();
+  await expect(op).toHaveURL(/\/rollouts\/new\?machines=/);
+  await expect(op.getByRole("radio", { name: `The ${workers.length} machines handed over` })).toBeChecked();
+  await expect(op.getByLabel(/Installer image/)).toHaveValue("ghcr.io/siderolabs/installer:v1.14.0-rc.1");
+  await shot(op, "rollout-follow-up-form");
 });

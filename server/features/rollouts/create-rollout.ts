@@ -77,6 +77,16 @@ async function busyMachines(db: PrismaClient, ids: string[], except?: string): P
 async function writePlan(tx: PrismaClient, rolloutId: string, plan: Plan): Promise<void> {
   await tx.rolloutMachine.deleteMany({ where: { rolloutId } });
   await tx.rolloutWave.deleteMany({ where: { rolloutId } });
+  await tx.rolloutLeftOut.deleteMany({ where: { rolloutId } });
+  // The machines left out (not those already on the target: nothing is left to do for them).
+  const leftOut = plan.excluded.filter((e) => e.kind !== "on-target");
+  if (leftOut.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO rollout_left_out (rollout_id, machine_id, kind, reason)
+      SELECT ${rolloutId}::uuid, m, k, r
+      FROM unnest(${leftOut.map((e) => e.machineId)}::uuid[], ${leftOut.map((e) => e.kind)}::text[],
+                  ${leftOut.map((e) => e.reason)}::text[]) AS t(m, k, r)`;
+  }
   await tx.rolloutWave.createMany({
     data: plan.waves.map((w) => ({ rolloutId, index: w.index, name: w.name })),
   });

@@ -1,5 +1,5 @@
-// One rollout as its page shows it: waves, approvals, and the machines of the plan within the reader's
-// scope (the count says how many there are in all). Not found when the reader may not see it; the lease
+// One rollout as its page shows it: waves, approvals, the machines of the plan and those it left out
+// within the reader's scope (the counts say how many there are in all). Not found when the reader may not see it; the lease
 // (which instance drives it) stays inside.
 import { machineScopeWhere } from "../../access/auth/scope-filter";
 import { AppError } from "../../model/errors";
@@ -12,7 +12,18 @@ export async function getRollout({ db, scopes, id }: { db: PrismaClient; scopes:
     include: {
       waves: { orderBy: { index: "asc" } },
       approvals: { orderBy: { at: "asc" } },
-      _count: { select: { machines: true } },
+      _count: { select: { machines: true, leftOut: true } },
+      leftOut: {
+        where: { machine: machineScopeWhere(scopes) },
+        orderBy: { machine: { hostname: "asc" } },
+        take: 1000,
+        select: {
+          machineId: true,
+          kind: true,
+          reason: true,
+          machine: { select: { hostname: true, talosVersion: true, cluster: { select: { name: true } } } },
+        },
+      },
       machines: {
         where: { machine: machineScopeWhere(scopes) },
         orderBy: { position: "asc" },

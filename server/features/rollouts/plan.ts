@@ -41,6 +41,9 @@ export const wavePlanSchema = z.object({
 });
 export type WavePlan = z.infer<typeof wavePlanSchema>;
 
+/** Host names per wave a preview lists (the count says how many there are). */
+export const WAVE_NAMES_SHOWN = 200;
+
 export type ExclusionKind =
   | "locked"
   | "on-target"
@@ -62,6 +65,8 @@ export interface PlannedWave {
   index: number;
   name: string;
   machineIds: string[];
+  /** The first machines' host names, in plan order (the preview lists them; at most WAVE_NAMES_SHOWN). */
+  hostnames: string[];
   clusters: string[];
   sites: string[];
   controlPlanes: number;
@@ -184,6 +189,7 @@ function plannedWave(index: number, name: string, machines: PlanMachine[]): Plan
     index,
     name,
     machineIds: machines.map((m) => m.id),
+    hostnames: machines.slice(0, WAVE_NAMES_SHOWN).map((m) => m.hostname),
     clusters: [...clusters].sort(),
     sites: [...sites].sort(),
     controlPlanes,

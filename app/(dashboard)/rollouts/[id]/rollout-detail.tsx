@@ -12,6 +12,7 @@ import { Button, FormError } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
 import { StatusBadge } from "../rollout-status";
 import { Approvals, Decision } from "./decision";
+import { RolloutOutcome } from "./rollout-outcome";
 import { WaveBriefing } from "./wave-briefing";
 import { WaveTimeline } from "./wave-timeline";
 
@@ -96,6 +97,7 @@ export function RolloutDetail({ id }: { id: string }) {
             />
           </div>
         ) : null}
+        <RolloutOutcome rollout={r} canRun={canRun} />
         <WaveTimeline rollout={r} canRun={canRun && active} onChanged={refresh} />
         <Approvals approvals={r.approvals} waves={r.waves} />
         <p className="text-sm">

@@ -1,6 +1,7 @@
 "use client";
 // The new-rollout form. Machines come from a selector (empty: the whole fleet), a list of clusters,
-// or a hand-over from the machines list (`?machines=<ids>` or `?selector=`). Nothing is saved before
+// or a hand-over from the machines list (`?machines=<ids>` or `?selector=`; a follow-up also brings the
+// installer: `?installer=`). Nothing is saved before
 // the plan was previewed; changing any field asks for a new preview.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
@@ -35,7 +36,7 @@ export function NewRolloutForm() {
   const { may, loading } = useMe();
   const handedMachines = useMemo(() => (params.get("machines") ?? "").split(",").filter(Boolean), [params]);
   const [name, setName] = useState("");
-  const [image, setImage] = useState("ghcr.io/siderolabs/installer:");
+  const [image, setImage] = useState(params.get("installer") ?? "ghcr.io/siderolabs/installer:");
   const [scopeKind, setScopeKind] = useState<"machines" | "selector" | "clusters">(
     handedMachines.length ? "machines" : "selector",
   );
@@ -333,10 +334,10 @@ export function NewRolloutForm() {
             />
             <span>
               Check the pods after each wave's bake
-              <span className="block text-xs text-slate-500 dark:text-slate-400">
+              <span className="block text-xs text-zinc-600 dark:text-zinc-400">
                 A pod in the wave's clusters that is Pending or in CrashLoopBackOff and was not before the
-                wave started holds the rollout, with the pods named, until someone resumes it (accepting them)
-                or aborts.
+                wave started holds the rollout (the page lists those pods) until someone resumes it,
+                accepting them, or aborts.
               </span>
             </span>
           </label>

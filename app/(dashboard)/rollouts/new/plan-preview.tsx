@@ -30,7 +30,19 @@ export function PlanPreview({ plan }: { plan: Plan }) {
           {plan.waves.map((w) => (
             <tr key={w.index}>
               <td className="px-3 py-2 font-medium">{w.name}</td>
-              <td className="px-3 py-2 tabular-nums">{w.machineIds.length}</td>
+              <td className="px-3 py-2 tabular-nums">
+                <details>
+                  <summary className="cursor-pointer">{w.machineIds.length}</summary>
+                  <ul aria-label={`Machines of ${w.name}`} className="mt-1 text-xs font-normal">
+                    {w.hostnames.map((h) => (
+                      <li key={h}>{h}</li>
+                    ))}
+                    {w.machineIds.length > w.hostnames.length ? (
+                      <li className="text-zinc-500">and {w.machineIds.length - w.hostnames.length} more</li>
+                    ) : null}
+                  </ul>
+                </details>
+              </td>
               <td className="px-3 py-2 tabular-nums">{w.controlPlanes}</td>
               <td className="px-3 py-2 tabular-nums">{w.workers}</td>
               <td className="px-3 py-2">{list(w.clusters)}</td>
