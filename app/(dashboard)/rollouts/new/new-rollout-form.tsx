@@ -336,8 +336,8 @@ export function NewRolloutForm() {
               Check the pods after each wave's bake
               <span className="block text-xs text-zinc-600 dark:text-zinc-400">
                 A pod in the wave's clusters that is Pending or in CrashLoopBackOff and was not before the
-                wave started holds the rollout (the page lists those pods) until someone resumes it,
-                accepting them, or aborts.
+                wave started holds the rollout (the page lists those pods) until someone resumes it, accepting
+                them, or aborts.
               </span>
             </span>
           </label>
