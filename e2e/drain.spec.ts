@@ -97,6 +97,13 @@ test("an approver sees the blocking disruption budget before deciding, and the b
     timeout: 90_000,
   });
   await shot(ap, "drain-blocked");
+  // The machine's own page names the rollout working on it, with a link there.
+  await op.goto(`/machines/${machineId}`);
+  await expect(op.getByRole("link", { name: "Open the rollout" })).toHaveAttribute(
+    "href",
+    `/rollouts/${created.id}`,
+    SLOW,
+  );
   // At the drain timeout: failed, uncordoned, not rebooted.
   await expect(
     row.getByText(/^drain timed out: .* the node was not rebooted and was uncordoned/),

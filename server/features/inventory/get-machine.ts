@@ -73,6 +73,8 @@ export async function getMachine({
     id: m.id,
     health: verdict.health,
     healthReason: reasonWithRollout(verdict.health, verdict.reason, rolloutMachines),
+    /** The rollout upgrading it now, if any (its page links there). */
+    rolloutInFlight: rolloutMachines[0]?.rollout ?? null,
     ownLabels: labelsOf(m.labels),
     clusterLabels: labelsOf(m.cluster.labels),
     labels: undefined,

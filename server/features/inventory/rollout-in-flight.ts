@@ -10,7 +10,7 @@ export const rolloutInFlightSelect = {
     rollout: { status: { in: ["running", "paused", "aborting"] } },
   },
   take: 1,
-  select: { rollout: { select: { name: true } } },
+  select: { rollout: { select: { id: true, name: true } } },
 } satisfies Prisma.Machine$rolloutMachinesArgs;
 
 /** The health reason, naming the rollout when the machine is upgrading or rebooting for one. */

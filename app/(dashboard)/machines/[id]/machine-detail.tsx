@@ -73,6 +73,14 @@ function MachineOverview({ m }: { m: MachineView }) {
                   <span className="text-zinc-600 dark:text-zinc-400">
                     {m.healthReason || "all checks pass"}
                   </span>
+                  {m.rolloutInFlight ? (
+                    <Link
+                      href={`/rollouts/${m.rolloutInFlight.id}`}
+                      className="text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      Open the rollout
+                    </Link>
+                  ) : null}
                 </span>,
               ],
               ["Since", `${formatTime(m.healthSince)} (${formatAgo(m.healthSince)})`],
