@@ -72,6 +72,11 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
     timeout: 20_000,
   });
   await expect(outliers.first()).toContainText(`cluster ${clusterNames[0]}`);
+  // A Talos upgrade does not change a kernel argument: no rollout is offered, the fix is said instead.
+  await expect(outliers.first().getByRole("link", { name: "Create a rollout for these →" })).toHaveCount(0);
+  await expect(outliers.first().getByRole("list", { name: "What fixes it" })).toContainText(
+    "Kernel arguments: change the kernel arguments in the machine config",
+  );
 
   await page.goto("/drift/baselines");
   await page.getByRole("button", { name: "New baseline" }).click();

@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { GitCompareArrows } from "lucide-react";
 import Link from "next/link";
+import { kindOfComponent, remedyOf, rolloutFixesKind } from "@/server/model/drift-remedy";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatAgo } from "../../_components/format";
@@ -16,6 +17,21 @@ import { useMe } from "../../_components/use-me";
 import { kindLabel } from "./drift-words";
 
 const link = "font-medium text-indigo-700 hover:underline dark:text-indigo-300";
+
+/** What fixes the differences a rollout does not (kernel arguments, config, labels, Kubernetes). */
+function Remedies({ components }: { components: string[] }) {
+  const kinds = [...new Set(components.map(kindOfComponent))].filter((k) => !rolloutFixesKind(k));
+  if (kinds.length === 0) return null;
+  return (
+    <ul aria-label="What fixes it" className="mt-1 space-y-0.5 text-xs text-zinc-600 dark:text-zinc-400">
+      {kinds.map((k) => (
+        <li key={k}>
+          {kindLabel(k)}: {remedyOf(k)}.
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** A number of the overview, opening the machines it counts. */
 function Tile({ label, value, note, href }: { label: string; value: number; note?: string; href: string }) {
@@ -91,6 +107,8 @@ export function DriftOverview() {
   if (!q.data)
     return <div aria-busy className="h-64 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />;
   const o = q.data;
+  // A rollout fixes version and schematic drift only (server/model/drift-remedy.ts).
+  const upgradable = o.driftedMachines.filter((m) => m.kinds.some(rolloutFixesKind));
   if (o.machines === 0) {
     return (
       <EmptyState icon={GitCompareArrows} title="No machines yet">
@@ -148,12 +166,14 @@ export function DriftOverview() {
                       {h}
                     </Link>
                   ))}
-                  {may("rollouts.run") ? (
+                  {may("rollouts.run") &&
+                  g.differences.some((d) => rolloutFixesKind(kindOfComponent(d.component))) ? (
                     <Link className={`${link} ml-auto`} href={rolloutFor(g.machineIds)}>
                       Create a rollout for these →
                     </Link>
                   ) : null}
                 </p>
+                <Remedies components={g.differences.map((d) => d.component)} />
               </li>
             ))}
           </ul>
@@ -211,12 +231,12 @@ export function DriftOverview() {
             : "No machine differs from a baseline."
         }
       >
-        {o.driftedMachines.length > 0 && may("rollouts.run") ? (
+        {upgradable.length > 0 && may("rollouts.run") ? (
           <p className="mb-2 text-sm">
-            <Link className={link} href={rolloutFor(o.driftedMachines.map((m) => m.id))}>
-              {o.driftedMachines.length === 1
-                ? "Create a rollout for this machine →"
-                : `Create a rollout for these ${o.driftedMachines.length} machines →`}
+            <Link className={link} href={rolloutFor(upgradable.map((m) => m.id))}>
+              {upgradable.length === 1
+                ? "Create a rollout for the machine with version or schematic drift →"
+                : `Create a rollout for the ${upgradable.length} machines with version or schematic drift →`}
             </Link>
           </p>
         ) : null}

@@ -131,6 +131,21 @@ describe("the approver's views", () => {
         },
       });
     }
+    // austin-cp drifted from its declared Talos version, the very target of this rollout: the rollout
+    // fixes that drift, so it is no risk of the wave.
+    await database.db.driftItem.create({
+      data: {
+        machineId: ids.get("austin/austin-cp") as string,
+        field: "talosVersion",
+        kind: "talosVersion",
+        declared: "v1.12.0",
+        actual: "v1.11.5",
+        state: "drifted",
+        baselineId: crypto.randomUUID(),
+        baselineName: "fleet",
+        since: new Date(),
+      },
+    });
     await database.db.driftAcknowledgement.create({
       data: {
         machineId: ids.get("aarhus/aarhus-cp") as string,

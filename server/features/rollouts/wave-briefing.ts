@@ -44,7 +44,12 @@ export async function getWaveBriefing(opts: {
   const now = opts.now ?? new Date();
   const rollout = await db.rollout.findFirst({
     where: { id: opts.rolloutId, ...visibleRollouts(scopes) },
-    select: { safety: true, waves: { orderBy: { index: "asc" }, select: { index: true, name: true } } },
+    select: {
+      safety: true,
+      targetVersion: true,
+      installerImage: true,
+      waves: { orderBy: { index: "asc" }, select: { index: true, name: true } },
+    },
   });
   const wave = rollout?.waves.find((w) => w.index === opts.waveIndex);
   if (!rollout || !wave)
@@ -164,6 +169,7 @@ export async function getWaveBriefing(opts: {
     db,
     visible.map((m) => m.id),
     now,
+    rollout,
   );
   const hostOf = new Map(visible.map((m) => [m.id, m.hostname]));
 
@@ -190,19 +196,33 @@ export async function getWaveBriefing(opts: {
   };
 }
 
-/** Machines among `ids` with drift that counts: drifted items nobody acknowledged (still valid). */
-async function driftedAmong(db: PrismaClient, ids: string[], now: Date): Promise<string[]> {
+const sameVersion = (a: string, b: string) => a.replace(/^v/, "") === b.replace(/^v/, "");
+
+/**
+ * Machines among `ids` with drift that counts: drifted items nobody acknowledged (still valid), leaving out
+ * the drift this rollout fixes (a declared Talos version or installer that is its target).
+ */
+async function driftedAmong(
+  db: PrismaClient,
+  ids: string[],
+  now: Date,
+  target: { targetVersion: string; installerImage: string },
+): Promise<string[]> {
   if (ids.length === 0) return [];
-  const [items, acks] = await Promise.all([
+  const fixedByThis = (i: { kind: string; declared: unknown }) =>
+    (i.kind === "talosVersion" && sameVersion(String(i.declared), target.targetVersion)) ||
+    (i.kind === "installerImage" && String(i.declared) === target.installerImage);
+  const [all, acks] = await Promise.all([
     db.driftItem.findMany({
       where: { machineId: { in: ids }, state: "drifted" },
-      select: { machineId: true, field: true },
+      select: { machineId: true, field: true, kind: true, declared: true },
     }),
     db.driftAcknowledgement.findMany({
       where: { machineId: { in: ids }, expiresAt: { gt: now } },
       select: { machineId: true, field: true },
     }),
   ]);
+  const items = all.filter((i) => !fixedByThis(i));
   const acked = new Set(acks.map((a) => `${a.machineId}\u0000${a.field}`));
   const machines = new Set(
     items.filter((i) => !acked.has(`${i.machineId}\u0000${i.field}`)).map((i) => i.machineId),
