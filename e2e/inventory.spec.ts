@@ -136,7 +136,23 @@ test("the overview, clusters and a cluster page show the seeded fleet", async ({
   await expect(
     page.getByRole("region", { name: "Health over time" }).locator(".recharts-surface").first(),
   ).toBeVisible();
+  // What is changing, in scope: rollouts, approvals, drift.
+  const changes = page.getByRole("region", { name: "Changes" });
+  await expect(changes.getByRole("link", { name: /^\d+ open rollouts?$/ })).toBeVisible();
+  await expect(changes.getByRole("link", { name: /^\d+ waves? waiting for approval$/ })).toBeVisible();
+  await expect(changes.getByRole("link", { name: /^\d+ machines? with drift$/ })).toHaveAttribute(
+    "href",
+    "/drift",
+  );
   await shot(page, "fleet");
+  // A health tile's cluster count opens the clusters in that health, not machines (the second tile:
+  // unreachable, the seeded fleet's state here).
+  await page
+    .getByRole("region", { name: "Machines by health" })
+    .getByRole("link", { name: /^\d+ clusters?$/ })
+    .nth(1)
+    .click();
+  await expect(page).toHaveURL(/\/clusters\?health=unreachable$/);
   await page.goto("/clusters");
   await page.getByRole("link", { name: "e2e-aarhus" }).click();
   await expect(page.getByRole("heading", { name: "e2e-aarhus" })).toBeVisible();

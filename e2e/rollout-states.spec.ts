@@ -65,6 +65,23 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
       ),
     );
 
+  // A viewer of this site only: its health history starts when Minos learnt of these machines, and the
+  // hours before are no data, not zero machines.
+  const viewer = await pageAs(
+    browser,
+    await (async () => {
+      const v = { username: `vera-${suffix}`, password: "Sturdy-e2e-passphrase-1" };
+      await mutate(page, "users.create", { ...v, grants: [{ role: "viewer", scope: `site:${SITE}` }] });
+      return v;
+    })(),
+  );
+  await viewer.goto("/fleet");
+  await expect(viewer.getByTestId("history-no-data")).toContainText(
+    "Minos did not know these machines yet",
+    SLOW,
+  );
+  await viewer.close();
+
   // One worker is locked: the plan leaves it out, and the rollout keeps it with the reason.
   expect(workers.length).toBeGreaterThanOrEqual(2);
   const lockedId = workers[workers.length - 1] ?? "";

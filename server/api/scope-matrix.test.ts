@@ -121,6 +121,7 @@ const untargeted: Record<string, string> = {
   "fleet.history": "history within the caller's scope",
   "fleet.changes": "names changed tables, never rows",
   "clusters.list": "lists only what is in scope",
+  "rollouts.summary": "counts only what is in scope",
   "machines.list": "lists only what is in scope",
   "machines.matchingIds": "lists only what is in scope",
   "rollouts.list": "lists rollouts touching the caller's scope",

@@ -28,35 +28,50 @@ export function HistoryChart({
   points: Array<{ at: Date; counts: Record<Health, number> }>;
   range: "24h" | "7d";
 }) {
-  const data = points.map((p) => ({
+  // Before Minos knew any of these machines there is no data: drawn as a gap, not as zero machines
+  // (which would read as a day-long outage).
+  const firstKnown = points.findIndex((p) => Object.values(p.counts).some((n) => n > 0));
+  const data = points.map((p, i) => ({
     at: new Date(p.at).toLocaleString(
       "en-GB",
       range === "24h" ? { timeStyle: "short" } : { weekday: "short", hour: "2-digit" },
     ),
-    ...p.counts,
+    ...(firstKnown === -1 || i < firstKnown
+      ? Object.fromEntries(HEALTH_ORDER.map((h) => [h, null]))
+      : p.counts),
   }));
+  const since = firstKnown > 0 ? points[firstKnown]?.at : undefined;
   return (
-    <ResponsiveContainer width="100%" height={220}>
-      <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
-        <XAxis dataKey="at" tick={axis} minTickGap={24} />
-        <YAxis tick={axis} allowDecimals={false} width={40} />
-        <Tooltip contentStyle={tooltipStyle} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
-        {[...HEALTH_ORDER].reverse().map((h) => (
-          <Area
-            key={h}
-            type="stepAfter"
-            dataKey={h}
-            stackId="1"
-            stroke={HEALTH_COLOR[h]}
-            fill={HEALTH_COLOR[h]}
-            fillOpacity={0.6}
-            isAnimationActive={false}
-          />
-        ))}
-      </AreaChart>
-    </ResponsiveContainer>
+    <>
+      {since ? (
+        <p data-testid="history-no-data" className="mb-2 text-xs">
+          No data before{" "}
+          {new Date(since).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}: Minos did
+          not know these machines yet.
+        </p>
+      ) : null}
+      <ResponsiveContainer width="100%" height={220}>
+        <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
+          <XAxis dataKey="at" tick={axis} minTickGap={24} />
+          <YAxis tick={axis} allowDecimals={false} width={40} />
+          <Tooltip contentStyle={tooltipStyle} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {[...HEALTH_ORDER].reverse().map((h) => (
+            <Area
+              key={h}
+              type="stepAfter"
+              dataKey={h}
+              stackId="1"
+              stroke={HEALTH_COLOR[h]}
+              fill={HEALTH_COLOR[h]}
+              fillOpacity={0.6}
+              isAnimationActive={false}
+            />
+          ))}
+        </AreaChart>
+      </ResponsiveContainer>
+    </>
   );
 }
 

@@ -21,6 +21,35 @@ import { HistoryChart, SiteChart, VersionChart } from "./fleet-charts";
 const POLL = 30_000;
 const ATTENTION = ["unhealthy", "unreachable", "degraded"];
 
+const plural = (n: number, one: string, many: string) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+/** What is changing: open rollouts, waves waiting for an approval, machines with drift that counts. */
+function ChangeTiles({
+  summary: c,
+}: {
+  summary: { openRollouts: number; wavesAwaitingApproval: number; driftedMachines: number };
+}) {
+  const tile =
+    "rounded-lg border border-zinc-200 bg-white px-3 py-2 text-sm hover:border-indigo-400 dark:border-zinc-800 dark:bg-zinc-900";
+  return (
+    <section aria-label="Changes" className="flex flex-wrap gap-3">
+      <Link href="/rollouts" className={tile}>
+        {plural(c.openRollouts, "open rollout", "open rollouts")}
+      </Link>
+      <Link
+        href="/rollouts"
+        className={`${tile} ${c.wavesAwaitingApproval > 0 ? "border-amber-400 text-amber-900 dark:text-amber-200" : ""}`}
+      >
+        {plural(c.wavesAwaitingApproval, "wave waiting for approval", "waves waiting for approval")}
+      </Link>
+      <Link href="/drift" className={tile}>
+        {plural(c.driftedMachines, "machine with drift", "machines with drift")}
+      </Link>
+    </section>
+  );
+}
+
 function Toggle<T extends string>({
   value,
   options,
@@ -63,6 +92,7 @@ export function FleetOverview() {
       { refetchInterval: 30_000, placeholderData: keepPreviousData },
     ),
   );
+  const changes = useQuery(trpc.rollouts.summary.queryOptions(undefined, { refetchInterval: POLL }));
   if (overview.error)
     return <ErrorNotice title="The fleet overview could not be loaded" error={overview.error} />;
   if (!overview.data) {
@@ -87,6 +117,7 @@ export function FleetOverview() {
   }
   return (
     <div className="space-y-6">
+      {changes.data ? <ChangeTiles summary={changes.data} /> : null}
       <section aria-label="Machines by health">
         <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-7">
           <Link
@@ -100,20 +131,32 @@ export function FleetOverview() {
             <dd className="text-xs text-zinc-500">in {o.clusters.total.toLocaleString("en-US")} clusters</dd>
           </Link>
           {HEALTH_ORDER.map((h) => (
-            <Link
+            <div
               key={h}
-              href={machinesHref({ health: h })}
-              className="rounded-lg border border-zinc-200 bg-white p-3 hover:border-indigo-400 dark:border-zinc-800 dark:bg-zinc-900"
+              className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900"
             >
-              <dt className="flex items-center gap-1.5 text-xs capitalize text-zinc-600 dark:text-zinc-400">
-                <span aria-hidden className="size-2 rounded-full" style={{ background: HEALTH_COLOR[h] }} />
-                {h}
-              </dt>
-              <dd className="mt-1 text-2xl font-semibold tabular-nums">
-                {o.machines.counts[h].toLocaleString("en-US")}
+              <Link
+                href={machinesHref({ health: h })}
+                className="block hover:text-indigo-700 dark:hover:text-indigo-300"
+              >
+                <dt className="flex items-center gap-1.5 text-xs capitalize text-zinc-600 dark:text-zinc-400">
+                  <span aria-hidden className="size-2 rounded-full" style={{ background: HEALTH_COLOR[h] }} />
+                  {h}
+                </dt>
+                <dd className="mt-1 text-2xl font-semibold tabular-nums">
+                  {o.machines.counts[h].toLocaleString("en-US")}
+                </dd>
+              </Link>
+              <dd className="text-xs text-zinc-500">
+                {/* The clusters in this health, on the clusters list (not the machines list). */}
+                <Link
+                  href={`/clusters?health=${h}`}
+                  className="hover:text-indigo-700 hover:underline dark:hover:text-indigo-300"
+                >
+                  {o.clusters.counts[h]} {o.clusters.counts[h] === 1 ? "cluster" : "clusters"}
+                </Link>
               </dd>
-              <dd className="text-xs text-zinc-500">{o.clusters.counts[h]} clusters</dd>
-            </Link>
+            </div>
           ))}
         </dl>
       </section>

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { sharedClusterClients } from "../../features/credentials/cluster-clients";
 import { sharedKubeClients } from "../../features/kubernetes/kube-clients";
 import { setRolloutArchived } from "../../features/rollouts/archive-rollout";
+import { getChangeSummary } from "../../features/rollouts/change-summary";
 import {
   changeRollout,
   createRollout,
@@ -119,6 +120,11 @@ export const rolloutsRouter = router({
     ),
 
   /** Waves waiting for a decision the caller may take. */
+  /** For the fleet overview: open rollouts, waves awaiting approval, drifted machines, in scope. */
+  summary: authorized("fleet.read").query(({ ctx }) =>
+    getChangeSummary({ db: ctx.db, scopes: scopesFor(ctx.principal, "fleet.read") }),
+  ),
+
   pendingApprovals: authorized("rollouts.approve").query(({ ctx }) =>
     pendingApprovals({
       db: ctx.db,
