@@ -8,6 +8,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Server } from "lucide-react";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { AppError } from "@/server/model/errors";
+import { parseSelector } from "@/server/model/selector";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { HEALTH_ORDER } from "../../_components/health";
@@ -25,6 +27,14 @@ const PAGE_SIZE = 50;
 const input =
   "block w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 dark:border-zinc-700 dark:bg-zinc-950";
 
+/** How long after the last key a typed filter applies (the same for every text filter). */
+const TYPING_MS = 250;
+
+/**
+ * A text filter that applies as one types (a quarter second after the last key; Enter at once), like
+ * the search box. With `validate`, a value that is not valid is said at once beside the field and not
+ * applied; `onValidity` tells the list, which then shows no rows rather than rows of another filter.
+ */
 function Text({
   label,
   value,
@@ -32,6 +42,8 @@ function Text({
   placeholder,
   wide,
   mono,
+  validate,
+  onValidity,
 }: {
   label: string;
   value: string;
@@ -39,26 +51,51 @@ function Text({
   placeholder?: string;
   wide?: boolean;
   mono?: boolean;
+  validate?: (v: string) => string | null;
+  onValidity?: (valid: boolean) => void;
 }) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
+  const problem = validate && draft.trim() ? validate(draft.trim()) : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reports only when validity changes
+  useEffect(() => onValidity?.(problem === null), [problem === null]);
+  useEffect(() => {
+    if (problem || draft.trim() === value) return;
+    const t = setTimeout(() => onCommit(draft.trim()), TYPING_MS);
+    return () => clearTimeout(t);
+  });
   return (
     <label
       className={`block text-xs font-medium text-zinc-600 dark:text-zinc-400 ${wide ? "md:col-span-2" : ""}`}
     >
       {label}
       <input
-        className={`${input} mt-1 ${mono ? "font-mono" : ""}`}
+        className={`${input} mt-1 ${mono ? "font-mono" : ""} ${problem ? "border-red-500 focus:border-red-500 focus:ring-red-500/30" : ""}`}
         value={draft}
         placeholder={placeholder}
+        aria-invalid={problem ? true : undefined}
         onChange={(e) => setDraft(e.target.value)}
-        onBlur={() => draft !== value && onCommit(draft.trim())}
         onKeyDown={(e) => {
-          if (e.key === "Enter") onCommit(draft.trim());
+          if (e.key === "Enter" && !problem) onCommit(draft.trim());
         }}
       />
+      {problem ? (
+        <span role="alert" className="mt-1 block font-normal text-red-700 dark:text-red-400">
+          {problem}
+        </span>
+      ) : null}
     </label>
   );
+}
+
+/** The selector's problem in words, as the server would say it, or null when it is valid. */
+function selectorProblem(v: string): string | null {
+  try {
+    parseSelector(v);
+    return null;
+  } catch (err) {
+    return err instanceof AppError ? err.userMessage : String(err);
+  }
 }
 
 export function MachinesList() {
@@ -80,6 +117,8 @@ export function MachinesList() {
   const canSelect = canEdit || may("machines.stream");
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [search, setSearch] = useState(query.q);
+  // A selector being typed that is not valid: no rows are shown (they would be another filter's).
+  const [selectorValid, setSelectorValid] = useState(true);
   useEffect(() => setSearch(query.q), [query.q]);
 
   const go = (patch: Partial<MachineQuery>) => setQuery({ ...query, page: 1, ...patch });
@@ -95,7 +134,7 @@ export function MachinesList() {
   // Free text filters as one types, a quarter second after the last key.
   useEffect(() => {
     if (search === query.q) return;
-    const t = setTimeout(() => go({ q: search.trim() }), 250);
+    const t = setTimeout(() => go({ q: search.trim() }), TYPING_MS);
     return () => clearTimeout(t);
   });
 
@@ -187,6 +226,8 @@ export function MachinesList() {
           value={query.selector}
           placeholder="role=worker,site in (eu/dk/*),!canary"
           onCommit={(v) => go({ selector: v })}
+          validate={selectorProblem}
+          onValidity={setSelectorValid}
         />
         <Text label="Site" value={query.site} placeholder="eu/dk" onCommit={(v) => go({ site: v })} />
         <Text label="Cluster" value={query.cluster} onCommit={(v) => go({ cluster: v })} />
@@ -274,9 +315,11 @@ export function MachinesList() {
 
       <div className="flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
         <span role="status" aria-live="polite" data-testid="machine-count">
-          {list.data
-            ? `${total.toLocaleString("en-US")} machine${total === 1 ? "" : "s"}${filtered ? " match" : ""}`
-            : "Loading machines…"}
+          {!selectorValid
+            ? "The selector is not valid"
+            : list.data
+              ? `${total.toLocaleString("en-US")} machine${total === 1 ? "" : "s"}${filtered ? " match" : ""}`
+              : "Loading machines…"}
         </span>
         {list.isFetching && list.data ? <span className="text-xs text-zinc-400">updating…</span> : null}
         <span className="ml-auto text-xs text-zinc-500">Updates live.</span>
@@ -304,7 +347,7 @@ export function MachinesList() {
         />
       ) : null}
 
-      {list.data && total === 0 && !list.error ? (
+      {list.data && total === 0 && !list.error && selectorValid ? (
         <EmptyState icon={Server} title={filtered ? "No machines match" : "No machines yet"}>
           <p>
             {filtered
@@ -318,7 +361,16 @@ export function MachinesList() {
         <div aria-busy className="h-96 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />
       ) : null}
 
-      {rows.length > 0 ? (
+      {!selectorValid ? (
+        <p
+          data-testid="selector-invalid"
+          className="rounded-lg border border-dashed border-zinc-300 p-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+        >
+          No machines shown while the label selector is not valid: fix it above.
+        </p>
+      ) : null}
+
+      {rows.length > 0 && selectorValid ? (
         <Table
           framed
           columns={[
