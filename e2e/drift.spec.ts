@@ -170,4 +170,14 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   await expect(item).toContainText("Acknowledged by admin");
   await expect(item).toContainText("kept off for the benchmark until Friday");
   await shot(page, "drift-machine");
+  // An acknowledgement can be withdrawn: the drift counts again and can be acknowledged anew.
+  await item.getByRole("button", { name: "Withdraw the acknowledgement of kernel arg mitigations" }).click();
+  await expect(item).not.toContainText("Acknowledged by admin");
+  await expect(item.getByRole("button", { name: "Acknowledge kernel arg mitigations" })).toBeVisible();
+  const audited = await withDb(
+    async (db) =>
+      (await db.query("SELECT count(*)::int AS n FROM audit_entry WHERE action = 'drift.unacknowledge'"))
+        .rows[0].n as number,
+  );
+  expect(audited).toBeGreaterThanOrEqual(1);
 });

@@ -2,7 +2,7 @@
 // A machine's Drift tab: every expectation side by side (declared, actual, status, the baseline that declared
 // it and the ones it overrode, since when), acknowledgements, the machine's configuration as read (secrets
 // redacted before it was stored) and the drift history.
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { Untrusted } from "@/app/_components/untrusted-text";
@@ -10,7 +10,7 @@ import { ErrorNotice } from "../../../../_components/error-notice";
 import { formatAgo } from "../../../../_components/format";
 import { Table } from "../../../../_components/table";
 import { useTRPC } from "../../../../_components/trpc";
-import { Button, Card } from "../../../../_components/ui";
+import { Button, Card, FormError } from "../../../../_components/ui";
 import { useMe } from "../../../../_components/use-me";
 import { fieldLabel, valueText } from "../../drift-words";
 import { AcknowledgeForm } from "./acknowledge-form";
@@ -26,6 +26,13 @@ export function MachineDrift({ id }: { id: string }) {
   const { may } = useMe();
   const q = useQuery(trpc.drift.machine.queryOptions({ id }, { refetchInterval: 10_000 }));
   const [acking, setAcking] = useState<string | null>(null);
+  const client = useQueryClient();
+  // Withdrawing an acknowledgement makes the drift count again (audited on the server).
+  const unack = useMutation(
+    trpc.drift.unacknowledge.mutationOptions({
+      onSuccess: () => client.invalidateQueries({ queryKey: trpc.drift.pathKey() }),
+    }),
+  );
   if (q.error) return <ErrorNotice title="This machine's drift could not be loaded" error={q.error} />;
   if (!q.data)
     return <div aria-busy className="h-64 animate-pulse rounded-lg bg-zinc-200/60 dark:bg-zinc-800/60" />;
@@ -48,6 +55,7 @@ export function MachineDrift({ id }: { id: string }) {
               : "No baseline declares anything for this machine. Outliers among its peers show on the overview."
           }
         >
+          <FormError error={unack.error} />
           {d.expectations.length > 0 ? (
             <Table
               columns={["Field", "Declared", "Actual", "Status", "Baseline", "Since", null]}
@@ -105,6 +113,16 @@ export function MachineDrift({ id }: { id: string }) {
                           Acknowledge
                         </Button>
                       )
+                    ) : null}
+                    {e.acknowledgement && may("machines.operate") ? (
+                      <Button
+                        variant="secondary"
+                        disabled={unack.isPending}
+                        onClick={() => unack.mutate({ machineId: d.machine.id, field: e.field })}
+                        aria-label={`Withdraw the acknowledgement of ${fieldLabel(e.field)}`}
+                      >
+                        Withdraw acknowledgement
+                      </Button>
                     ) : null}
                   </td>
                 </tr>
