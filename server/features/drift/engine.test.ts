@@ -167,6 +167,28 @@ describe("drift items", () => {
     expect(third.items).toEqual([]);
   });
 
+  it("history: drift is recorded once its actual value is known, not while it is unknown", () => {
+    const t0 = new Date("2026-01-01T00:00:00Z");
+    const t1 = new Date("2026-01-01T00:00:30Z");
+    // A machine just found: its configuration not read yet. Nothing is recorded.
+    const unread = actual({ config: null, configUnknownReason: "unknown: not read yet" });
+    const first = trackDrift([], computeDrift(expectations, unread), t0);
+    expect(first.items.length).toBeGreaterThan(0);
+    expect(first.events).toEqual([]);
+    // Read: it holds, so the unknown items go, and still nothing is recorded (no "cleared").
+    const read = trackDrift(first.items, computeDrift(expectations, actual()), t1);
+    expect(read.events).toEqual([]);
+    // Unknown (its version not read yet), then known to drift: it appears then, with that time as its start.
+    const noVersion = computeDrift(expectations, actual({ talosVersion: null }));
+    expect(noVersion.find((i) => i.field === "talosVersion")?.state).toBe("unknown");
+    const again = trackDrift([], noVersion, t0);
+    expect(again.events).toEqual([]);
+    const drifts = computeDrift(expectations, actual({ talosVersion: "v1.12.4" }));
+    const known = trackDrift(again.items, drifts, t1);
+    expect(known.events.map((e) => [e.field, e.change])).toEqual([["talosVersion", "appeared"]]);
+    expect(known.items.find((i) => i.field === "talosVersion")?.since).toEqual(t1);
+  });
+
   it("reads extensions without Image Factory's meta-extension, which gives the schematic id", () => {
     const id = "376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba";
     expect(

@@ -58,7 +58,7 @@ export async function recomputeDrift(opts: {
           result.machines++;
           const items = computeDrift(resolveExpectations(ranked, m.facts), m.actual);
           const tracked = trackDrift(m.items, items, now);
-          if (tracked.events.length === 0) continue;
+          if (!tracked.changed) continue;
           changed.push(m.facts.id);
           for (const t of tracked.items) {
             itemRows.push({
