@@ -92,6 +92,13 @@ test("create a baseline with a preview, find the drifted machine, see its diff, 
   await expect(page.getByRole("status", { name: "Preview" })).toContainText(
     "This baseline would apply to 7 machines: 1 drifted, 6 clean",
   );
+  // The preview names the machines, the drifted one first with what drifts.
+  await page.getByText("The 7 machines it applies to").click();
+  const named = page.getByRole("list", { name: "Machines the baseline applies to" }).getByRole("listitem");
+  await expect(named).toHaveCount(7);
+  await expect(named.first()).toContainText(
+    `${drifted} (${clusterNames[0]}) drifted: kernel arg mitigations`,
+  );
   await shot(page, "drift-baseline-preview");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("cell", { name: "e2e-dk" })).toBeVisible();

@@ -166,10 +166,18 @@ describe("drift against the simulator", { timeout: 90_000 }, () => {
       },
     };
     const preview = await admin().drift.previewBaseline(input);
-    expect(preview).toEqual({
+    expect(preview).toMatchObject({
       ok: true,
       preview: { applies: 8, drifted: 2, clean: 6, unknown: 0, newlyDrifted: 2, newlyClean: 0 },
     });
+    // It names the machines, those it would mark drifted first, with the fields.
+    const named = preview.ok ? preview.preview.machines : [];
+    expect(named).toHaveLength(8);
+    expect(named.slice(0, 2).map((m) => [m.hostname, m.outcome, m.fields])).toEqual([
+      ["dev-sfo-1-w-1", "drifted", ["kernelArg:mitigations"]],
+      ["dev-sfo-1-w-2", "drifted", ["config:v1alpha1:machine.features.kubePrism.port"]],
+    ]);
+    expect(named.slice(2).every((m) => m.outcome === "clean")).toBe(true);
     await expect(viewer().drift.saveBaseline(input)).rejects.toThrow();
     const saved = await admin().drift.saveBaseline(input);
     expect(saved.ok).toBe(true);

@@ -2,11 +2,13 @@
 // Edit one baseline: fields, config patches, a preview of how many machines it would mark drifted or clean,
 // and field-level errors from the server's validation (unknown versions, malformed YAML, unknown fields).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import type { FieldError } from "@/server/features/drift/config-documents";
 import type { BaselinePreview } from "@/server/features/drift/preview-baseline";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Field, SelectField } from "../../../_components/ui";
+import { fieldLabel } from "../drift-words";
 import { type BaselineForm, toInput } from "./baseline-form";
 import { ExpectationFieldList } from "./expectation-field-list";
 import { EXPECTATION_FIELDS } from "./expectation-fields";
@@ -184,6 +186,28 @@ export function BaselineEditor({ initial, onClose }: { initial: BaselineForm; on
           {preview.unknown ? `, ${preview.unknown} unknown (configuration needs an admin credential)` : ""}.
           Across the fleet, {preview.newlyDrifted} would become drifted and {preview.newlyClean} clean.
         </p>
+      ) : null}
+      {preview && preview.machines.length > 0 ? (
+        <details>
+          <summary className="cursor-pointer text-sm font-medium">
+            The {preview.applies === 1 ? "machine" : `${preview.applies} machines`} it applies to
+            {preview.applies > preview.machines.length ? ` (the first ${preview.machines.length})` : ""}
+          </summary>
+          <ul aria-label="Machines the baseline applies to" className="mt-1 space-y-0.5 text-sm">
+            {preview.machines.map((m) => (
+              <li key={m.id}>
+                <Link
+                  href={`/machines/${m.id}/drift`}
+                  className="text-indigo-700 hover:underline dark:text-indigo-300"
+                >
+                  {m.hostname}
+                </Link>{" "}
+                <span className="text-zinc-500">({m.cluster})</span> {m.outcome}
+                {m.fields.length && m.outcome !== "clean" ? `: ${m.fields.map(fieldLabel).join(", ")}` : ""}
+              </li>
+            ))}
+          </ul>
+        </details>
       ) : null}
       {save.error || previewQ.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
