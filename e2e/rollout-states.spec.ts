@@ -150,6 +150,21 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
     `0 machines on v1.14.0-rc.1 · ${planned.length} not started · 1 left out of the plan`,
   );
   await shot(op, "rollout-aborted-states");
+  // The audit trail says it in words, names the rollout with a link, and opens to the whole entry.
+  await page.goto("/audit");
+  await page.getByLabel("Action").fill("rollouts.control");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const entry = page
+    .getByRole("row", { name: new RegExp(`${operator.username} rollouts\\.control`) })
+    .first();
+  await expect(entry).toContainText("aborted the rollout", SLOW);
+  await expect(entry.getByRole("link", { name: `rollout “${name}”` })).toHaveAttribute(
+    "href",
+    `/rollouts/${created.id}`,
+  );
+  await entry.getByRole("button", { name: "Details" }).click();
+  await expect(page.getByRole("definition").filter({ hasText: '"control": "abort"' })).toBeVisible();
+  await shot(page, "audit-entry-open");
   await outcome
     .getByRole("link", { name: `Plan a follow-up rollout for the ${workers.length} machines not upgraded` })
     .click();

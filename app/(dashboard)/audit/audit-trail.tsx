@@ -1,8 +1,12 @@
 "use client";
-// The audit trail: filters, live updates, older pages on demand, JSON-lines export, chain check.
+// The audit trail: filters, live updates, older pages on demand, JSON-lines export, chain check. Each entry
+// reads as an action in words on a named target (linked), and opens to the whole entry.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { ScrollText, ShieldAlert, ShieldCheck } from "lucide-react";
+import Link from "next/link";
 import { useState } from "react";
+import { Untrusted } from "@/app/_components/untrusted-text";
+import { actionInWords } from "@/server/model/audit-words";
 import { EmptyState } from "../../_components/empty-state";
 import { ErrorNotice } from "../../_components/error-notice";
 import { formatTime } from "../../_components/format";
@@ -49,8 +53,82 @@ export function AuditTrail() {
   return <Trail />;
 }
 
+interface Entry {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  targetView: { label: string; href?: string } | null;
+  address: string | null;
+  result: string;
+  details: unknown;
+}
+
+/** One entry: the action in words and the target by name (with a link); opened, the whole entry. */
+function AuditRow({ entry: r, open, onToggle }: { entry: Entry; open: boolean; onToggle: () => void }) {
+  const details = (r.details ?? null) as Record<string, unknown> | null;
+  return (
+    <>
+      <tr aria-label={`${formatTime(r.at)} ${r.actor} ${r.action}`}>
+        <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatTime(r.at)}</td>
+        <td className="px-3 py-2">
+          <Untrusted text={r.actor} />
+        </td>
+        <td className="px-3 py-2">
+          {actionInWords(r.action, details)}
+          <span className="block font-mono text-xs text-zinc-500">{r.action}</span>
+        </td>
+        <td className="px-3 py-2">
+          {r.targetView?.href ? (
+            <Link href={r.targetView.href} className="text-indigo-700 hover:underline dark:text-indigo-300">
+              <Untrusted text={r.targetView.label} />
+            </Link>
+          ) : r.targetView ? (
+            <Untrusted text={r.targetView.label} />
+          ) : (
+            "—"
+          )}
+        </td>
+        <td className="px-3 py-2 font-mono text-xs">{r.address ?? "—"}</td>
+        <td className="px-3 py-2">
+          <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${resultStyle[r.result] ?? ""}`}>
+            {r.result}
+          </span>
+        </td>
+        <td className="px-3 py-2 text-right">
+          <Button variant="secondary" aria-expanded={open} onClick={onToggle}>
+            {open ? "Hide" : "Details"}
+          </Button>
+        </td>
+      </tr>
+      {open ? (
+        <tr>
+          <td colSpan={7} className="bg-zinc-50 px-3 py-2 dark:bg-zinc-900/60">
+            <dl aria-label="The whole entry" className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-1 text-xs">
+              <dt className="text-zinc-500">Entry</dt>
+              <dd className="font-mono">#{r.id}</dd>
+              <dt className="text-zinc-500">Target as recorded</dt>
+              <dd className="font-mono">
+                <Untrusted text={r.target ?? "—"} />
+              </dd>
+              <dt className="text-zinc-500">Details</dt>
+              <dd>
+                <pre className="whitespace-pre-wrap break-all font-mono">
+                  <Untrusted text={JSON.stringify(details ?? {}, null, 2)} />
+                </pre>
+              </dd>
+            </dl>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
 function Trail() {
   const trpc = useTRPC();
+  const [opened, setOpened] = useState<string | null>(null);
   const [draft, setDraft] = useState<Filter>(empty);
   const [filter, setFilter] = useState<Filter>(empty);
   const q = toQuery(filter);
@@ -126,20 +204,14 @@ function Trail() {
         </EmptyState>
       ) : null}
       {rows.length > 0 ? (
-        <Table columns={["When", "Who", "Action", "Target", "From", "Result"]} framed>
+        <Table columns={["When", "Who", "Action", "Target", "From", "Result", null]} framed>
           {rows.map((r) => (
-            <tr key={r.id} title={JSON.stringify(r.details)}>
-              <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatTime(r.at)}</td>
-              <td className="px-3 py-2">{r.actor}</td>
-              <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
-              <td className="px-3 py-2">{r.target ?? "—"}</td>
-              <td className="px-3 py-2 font-mono text-xs">{r.address ?? "—"}</td>
-              <td className="px-3 py-2">
-                <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${resultStyle[r.result] ?? ""}`}>
-                  {r.result}
-                </span>
-              </td>
-            </tr>
+            <AuditRow
+              key={r.id}
+              entry={r}
+              open={opened === r.id}
+              onToggle={() => setOpened(opened === r.id ? null : r.id)}
+            />
           ))}
         </Table>
       ) : null}

@@ -159,6 +159,21 @@ it("cordons, drains, reboots, waits for Ready and uncordons each node: no worklo
     // Evicted: gone, or (a StatefulSet's pod) the same name with a new uid.
     expect(now?.metadata?.uid === p.metadata?.uid, `${p.metadata?.name} evicted`).toBe(false);
   }
+  // The audit trail records what the rollout did to the machine, with who approved the wave.
+  const audit = await fleet.database.db.auditEntry.findMany({
+    where: { action: "rollouts.upgradeMachine", target: `machine:${w1.id}` },
+  });
+  expect(audit).toHaveLength(1);
+  expect(audit[0]).toMatchObject({ actor: "rollout:drained", result: "ok" });
+  expect(audit[0]?.details).toMatchObject({
+    rollout: id,
+    hostname: w1.hostname,
+    approvedBy: ["bob"],
+    outcome: "done",
+    to: "v1.14.0-rc.1",
+    attempt: 1,
+  });
+  expect((audit[0]?.details as { drainMs?: number } | undefined)?.drainMs).toBeGreaterThan(0);
 });
 
 it("stops a drain blocked by a disruption budget at its timeout: says why, uncordons, does not reboot, fails", {
@@ -247,6 +262,11 @@ it("stops a drain when the rollout is aborted: uncordons, does not reboot, and t
   expect(node.spec?.unschedulable ?? false).toBe(false);
   expect(node.metadata?.annotations?.["minos.dev/cordoned-for"]).toBeUndefined();
   expect((await simNode(fleet.sim, w2.hostname)).bootCount).toBe(bootsBefore);
+  // Recorded as left as it was: not a failure of the machine.
+  const audit = await fleet.database.db.auditEntry.findFirst({
+    where: { action: "rollouts.upgradeMachine", actor: "rollout:aborted mid-drain" },
+  });
+  expect(audit).toMatchObject({ result: "ok", details: expect.objectContaining({ outcome: "skipped" }) });
 });
 
 it("fails the gate for a node that never becomes Ready after its boot", { timeout: 120_000 }, async () => {

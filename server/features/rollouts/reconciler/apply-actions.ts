@@ -43,6 +43,7 @@ export async function applyActions(
       if (n.count) {
         ctx.tasks.abort(m.id);
         m.phase = "failed";
+        await ctx.tasks.recordOutcome(work, m, "failed", a.reason);
       }
     } else if (a.kind === "pull") {
       const n = await db.rolloutMachine.updateMany({

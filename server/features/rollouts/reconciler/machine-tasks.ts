@@ -12,6 +12,7 @@ import { sequenceSince } from "../../events/sequence-since";
 import type { KubeClients } from "../../kubernetes/kube-clients";
 import { LeaseLostError, type RolloutLease } from "../rollout-lease";
 import { onTarget } from "../upgrade-path";
+import { auditMachineOutcome } from "./audit-outcome";
 import {
   abandonBeforeReboot,
   DrainFailedError,
@@ -168,26 +169,23 @@ export class MachineTasks {
           // The legacy Upgrade sequence drained inside machined; lift Talos's cordon if its boot did not.
           talosToo: result.path === "legacy",
         });
-        await db.rolloutMachine.updateMany({
-          where: mine,
-          data: {
-            phase: "done",
-            actorId: result.actorId,
-            bootIdAfter: result.bootIdAfter,
-            progress: `runs ${result.toVersion} on a new boot id; ${ready}`,
-            phaseSince: this.o.stamp(),
-            finishedAt: this.o.stamp(),
-          },
+        await this.finish(work, m, mine, {
+          phase: "done",
+          actorId: result.actorId,
+          bootIdAfter: result.bootIdAfter,
+          progress: `runs ${result.toVersion} on a new boot id; ${ready}`,
+          phaseSince: this.o.stamp(),
+          finishedAt: this.o.stamp(),
         });
       } catch (err) {
         // Stopped, or the lease is gone: the row stays `upgrading` for the next holder to follow.
         if (signal.aborted || err instanceof LeaseLostError) return;
         if (err instanceof DrainStoppedError) {
           // Not a failure of the machine: the rollout was aborted before its reboot.
-          await db.rolloutMachine.updateMany({ where: mine, data: this.skipped(err.message) });
+          await this.finish(work, m, mine, this.skipped(err.message));
           return;
         }
-        await db.rolloutMachine.updateMany({ where: mine, data: this.failed(messageOf(err)) });
+        await this.finish(work, m, mine, this.failed(messageOf(err)));
       }
     });
   }
@@ -242,9 +240,11 @@ export class MachineTasks {
                   talosToo: true,
                 })
               : "";
-            await db.rolloutMachine.updateMany({
-              where: mine,
-              data: done
+            await this.finish(
+              work,
+              m,
+              mine,
+              done
                 ? {
                     phase: "done",
                     ...(actorId ? { actorId } : {}),
@@ -254,7 +254,7 @@ export class MachineTasks {
                     finishedAt: this.o.stamp(),
                   }
                 : { ...this.failed(`rebooted but runs ${v.tag}, not ${target}`), bootIdAfter: boot },
-            });
+            );
             return;
           }
           const untouched = status.stage === "RUNNING" && boot === m.bootIdBefore && !onTarget(v.tag, target);
@@ -278,7 +278,7 @@ export class MachineTasks {
                 },
                 { installed: false },
               );
-              await db.rolloutMachine.updateMany({ where: mine, data: this.skipped(text) });
+              await this.finish(work, m, mine, this.skipped(text));
               return;
             }
             const n = await db.rolloutMachine.updateMany({
@@ -290,7 +290,7 @@ export class MachineTasks {
           }
         } catch (err) {
           if (isKubernetesFailure(err)) {
-            await db.rolloutMachine.updateMany({ where: mine, data: this.failed(messageOf(err)) });
+            await this.finish(work, m, mine, this.failed(messageOf(err)));
             return;
           }
           // Rebooting: unreachable for a while is expected.
@@ -303,6 +303,43 @@ export class MachineTasks {
         if (row?.phase !== "upgrading" || row.attempt !== m.attempt) return;
         await sleep(this.o.followMs, undefined, { signal }).catch(() => {});
       }
+    });
+  }
+
+  /**
+   * Writes a machine's outcome (done, failed, skipped) if its row is still in the phase and attempt this
+   * task drives, and then, once, records in the audit trail what the rollout did to it.
+   */
+  private async finish(
+    work: MachineWork,
+    m: MachineRow,
+    where: { id: string; phase: "upgrading"; attempt: number },
+    data: { phase: "done" | "failed" | "skipped"; progress?: string; error?: string } & Record<
+      string,
+      unknown
+    >,
+  ): Promise<void> {
+    const n = await this.o.db.rolloutMachine.updateMany({ where, data });
+    if (n.count === 0) return;
+    await this.recordOutcome(
+      work,
+      m,
+      data.phase,
+      data.phase === "done" ? (data.progress ?? "") : (data.error ?? ""),
+    );
+  }
+
+  /** Records in the audit trail what the rollout did to the machine (its outcome was just written). */
+  recordOutcome(work: MachineWork, m: MachineRow, outcome: "done" | "failed" | "skipped", text: string) {
+    return auditMachineOutcome(this.o.db, this.o.log, {
+      rollout: work.rollout,
+      machineId: m.machineId,
+      hostname: m.machine.hostname,
+      waveIndex: m.waveIndex,
+      outcome,
+      text,
+      fromVersion: m.machine.talosVersion,
+      toVersion: work.target,
     });
   }
 
@@ -337,6 +374,9 @@ export class MachineTasks {
 
 /** What an upgrade of a rollout's machine is: the installer, and what Kubernetes must see around the reboot. */
 export interface MachineWork {
+  /** The rollout the work is for (the audit trail names it as the actor), and its target version. */
+  rollout: { id: string; name: string };
+  target: string;
   image: string;
   gate: KubeGate;
 }

@@ -104,7 +104,12 @@ export class RolloutReconciler {
 
   /** What upgrading a machine of the rollout means: its installer, and its drain and readiness settings. */
   private workOf(s: RolloutState): MachineWork {
-    return { image: s.rollout.installerImage, gate: kubeGateOf(s.rollout.id, s.safety, this.o.kubePollMs) };
+    return {
+      rollout: { id: s.rollout.id, name: s.rollout.name },
+      target: s.rollout.targetVersion,
+      image: s.rollout.installerImage,
+      gate: kubeGateOf(s.rollout.id, s.safety, this.o.kubePollMs),
+    };
   }
 
   /** The rollouts this instance can prove it holds the lease of now. */
