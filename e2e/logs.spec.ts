@@ -257,6 +257,37 @@ test("three machines merged, downloaded, and the URL reopens the same view", asy
   }
 });
 
+test("timestamps say their zone: UTC, or the viewer's own on request (remembered)", async ({ browser }) => {
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    timezoneId: "America/New_York",
+  });
+  const page = await context.newPage();
+  await signIn(page);
+  const [m] = await machines(page);
+  if (!m) throw new Error("no machine");
+  await page.goto(`/machines/${m.id}/logs?source=kubelet`);
+  await expect(page.getByTestId("log-line").first()).toBeVisible({ timeout: 15_000 });
+  const zone = page.getByTestId("log-time-zone");
+  await expect(zone).toHaveText("UTC");
+  // A line's time as shown agrees with its instant read in the zone the toggle names.
+  const shownIn = (timeZone: string) => async () => {
+    const t = page.getByTestId("log-line").first().locator("time");
+    const instant = await t.getAttribute("datetime");
+    const shown = (await t.textContent()) ?? "";
+    const hhmm = new Date(instant ?? "").toLocaleTimeString("en-GB", { timeZone, hour12: false }).slice(0, 5);
+    return shown.includes(hhmm);
+  };
+  await expect.poll(shownIn("UTC"), { message: "times in UTC" }).toBe(true);
+  await zone.click();
+  await expect(zone).toHaveText("America/New_York");
+  await expect.poll(shownIn("America/New_York"), { message: "times in New York's zone" }).toBe(true);
+  await expect.poll(shownIn("UTC")).toBe(false);
+  await page.reload();
+  await expect(page.getByTestId("log-time-zone")).toHaveText("America/New_York");
+  await context.close();
+});
+
 test("hostile lines stay inert text and a 1 MB line does not freeze the page", async ({ page }) => {
   test.setTimeout(90_000);
   await signIn(page);

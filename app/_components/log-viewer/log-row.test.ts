@@ -18,6 +18,7 @@ const row = (text: string, over: Partial<RowProps> = {}) => {
       colour: machineColour(0),
       showHost: true,
       showTime: true,
+      localTime: false,
       wrap: false,
       pattern: undefined,
       current: -1,
@@ -27,6 +28,14 @@ const row = (text: string, over: Partial<RowProps> = {}) => {
 };
 
 describe("LogRow", () => {
+  it("shows times in UTC, or in the browser's time zone when asked", () => {
+    // 2025-11-25 00:00 UTC; the test process runs in UTC unless TZ says otherwise.
+    expect(row("x")).toContain("11-25 </span>00:00:00.000");
+    const local = new Date(Date.UTC(2025, 10, 25));
+    const hh = String(local.getHours()).padStart(2, "0");
+    expect(row("x", { localTime: true })).toContain(`${hh}:00:00.000`);
+  });
+
   it("keeps markup in lines and hostnames as text", () => {
     const html = row('<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:x">y</a>');
     expect(html).not.toMatch(/<script|<img|<a |<b /);
@@ -73,6 +82,7 @@ describe("LogRow", () => {
         colour: machineColour(1),
         showHost: true,
         showTime: false,
+        localTime: false,
         wrap: false,
         pattern: undefined,
         current: -1,

@@ -31,9 +31,15 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
-/** `11-25` and `10:11:12.345` in UTC. */
-function shortStamp(ms: number): [string, string] {
+/** `11-25` and `10:11:12.345`, in UTC or in the browser's own time zone. */
+function shortStamp(ms: number, local: boolean): [string, string] {
   const d = new Date(ms);
+  if (local) {
+    return [
+      `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`,
+      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`,
+    ];
+  }
   return [
     `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`,
@@ -46,6 +52,8 @@ export interface RowProps {
   colour: MachineColour | undefined;
   showHost: boolean;
   showTime: boolean;
+  /** Times in the browser's time zone instead of UTC. */
+  localTime: boolean;
   wrap: boolean;
   pattern: TextPattern | undefined;
   /** Index of the current match within this row, or -1. */
@@ -56,8 +64,8 @@ export const LogRow = memo(function LogRow(props: RowProps) {
   return props.entry.type === "marker" ? <MarkerRow {...props} /> : <LineRow {...props} />;
 });
 
-function Prefix({ entry, hostname, colour, showHost, showTime }: RowProps) {
-  const [day, time] = shortStamp(entry.time);
+function Prefix({ entry, hostname, colour, showHost, showTime, localTime }: RowProps) {
+  const [day, time] = shortStamp(entry.time, localTime);
   return (
     <>
       <span

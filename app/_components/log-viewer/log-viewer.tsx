@@ -51,6 +51,8 @@ export function LogViewer({
   controls?: ReactNode;
 }) {
   const [showTime, setShowTime] = useStoredToggle("minos.logs.timestamps", true);
+  const [localTime, setLocalTime] = useStoredToggle("minos.logs.localTime", false);
+  const zone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
   const [wrap, setWrap] = useStoredToggle("minos.logs.wrap", false);
   const compiled = useMemo(() => compileFilter(filter), [filter]);
   const view = useRef(new FilteredView());
@@ -106,12 +108,13 @@ export function LogViewer({
         colour: i === undefined ? undefined : machineColour(i),
         showHost: several,
         showTime,
+        localTime,
         wrap,
         pattern,
         current: cur && entry.seq === cur.seq ? cur.k : -1,
       };
     },
-    [index, machines, several, showTime, wrap, pattern, cur],
+    [index, machines, several, showTime, localTime, wrap, pattern, cur],
   );
 
   const download = (format: DownloadFormat) => {
@@ -187,9 +190,22 @@ export function LogViewer({
             </label>
           ) : null}
           <div className="ml-auto flex items-center gap-1">
-            <ToggleButton pressed={showTime} label="Timestamps (UTC)" onClick={() => setShowTime(!showTime)}>
+            <ToggleButton
+              pressed={showTime}
+              label={`Timestamps (${localTime ? zone : "UTC"})`}
+              onClick={() => setShowTime(!showTime)}
+            >
               Time
             </ToggleButton>
+            {showTime ? (
+              <ToggleButton
+                pressed={localTime}
+                label={`Times in your time zone (${zone}) instead of UTC`}
+                onClick={() => setLocalTime(!localTime)}
+              >
+                <span data-testid="log-time-zone">{localTime ? zone : "UTC"}</span>
+              </ToggleButton>
+            ) : null}
             <ToggleButton pressed={wrap} label="Wrap long lines" onClick={() => setWrap(!wrap)}>
               Wrap
             </ToggleButton>
