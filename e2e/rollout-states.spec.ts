@@ -172,4 +172,18 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
   await expect(op.getByRole("radio", { name: `The ${workers.length} machines handed over` })).toBeChecked();
   await expect(op.getByLabel(/Installer image/)).toHaveValue("ghcr.io/siderolabs/installer:v1.14.0-rc.1");
   await shot(op, "rollout-follow-up-form");
+
+  // Clusters are picked from the inventory (with their machines and health), not typed.
+  await op.getByRole("radio", { name: "Clusters" }).check();
+  await op.getByLabel("Find clusters").fill(cluster);
+  const choice = op.getByRole("list", { name: "Clusters to choose from" }).getByRole("listitem").filter({
+    hasText: cluster,
+  });
+  await expect(choice).toContainText(/\d+ machines/, SLOW);
+  await choice.getByRole("checkbox").check();
+  await expect(op.getByTestId("chosen-clusters")).toHaveText(`Chosen: ${cluster}`);
+  await op.getByLabel("Name", { exact: true }).fill(`${name} follow-up`);
+  await op.getByRole("button", { name: "Preview the plan" }).click();
+  await expect(op.getByRole("region", { name: "Plan preview" })).toContainText("machines in scope", SLOW);
+  await shot(op, "rollout-form-cluster-picker");
 });

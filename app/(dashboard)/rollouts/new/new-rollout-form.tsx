@@ -11,6 +11,7 @@ import { ErrorNotice } from "../../../_components/error-notice";
 import { useTRPC } from "../../../_components/trpc";
 import { Button, Card, Field, FormError, SelectField } from "../../../_components/ui";
 import { useMe } from "../../../_components/use-me";
+import { ClusterPicker } from "./cluster-picker";
 import { PlanPreview } from "./plan-preview";
 
 type WaveRow = { kind: "percent"; value: string } | { kind: "selector"; value: string };
@@ -41,7 +42,7 @@ export function NewRolloutForm() {
     handedMachines.length ? "machines" : "selector",
   );
   const [selector, setSelector] = useState(params.get("selector") ?? "");
-  const [clusters, setClusters] = useState("");
+  const [clusters, setClusters] = useState<string[]>([]);
   const [canary, setCanary] = useState<"none" | "per-cluster" | "per-site">("per-cluster");
   const [canaryCount, setCanaryCount] = useState("1");
   const [waves, setWaves] = useState<WaveRow[]>([{ kind: "percent", value: "100" }]);
@@ -57,12 +58,7 @@ export function NewRolloutForm() {
       scopeKind === "machines"
         ? { machineIds: handedMachines }
         : scopeKind === "clusters"
-          ? {
-              clusters: clusters
-                .split(",")
-                .map((c) => c.trim())
-                .filter(Boolean),
-            }
+          ? { clusters }
           : { selector: selector.trim() },
     wavePlan: {
       canary:
@@ -159,14 +155,7 @@ export function NewRolloutForm() {
               placeholder="site in (eu/dk/*),role=worker"
             />
           ) : null}
-          {scopeKind === "clusters" ? (
-            <Field
-              label="Cluster names, comma-separated"
-              value={clusters}
-              onChange={(e) => setClusters(e.target.value)}
-              placeholder="prod-aarhus-1, prod-aarhus-2"
-            />
-          ) : null}
+          {scopeKind === "clusters" ? <ClusterPicker chosen={clusters} onChange={setClusters} /> : null}
         </div>
       </Card>
 
