@@ -171,6 +171,11 @@ test("a rollout held by a closed window says why and until when; aborted, nothin
   await expect(op).toHaveURL(/\/rollouts\/new\?machines=/);
   await expect(op.getByRole("radio", { name: `The ${workers.length} machines handed over` })).toBeChecked();
   await expect(op.getByLabel(/Installer image/)).toHaveValue("ghcr.io/siderolabs/installer:v1.14.0-rc.1");
+  // The target is a version (the fleet's versions are suggested); the installer image follows it.
+  await expect(op.getByLabel("Target Talos version")).toHaveValue("v1.14.0-rc.1");
+  await op.getByLabel("Target Talos version").fill("v1.14.0");
+  await expect(op.getByLabel(/Installer image/)).toHaveValue("ghcr.io/siderolabs/installer:v1.14.0");
+  await expect(op.locator("datalist#known-talos-versions option[value='v1.13.9']")).toHaveCount(1);
   await shot(op, "rollout-follow-up-form");
 
   // Clusters are picked from the inventory (with their machines and health), not typed.

@@ -30,6 +30,33 @@ const NUMBER_SETTINGS: { key: NumberSetting; label: string }[] = [
   { key: "machineTimeoutMinutes", label: "Machine timeout (minutes)" },
 ];
 
+/** The repository of an image reference (all before the tag), and its tag. */
+const repositoryOf = (image: string) => {
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  return colon > slash ? image.slice(0, colon) : image;
+};
+const tagOf = (image: string) => {
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  return colon > slash ? image.slice(colon + 1) : "";
+};
+/** v1.14.0 after v1.13.9 after v1.13.10-rc.0: by the numbers. */
+function compareVersions(a: string, b: string): number {
+  const n = (v: string) =>
+    v
+      .replace(/^v/, "")
+      .split(/[.-]/)
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : -1));
+  const x = n(a);
+  const y = n(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 export function NewRolloutForm() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -38,6 +65,7 @@ export function NewRolloutForm() {
   const handedMachines = useMemo(() => (params.get("machines") ?? "").split(",").filter(Boolean), [params]);
   const [name, setName] = useState("");
   const [image, setImage] = useState(params.get("installer") ?? "ghcr.io/siderolabs/installer:");
+  const versionsInUse = useQuery(trpc.fleet.overview.queryOptions());
   const [scopeKind, setScopeKind] = useState<"machines" | "selector" | "clusters">(
     handedMachines.length ? "machines" : "selector",
   );
@@ -109,10 +137,32 @@ export function NewRolloutForm() {
             onChange={(e) => setName(e.target.value)}
             placeholder="Talos 1.14 everywhere"
           />
+          <div>
+            <Field
+              label="Target Talos version"
+              list="known-talos-versions"
+              value={tagOf(image)}
+              placeholder="v1.14.0"
+              onChange={(e) => setImage(`${repositoryOf(image)}:${e.target.value.trim()}`)}
+              hint="The versions your fleet runs are suggested; the installer image below follows."
+            />
+            <datalist id="known-talos-versions">
+              {(versionsInUse.data?.talosVersions ?? [])
+                .filter((v) => v.version)
+                .sort((a, b) => compareVersions(b.version, a.version))
+                .map((v) => (
+                  <option key={v.version} value={v.version}>
+                    {`${v.machines} ${v.machines === 1 ? "machine runs it" : "machines run it"}`}
+                  </option>
+                ))}
+            </datalist>
+          </div>
           <Field
             label="Installer image (its tag is the target version)"
+            className="md:col-span-2"
             value={image}
             onChange={(e) => setImage(e.target.value)}
+            hint="Derived from the version; change the repository for an Image Factory image with your schematic."
           />
         </div>
       </Card>
