@@ -1,8 +1,7 @@
 // The Reboot RPC runs Talos's reboot sequence (v1alpha1_sequencer.go `Reboot`): pods stopped where they
 // stand, no cordon and no drain; FORCE goes straight to reboot. Read from the node's own phase events.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Event, PhaseEvent, phaseEvent_ActionToJSON } from "@/proto/generated/machine/machine";
-import { collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
+import { md, phasesStartedBy, startTestSim, type TestSim, unary } from "./test-helpers";
 
 let t: TestSim;
 let c: ReturnType<TestSim["clients"]>;
@@ -20,20 +19,11 @@ afterAll(() => t.close());
 
 /** The phases a reboot of `node` in `mode` starts, as its events tell until its API goes down. */
 async function phasesOfReboot(node: string, mode: number): Promise<string[]> {
-  const stream = c.machine.events(
-    { tailEvents: 0, tailId: "", tailSeconds: 0, withActorId: "" },
-    md({ node }),
+  const { sent, phases } = await phasesStartedBy(c, node, () =>
+    unary(c.machine.reboot, c.machine, { mode }, md({ node })),
   );
-  const collected = collect(stream, undefined, 15_000);
-  await firstMessage(stream);
-  const r = await unary(c.machine.reboot, c.machine, { mode }, md({ node }));
-  expect(r.err).toBeNull();
-  const { msgs } = await collected;
-  return (msgs as Event[])
-    .filter((e) => e.data?.typeUrl === "talos/runtime/machine.PhaseEvent")
-    .map((e) => PhaseEvent.decode(e.data?.value ?? new Uint8Array()))
-    .filter((p) => phaseEvent_ActionToJSON(p.action) === "START")
-    .map((p) => p.phase);
+  expect(sent.err).toBeNull();
+  return phases;
 }
 
 describe("a reboot", () => {

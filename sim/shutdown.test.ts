@@ -3,9 +3,8 @@
 // is powered on (control API), boots on a new boot id, and Talos lifts its own cordon.
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Event, PhaseEvent, phaseEvent_ActionToJSON } from "@/proto/generated/machine/machine";
 import { kubeClients, until } from "./kube/test-kube";
-import { collect, firstMessage, md, startTestSim, type TestSim, unary } from "./test-helpers";
+import { md, phasesStartedBy, startTestSim, type TestSim, unary } from "./test-helpers";
 
 type Cluster = TestSim["sim"]["clusters"][number];
 type SimNode = Cluster["nodes"][number];
@@ -25,20 +24,14 @@ afterAll(() => t.close());
 
 /** The phases a shutdown of `node` starts, as its events tell until its API goes down. */
 async function phasesOfShutdown(node: string, force: boolean): Promise<string[]> {
-  const stream = c.machine.events(
-    { tailEvents: 0, tailId: "", tailSeconds: 0, withActorId: "" },
-    md({ node }),
+  const { sent, phases } = await phasesStartedBy(
+    c,
+    node,
+    () => unary(c.machine.shutdown, c.machine, { force }, md({ node })),
+    20_000,
   );
-  const collected = collect(stream, undefined, 20_000);
-  await firstMessage(stream);
-  const r = await unary(c.machine.shutdown, c.machine, { force }, md({ node }));
-  expect(r.err).toBeNull();
-  const { msgs } = await collected;
-  return (msgs as Event[])
-    .filter((e) => e.data?.typeUrl === "talos/runtime/machine.PhaseEvent")
-    .map((e) => PhaseEvent.decode(e.data?.value ?? new Uint8Array()))
-    .filter((p) => phaseEvent_ActionToJSON(p.action) === "START")
-    .map((p) => p.phase);
+  expect(sent.err).toBeNull();
+  return phases;
 }
 
 const detail = async (host: string) =>

@@ -1,4 +1,5 @@
-// Test helpers: start a simulator on a free port in a temp dir and talk to it through the generated grpc-js clients.
+// Test helpers: start a simulator on a free port in a temp dir and talk to it through the generated grpc-js clients;
+// the phases a request starts, from the node's own events.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +13,12 @@ import {
 import { parse } from "yaml";
 import { ImageServiceClient } from "@/proto/generated/machine/image";
 import { LifecycleServiceClient } from "@/proto/generated/machine/lifecycle";
-import { MachineServiceClient } from "@/proto/generated/machine/machine";
+import {
+  type Event,
+  MachineServiceClient,
+  PhaseEvent,
+  phaseEvent_ActionToJSON,
+} from "@/proto/generated/machine/machine";
 import { StateClient } from "@/proto/generated/v1alpha1/state";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "./index";
 import { type ClientCertOptions, issueClientCert, loadCa, toNodeKeyPem } from "./pki";
@@ -179,4 +185,30 @@ export function collect<T>(
     stream.on("error", (e: ServiceError) => finish(e.code === 1 && done ? null : e));
     stream.on("end", () => finish(null));
   });
+}
+
+/**
+ * The phases a sequence-starting request (`send`, e.g. Reboot or Shutdown) starts on `node`, as the node's
+ * own PhaseEvents tell until its API goes down. The events stream is open before the request leaves.
+ */
+export async function phasesStartedBy(
+  c: Clients,
+  node: string,
+  send: () => Promise<{ err: unknown }>,
+  timeoutMs = 15_000,
+): Promise<{ sent: { err: unknown }; phases: string[] }> {
+  const stream = c.machine.events(
+    { tailEvents: 0, tailId: "", tailSeconds: 0, withActorId: "" },
+    md({ node }),
+  );
+  const collected = collect(stream, undefined, timeoutMs);
+  await firstMessage(stream);
+  const sent = await send();
+  const { msgs } = await collected;
+  const phases = (msgs as Event[])
+    .filter((e) => e.data?.typeUrl === "talos/runtime/machine.PhaseEvent")
+    .map((e) => PhaseEvent.decode(e.data?.value ?? new Uint8Array()))
+    .filter((p) => phaseEvent_ActionToJSON(p.action) === "START")
+    .map((p) => p.phase);
+  return { sent, phases };
 }
